@@ -1,0 +1,57 @@
+/**
+ * The `backlot` command. `backlot sql` runs SQL; `backlot start` (what `npm start` runs) opens the
+ * interactive console on the default data directory until the server arrives.
+ */
+import { Command, Option } from 'commander';
+import { BACKLOT_VERSION } from '../engine/index.ts';
+import { sqlCommand, type SqlOptions } from './sql-command.ts';
+
+const DEFAULT_DATA = './.backlot';
+
+function dataOption(): Option {
+  return new Option('--data <dir>', 'data directory (env BACKLOT_DATA)').default(process.env.BACKLOT_DATA ?? DEFAULT_DATA);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('backlot')
+    .description('Backlot: Snowflake SQL, streams, tasks and dynamic tables on an embedded DuckDB warehouse')
+    .version(BACKLOT_VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('sql')
+    .description('run SQL statements (-e, -f, or interactively)')
+    .option('-e, --execute <sql>', 'SQL text to run')
+    .option('-f, --file <path>', 'SQL script file to run')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .addOption(new Option('--on-error <mode>', 'stop at the first failing statement, or continue').choices(['stop', 'continue']).default('stop'))
+    .addOption(dataOption())
+    .option('--user <name>', 'user name', 'ADMIN')
+    .option('--role <name>', 'role to use', 'ACCOUNTADMIN')
+    .option('--database <name>', 'initial database')
+    .option('--schema <name>', 'initial schema')
+    .action(async (opts: SqlOptions & { onError: 'stop' | 'continue' }) => {
+      exitCode = await sqlCommand({ ...opts, user: opts.user?.toUpperCase(), role: opts.role?.toUpperCase(), database: opts.database?.toUpperCase(), schema: opts.schema?.toUpperCase() });
+    });
+
+  program
+    .command('start')
+    .description('start Backlot (for now: the interactive SQL console on the data directory)')
+    .addOption(dataOption())
+    .action(async (opts: { data: string }) => {
+      exitCode = await sqlCommand({ format: 'table', onError: 'continue', data: opts.data });
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    const code = (e as { code?: string; exitCode?: number }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (code?.startsWith('commander.')) return (e as { exitCode?: number }).exitCode ?? 1;
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  return exitCode;
+}

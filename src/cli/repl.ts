@@ -1,0 +1,66 @@
+/**
+ * The interactive console: multi-line statements (a statement runs when a line ends it with `;`),
+ * history kept in the data directory, and a prompt showing user, role and database.schema.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { splitScript } from '../sql/index.ts';
+import type { ResultSet, Session, SnowflakeError } from '../engine/index.ts';
+import { toFailure } from '../engine/index.ts';
+
+type Show = (result: ResultSet | undefined, error: SnowflakeError | undefined, elapsedMs: number) => void;
+
+const HISTORY_FILE = 'sql_history';
+const HISTORY_SIZE = 1000;
+
+function prompt(session: Session, continuation: boolean): string {
+  const where = session.database ? `${session.database}.${session.schema ?? '(no schema)'}` : '(no database).(no schema)';
+  const head = `${session.user}#${session.role}@${where}`;
+  return continuation ? `${' '.repeat(Math.max(0, head.length - 2))}> ` : `${head}>`;
+}
+
+/** True when the buffer holds at least one complete statement (ends with `;` outside quotes). */
+export function isComplete(buffer: string): boolean {
+  const trimmed = buffer.trimEnd();
+  if (!trimmed.endsWith(';')) return false;
+  // The last `;` must terminate a statement, not sit inside a string, comment or $$ body.
+  const parts = splitScript(`${trimmed}\nSELECT 1`);
+  return parts.length > 0 && parts[parts.length - 1].text === 'SELECT 1';
+}
+
+export async function runRepl(session: Session, show: Show, dataDir: string): Promise<void> {
+  const historyPath = join(dataDir, HISTORY_FILE);
+  const history = existsSync(historyPath) ? readFileSync(historyPath, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE) : [];
+  const rl = createInterface({ input: process.stdin, output: process.stdout, history, historySize: HISTORY_SIZE, terminal: process.stdin.isTTY });
+  let buffer = '';
+  rl.setPrompt(prompt(session, false));
+  if (process.stdin.isTTY) process.stdout.write('Backlot SQL console. End statements with ";". Type !exit or press Ctrl-D to leave.\n');
+  rl.prompt();
+  for await (const line of rl) {
+    if (buffer === '' && ['!exit', '!quit', 'exit', 'quit'].includes(line.trim().toLowerCase())) break;
+    buffer += `${line}\n`;
+    if (!isComplete(buffer)) {
+      if (buffer.trim() === '') buffer = '';
+      rl.setPrompt(prompt(session, buffer !== ''));
+      rl.prompt();
+      continue;
+    }
+    const script = buffer;
+    buffer = '';
+    appendFileSync(historyPath, `${script.trim().replace(/\n/g, ' ')}\n`);
+    rl.pause();
+    for (const stmt of splitScript(script)) {
+      const started = Date.now();
+      try {
+        show(await session.execute(stmt.text), undefined, Date.now() - started);
+      } catch (e) {
+        show(undefined, toFailure(e).error, Date.now() - started);
+      }
+    }
+    rl.resume();
+    rl.setPrompt(prompt(session, false));
+    rl.prompt();
+  }
+  rl.close();
+}

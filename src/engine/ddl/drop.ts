@@ -1,0 +1,199 @@
+/**
+ * DROP and UNDROP of databases, schemas, tables, views and sequences; TRUNCATE; COMMENT ON.
+ *
+ * A dropped table keeps its physical rows until its retention period ends (Snowflake's Time Travel
+ * for dropped objects), so UNDROP can restore it; only its user-facing name disappears. Dropping a
+ * schema or database hides everything in it the same way.
+ */
+import {
+  displayName,
+  duckIdent,
+  errors,
+  quoteIdentifier,
+  type CommentStatement,
+  type DropStatement,
+  type TruncateStatement,
+  type UndropStatement,
+} from '../../sql/index.ts';
+import { DATA_SCHEMA, type CatalogChange, type DatabaseEntry, type ObjectEntry, type SchemaEntry } from '../../storage/index.ts';
+import { dropInformationSchemaDdl, informationSchemaDdl } from '../metadata/system-views.ts';
+import { status, type ResultBody } from '../results/result-set.ts';
+import type { Session } from '../session/session.ts';
+import { ddlTransaction } from './ddl-transaction.ts';
+import { physicalTable, rebuildSchemaObjects, tableViewDdl, userView } from './physical.ts';
+
+const OK = 'Statement executed successfully.';
+
+/** Marks an object dropped and removes its user-facing DuckDB object. */
+export async function dropObjectEntry(session: Session, change: CatalogChange, schema: SchemaEntry, o: ObjectEntry, now: Date): Promise<void> {
+  if (o.kind === 'SEQUENCE') {
+    await session.conn.run(`DROP SEQUENCE IF EXISTS ${DATA_SCHEMA}.${duckIdent(o.duckName)}`);
+    await change.removeObject(o.id);
+    return;
+  }
+  await session.conn.run(`DROP VIEW IF EXISTS ${userView(schema, o.name)}`);
+  await change.putObject({ ...o, droppedOn: now });
+}
+
+export async function dropSchemaEntry(change: CatalogChange, session: Session, s: SchemaEntry, now: Date): Promise<void> {
+  await session.conn.run(`DROP SCHEMA IF EXISTS ${duckIdent(s.duckSchema)} CASCADE`);
+  await change.putSchema({ ...s, droppedOn: now });
+}
+
+export async function dropDatabaseEntry(session: Session, change: CatalogChange, d: DatabaseEntry, now: Date): Promise<void> {
+  for (const s of session.engine.catalog.schemasOf(d.id)) await dropSchemaEntry(change, session, s, now);
+  await session.conn.run(dropInformationSchemaDdl(d.name));
+  await change.putDatabase({ ...d, droppedOn: now });
+}
+
+const KIND_LABEL = { TABLE: 'Table', VIEW: 'View', SEQUENCE: 'Sequence' } as const;
+
+export async function dropStatement(session: Session, stmt: DropStatement): Promise<ResultBody> {
+  const resolver = session.resolver;
+  const catalog = session.engine.catalog;
+  const missing = (name: string) => status(`Drop statement executed successfully (${quoteIdentifier(name)} already dropped).`, 'DROP');
+  const dropped = (name: string) => status(`${quoteIdentifier(name)} successfully dropped.`, 'DROP');
+  switch (stmt.objectKind) {
+    case 'DATABASE': {
+      const d = catalog.findDatabase(stmt.name.name);
+      if (!d) {
+        if (stmt.ifExists) return missing(stmt.name.name);
+        throw errors.doesNotExist('Database', displayName([stmt.name.name]));
+      }
+      if (!stmt.cascade && catalog.schemasOf(d.id).some((s) => catalog.objectsOf(s.id).length > 0)) {
+        throw errors.cannotDropNonEmpty(`Cannot drop database '${d.name}' with RESTRICT: it contains objects.`);
+      }
+      await ddlTransaction(session, (change, now) => dropDatabaseEntry(session, change, d, now));
+      return dropped(d.name);
+    }
+    case 'SCHEMA': {
+      if (stmt.name.name === 'INFORMATION_SCHEMA') throw errors.invalidOperation('INFORMATION_SCHEMA cannot be dropped.');
+      const database = stmt.name.database !== undefined ? resolver.database(stmt.name.database) : resolver.currentDatabase('DROP SCHEMA');
+      const s = catalog.findSchema(database.id, stmt.name.name);
+      if (!s) {
+        if (stmt.ifExists) return missing(stmt.name.name);
+        throw errors.doesNotExist('Schema', displayName([database.name, stmt.name.name]));
+      }
+      if (!stmt.cascade && catalog.objectsOf(s.id).length > 0) {
+        throw errors.cannotDropNonEmpty(`Cannot drop schema '${s.name}' with RESTRICT: it contains objects.`);
+      }
+      await ddlTransaction(session, (change, now) => dropSchemaEntry(change, session, s, now));
+      return dropped(s.name);
+    }
+    default: {
+      const kind = stmt.objectKind;
+      let path;
+      try {
+        path = resolver.path(stmt.name, `DROP ${kind}`);
+      } catch (e) {
+        if (stmt.ifExists) return missing(stmt.name.name);
+        throw e;
+      }
+      const o = resolver.find(path, [kind]);
+      if (!o) {
+        if (stmt.ifExists) return missing(path.name);
+        throw errors.doesNotExist(KIND_LABEL[kind], displayName([path.database.name, path.schema.name, path.name]));
+      }
+      if (o.temporary) {
+        await session.conn.run(`DROP ${kind === 'SEQUENCE' ? 'SEQUENCE' : 'TABLE'} IF EXISTS ${physicalTable(o)}`);
+        session.tempObjects.delete(o.id);
+        return dropped(o.name);
+      }
+      await ddlTransaction(session, (change, now) => dropObjectEntry(session, change, path.schema, o, now));
+      return dropped(o.name);
+    }
+  }
+}
+
+export async function undropStatement(session: Session, stmt: UndropStatement): Promise<ResultBody> {
+  const resolver = session.resolver;
+  const catalog = session.engine.catalog;
+  switch (stmt.objectKind) {
+    case 'DATABASE': {
+      if (catalog.findDatabase(stmt.name.name)) throw errors.alreadyExists('Object', displayName([stmt.name.name]));
+      const d = catalog.lastDropped([...catalog.databases.values()].filter((x) => x.name === stmt.name.name));
+      if (!d) throw errors.doesNotExist('Database', displayName([stmt.name.name]));
+      await ddlTransaction(session, async (change) => {
+        await change.putDatabase({ ...d, droppedOn: null });
+        for (const sql of informationSchemaDdl(d.name)) await session.conn.run(sql);
+        // Schemas dropped together with the database come back with it.
+        for (const s of catalog.schemasOf(d.id, true).filter((x) => x.droppedOn !== null && d.droppedOn !== null && x.droppedOn.getTime() === d.droppedOn.getTime())) {
+          const restored = { ...s, droppedOn: null };
+          await change.putSchema(restored);
+          await rebuildSchemaObjects(session, session.conn, catalog, restored);
+        }
+      });
+      return status(`Database ${quoteIdentifier(d.name)} successfully restored.`, 'UNDROP');
+    }
+    case 'SCHEMA': {
+      const database = stmt.name.database !== undefined ? resolver.database(stmt.name.database) : resolver.currentDatabase('UNDROP SCHEMA');
+      if (catalog.findSchema(database.id, stmt.name.name)) throw errors.alreadyExists('Object', displayName([database.name, stmt.name.name]));
+      const s = catalog.lastDropped(catalog.schemasOf(database.id, true).filter((x) => x.name === stmt.name.name));
+      if (!s) throw errors.doesNotExist('Schema', displayName([database.name, stmt.name.name]));
+      await ddlTransaction(session, async (change) => {
+        const restored = { ...s, droppedOn: null };
+        await change.putSchema(restored);
+        await rebuildSchemaObjects(session, session.conn, catalog, restored);
+      });
+      return status(`Schema ${quoteIdentifier(s.name)} successfully restored.`, 'UNDROP');
+    }
+    case 'TABLE': {
+      const path = resolver.path(stmt.name, 'UNDROP TABLE');
+      if (resolver.find(path, ['TABLE', 'VIEW'])) {
+        throw errors.alreadyExists('Object', displayName([path.database.name, path.schema.name, path.name]));
+      }
+      const o = catalog.lastDropped(catalog.objectsOf(path.schema.id, true).filter((x) => x.name === path.name && x.kind === 'TABLE'));
+      if (!o) throw errors.doesNotExist('Table', displayName([path.database.name, path.schema.name, path.name]));
+      await ddlTransaction(session, async (change, now) => {
+        const restored = { ...o, droppedOn: null, lastAltered: now };
+        await session.conn.run(tableViewDdl(path.schema, restored));
+        await change.putObject(restored);
+      });
+      return status(`Table ${quoteIdentifier(o.name)} successfully restored.`, 'UNDROP');
+    }
+  }
+}
+
+export async function truncateStatement(session: Session, stmt: TruncateStatement): Promise<ResultBody> {
+  let target;
+  try {
+    target = session.resolver.target([stmt.name.database, stmt.name.schema, stmt.name.name].filter((p): p is string => p !== undefined), 'TRUNCATE');
+  } catch (e) {
+    if (stmt.ifExists) return status(OK, 'TRUNCATE_TABLE');
+    throw e;
+  }
+  await session.conn.atomically(() => session.conn.run(`DELETE FROM ${physicalTable(target.object)}`));
+  return status(OK, 'TRUNCATE_TABLE');
+}
+
+export async function commentStatement(session: Session, stmt: CommentStatement): Promise<ResultBody> {
+  const resolver = session.resolver;
+  await ddlTransaction(session, async (change, now) => {
+    switch (stmt.objectKind) {
+      case 'DATABASE': {
+        const d = resolver.database(stmt.name.name);
+        await change.putDatabase({ ...d, comment: stmt.comment });
+        return;
+      }
+      case 'SCHEMA': {
+        const s = resolver.schema(stmt.name, 'COMMENT').schema;
+        await change.putSchema({ ...s, comment: stmt.comment });
+        return;
+      }
+      default: {
+        const kinds = stmt.objectKind === 'COLUMN' ? (['TABLE', 'VIEW'] as const) : ([stmt.objectKind] as const);
+        const { object } = resolver.require(stmt.name, [...kinds], stmt.objectKind === 'VIEW' ? 'View' : 'Table', 'COMMENT');
+        if (object.temporary) throw errors.unsupported('COMMENT ON a temporary object');
+        if (stmt.column !== undefined) {
+          const col = object.columns.find((c) => c.name === stmt.column);
+          if (!col) throw errors.invalidIdentifier(stmt.column);
+          const columns = object.columns.map((c) => (c === col ? { ...c, comment: stmt.comment } : c));
+          await change.putObject({ ...object, columns, lastAltered: now });
+        } else {
+          await change.putObject({ ...object, comment: stmt.comment, lastAltered: now });
+        }
+      }
+    }
+  });
+  return status(OK, 'COMMENT');
+}

@@ -1,0 +1,87 @@
+/**
+ * The engine façade: opens a warehouse, hands out sessions, and owns what sessions share — the
+ * catalog, the clock, query history, and parse/translation caches. The CLI and (later) the server talk
+ * to Backlot only through this class and Session.
+ */
+import { randomUUID } from 'node:crypto';
+import { Warehouse, type StorageConnection } from '../storage/index.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { QueryHistory } from './history/query-history.ts';
+import { accountUsageDdl } from './metadata/system-views.ts';
+import { Session, type SessionOptions } from './session/session.ts';
+import { BoundedCache } from './session/bounded-cache.ts';
+import { purgeExpired } from './ddl/purge.ts';
+export { BACKLOT_VERSION } from './version.ts';
+
+export interface EngineOptions {
+  dataDir: string;
+  clock?: Clock;
+  /** Account name reported by CURRENT_ACCOUNT() and SHOW commands. */
+  account?: string;
+  threads?: number;
+}
+
+export class Engine {
+  readonly warehouse: Warehouse;
+  readonly clock: Clock;
+  readonly account: string;
+  readonly history: QueryHistory;
+  /** Parsed statements by text (only those that do not depend on session state). */
+  readonly parseCache = new BoundedCache<string, unknown>(2000);
+  /** Translations by catalog version, session context and text. */
+  readonly translationCache = new BoundedCache<string, unknown>(2000);
+  private readonly sessions = new Set<Session>();
+  private readonly systemConn: StorageConnection;
+
+  private constructor(warehouse: Warehouse, systemConn: StorageConnection, options: EngineOptions) {
+    this.warehouse = warehouse;
+    this.systemConn = systemConn;
+    this.clock = options.clock ?? systemClock;
+    this.account = options.account ?? 'BACKLOT';
+    this.history = new QueryHistory(systemConn);
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const warehouse = await Warehouse.open({ dataDir: options.dataDir, threads: options.threads });
+    try {
+      const systemConn = await warehouse.connect();
+      const engine = new Engine(warehouse, systemConn, options);
+      await systemConn.atomically(async () => {
+        for (const stmt of accountUsageDdl()) await systemConn.run(stmt);
+      });
+      await purgeExpired(engine, systemConn);
+      return engine;
+    } catch (e) {
+      await warehouse.close();
+      throw e;
+    }
+  }
+
+  get catalog() {
+    return this.warehouse.catalog;
+  }
+
+  async newSession(options: SessionOptions = {}): Promise<Session> {
+    const conn = await this.warehouse.connect();
+    const session = new Session(this, conn, { ...options, id: options.id ?? randomUUID() });
+    await session.init();
+    this.sessions.add(session);
+    return session;
+  }
+
+  async closeSession(session: Session): Promise<void> {
+    if (!this.sessions.delete(session)) return;
+    await session.dispose();
+    this.warehouse.release(session.conn);
+  }
+
+  /** Flushes history, closes every session and the warehouse. */
+  async close(): Promise<void> {
+    for (const s of [...this.sessions]) await this.closeSession(s);
+    try {
+      await this.history.flush();
+    } finally {
+      await this.warehouse.close();
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Runs one statement for a session: gives it a query id, parses it, dispatches it by kind, maps any
+ * failure to Snowflake's error, keeps its result for RESULT_SCAN and records it in QUERY_HISTORY.
+ */
+import { SnowflakeError, type Statement } from '../sql/index.ts';
+import { alterStatement } from './ddl/alter.ts';
+import { createStatement } from './ddl/create.ts';
+import { commentStatement, dropStatement, truncateStatement, undropStatement } from './ddl/drop.ts';
+import { describeStatement } from './metadata/describe.ts';
+import { showStatement } from './metadata/show.ts';
+import { runDml } from './query/dml.ts';
+import { runQuery } from './query/query.ts';
+import { mapDuckError } from './results/duck-errors.ts';
+import type { ResultBody, ResultSet } from './results/result-set.ts';
+import { alterSession, setVariables, transaction, unsetVariables, useStatement } from './session/session-statements.ts';
+import type { Session } from './session/session.ts';
+
+/** DDL commits an open transaction first, as in Snowflake. */
+const AUTOCOMMITS = new Set([
+  'create_database',
+  'create_schema',
+  'create_table',
+  'create_view',
+  'create_sequence',
+  'alter_table',
+  'alter_database',
+  'alter_schema',
+  'alter_view',
+  'alter_sequence',
+  'drop',
+  'undrop',
+  'comment',
+]);
+
+async function dispatch(session: Session, stmt: Statement, text: string): Promise<ResultBody> {
+  switch (stmt.kind) {
+    case 'query':
+      return runQuery(session, stmt, text);
+    case 'dml':
+      return runDml(session, stmt, text);
+    case 'create_database':
+    case 'create_schema':
+    case 'create_table':
+    case 'create_view':
+    case 'create_sequence':
+      return createStatement(session, stmt, text);
+    case 'alter_table':
+    case 'alter_database':
+    case 'alter_schema':
+    case 'alter_view':
+    case 'alter_sequence':
+      return alterStatement(session, stmt);
+    case 'drop':
+      return dropStatement(session, stmt);
+    case 'undrop':
+      return undropStatement(session, stmt);
+    case 'truncate':
+      return truncateStatement(session, stmt);
+    case 'comment':
+      return commentStatement(session, stmt);
+    case 'use':
+      return useStatement(session, stmt);
+    case 'set_variables':
+      return setVariables(session, stmt);
+    case 'unset_variables':
+      return unsetVariables(session, stmt);
+    case 'alter_session':
+      return alterSession(session, stmt);
+    case 'transaction':
+      return transaction(session, stmt);
+    case 'show':
+      return showStatement(session, stmt);
+    case 'describe':
+      return describeStatement(session, stmt);
+  }
+}
+
+export async function executeStatement(session: Session, text: string): Promise<ResultSet> {
+  const engine = session.engine;
+  const queryId = session.newQueryId();
+  const start = engine.clock.now();
+  const context = { database: session.database ?? null, schema: session.schema ?? null, role: session.role };
+  let statementType = 'UNKNOWN';
+  try {
+    const stmt = session.parse(text);
+    statementType = stmt.kind.toUpperCase();
+    if (AUTOCOMMITS.has(stmt.kind) && session.inTransaction) {
+      await session.conn.commit();
+      session.inTransaction = false;
+    }
+    const body = await dispatch(session, stmt, text);
+    const result: ResultSet = { queryId, ...body };
+    session.remember(result);
+    session.finishQuery(queryId);
+    const stats = body.stats ?? {};
+    engine.history.record({
+      queryId,
+      queryText: text,
+      queryType: body.statementType,
+      databaseName: context.database,
+      schemaName: context.schema,
+      sessionId: session.id,
+      userName: session.user,
+      roleName: context.role,
+      warehouseName: session.warehouse ?? null,
+      status: 'SUCCESS',
+      errorCode: null,
+      errorMessage: null,
+      startTime: start,
+      endTime: engine.clock.now(),
+      rowsProduced: body.rows.length,
+      rowsInserted: stats.inserted ?? 0,
+      rowsUpdated: stats.updated ?? 0,
+      rowsDeleted: stats.deleted ?? 0,
+    });
+    return result;
+  } catch (e) {
+    const error = e instanceof SnowflakeError ? e : mapDuckError(e, (duck) => duckDisplayName(session, duck));
+    session.finishQuery(queryId);
+    engine.history.record({
+      queryId,
+      queryText: text,
+      queryType: statementType,
+      databaseName: context.database,
+      schemaName: context.schema,
+      sessionId: session.id,
+      userName: session.user,
+      roleName: context.role,
+      warehouseName: session.warehouse ?? null,
+      status: 'FAILED_WITH_ERROR',
+      errorCode: error.code,
+      errorMessage: error.message,
+      startTime: start,
+      endTime: engine.clock.now(),
+      rowsProduced: 0,
+      rowsInserted: 0,
+      rowsUpdated: 0,
+      rowsDeleted: 0,
+    });
+    throw Object.assign(error, { queryId });
+  }
+}
+
+/** Snowflake name of a physical table (T42) named in a DuckDB message. */
+function duckDisplayName(session: Session, duckName: string): string | undefined {
+  const catalog = session.engine.catalog;
+  const o = catalog.byDuckName(duckName) ?? [...session.tempObjects.values()].find((t) => t.duckName === duckName);
+  if (!o) return undefined;
+  const s = catalog.schemas.get(o.schemaId);
+  const d = s ? catalog.databases.get(s.databaseId) : undefined;
+  return d && s ? `${d.name}.${s.name}.${o.name}` : o.name;
+}

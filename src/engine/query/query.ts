@@ -1,0 +1,72 @@
+/**
+ * SELECT (and VALUES, set operations): translate with the session's context — from the cache when the
+ * same text ran under the same catalog version and context — run on DuckDB, and convert the rows to
+ * Snowflake values.
+ */
+import { translateQuery, type QueryStatement, type TranslatedQuery } from '../../sql/index.ts';
+import type { DuckResult } from '../../storage/index.ts';
+import { systemClock } from '../clock.ts';
+import { table, type ResultBody } from '../results/result-set.ts';
+import { resultType, toValue, type ResultColumn } from '../results/values.ts';
+import type { Session } from '../session/session.ts';
+
+/** Raised by the translate context when a RESULT_SCAN target must be materialised first. */
+export class NeedsResult extends Error {
+  constructor(readonly queryId: string) {
+    super(`result ${queryId} must be materialised`);
+  }
+}
+
+function cacheKey(session: Session, text: string): string {
+  return [session.engine.catalog.version, session.database, session.schema, session.role, session.user, session.timezone, text].join('\u0001');
+}
+
+/** Translates with retries: RESULT_SCAN targets are materialised on demand. */
+export async function translateForSession<T extends { info: { volatile: boolean } }>(
+  session: Session,
+  text: string,
+  translate: () => T,
+): Promise<T> {
+  const key = cacheKey(session, text);
+  const cached = session.engine.translationCache.get(key) as T | undefined;
+  if (cached) return cached;
+  for (let attempt = 0; attempt < 16; attempt += 1) {
+    try {
+      const t = translate();
+      if (!t.info.volatile) session.engine.translationCache.set(key, t);
+      return t;
+    } catch (e) {
+      if (e instanceof NeedsResult) {
+        await session.prepareResultScan(e.queryId);
+        continue;
+      }
+      throw e;
+    }
+  }
+  throw new Error('too many RESULT_SCAN references in one statement');
+}
+
+/** Per-statement "now" for CURRENT_TIMESTAMP and friends when the clock is injected. */
+export async function setStatementTime(session: Session): Promise<void> {
+  if (session.engine.clock === systemClock) return;
+  await session.conn.run(`SET VARIABLE __backlot_now = TIMESTAMPTZ '${session.engine.clock.now().toISOString()}'`);
+}
+
+export async function runQuery(session: Session, stmt: QueryStatement, text: string): Promise<ResultBody> {
+  const translated = await translateForSession(session, text, () => translateQuery(stmt, text, session.translateContext()));
+  if (translated.info.reads.some((r) => r.endsWith('QUERY_HISTORY'))) await session.engine.history.flush();
+  if (translated.info.waitSeconds > 0) await session.engine.clock.sleep(translated.info.waitSeconds * 1000);
+  await setStatementTime(session);
+  const duck = await session.conn.query(translated.sql);
+  return toResultBody(duck, translated, session.timezone, 'SELECT');
+}
+
+export function toResultBody(duck: DuckResult, translated: Pick<TranslatedQuery, 'columns'> | undefined, tz: string, statementType: string): ResultBody {
+  const aligned = translated && translated.columns.length === duck.columns.length;
+  const columns: ResultColumn[] = duck.columns.map((c, i) => ({
+    name: c.name,
+    type: resultType(c, aligned ? translated.columns[i].type : undefined),
+  }));
+  const rows = duck.rows.map((r) => r.map((v, i) => toValue(v, columns[i].type, tz)));
+  return { ...table([], [], statementType), columns, rows };
+}

@@ -1,0 +1,224 @@
+/**
+ * A session: one user's connection to the warehouse with its context (user, role, database, schema,
+ * warehouse), session variables and parameters, temporary objects, and the results of its recent
+ * statements (for LAST_QUERY_ID and RESULT_SCAN). Statements run one at a time per session.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  displayName,
+  errors,
+  parseStatement,
+  splitScript,
+  type ParsedStatement,
+  type ResolvedRelation,
+  type SnowflakeError,
+  type Statement,
+  type TranslateContext,
+  type VariableValue,
+} from '../../sql/index.ts';
+import type { ObjectEntry, StorageConnection } from '../../storage/index.ts';
+import type { Engine } from '../engine.ts';
+import { executeStatement } from '../executor.ts';
+import type { ResultSet } from '../results/result-set.ts';
+import { Resolver } from './resolver.ts';
+import { materializeResult } from './result-scan.ts';
+import { BACKLOT_VERSION } from '../version.ts';
+import { NeedsResult } from '../query/query.ts';
+
+export interface SessionOptions {
+  id?: string;
+  user?: string;
+  role?: string;
+  database?: string;
+  schema?: string;
+  warehouse?: string;
+}
+
+/** A failed statement: Snowflake's error plus the statement's query id. */
+export interface StatementFailure {
+  error: SnowflakeError;
+  queryId: string;
+}
+
+const KEEP_RESULTS = 50;
+export const DEFAULT_TIMEZONE = 'America/Los_Angeles';
+
+export class Session {
+  readonly id: string;
+  user: string;
+  role: string;
+  database: string | undefined;
+  schema: string | undefined;
+  warehouse: string | undefined;
+  readonly variables = new Map<string, VariableValue>();
+  readonly parameters = new Map<string, string>();
+  readonly tempObjects = new Map<number, ObjectEntry>();
+  /** Query ids of this session's statements, oldest first. */
+  readonly queryIds: string[] = [];
+  private readonly results = new Map<string, ResultSet>();
+  private readonly materialized = new Map<string, ResolvedRelation>();
+  /** True between BEGIN and COMMIT/ROLLBACK. */
+  inTransaction = false;
+
+  constructor(
+    readonly engine: Engine,
+    readonly conn: StorageConnection,
+    options: SessionOptions & { id: string },
+  ) {
+    this.id = options.id;
+    this.user = options.user ?? 'ADMIN';
+    this.role = options.role ?? 'ACCOUNTADMIN';
+    this.database = options.database;
+    this.schema = options.schema ?? (options.database ? 'PUBLIC' : undefined);
+    this.warehouse = options.warehouse ?? 'BACKLOT_WH';
+  }
+
+  async init(): Promise<void> {
+    await this.setTimezone(DEFAULT_TIMEZONE);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.inTransaction) await this.conn.rollback();
+    for (const t of this.tempObjects.values()) {
+      try {
+        await this.conn.run(`DROP ${t.kind === 'SEQUENCE' ? 'SEQUENCE' : t.kind === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS temp."${t.duckName}"`);
+      } catch {
+        /* the connection closes anyway */
+      }
+    }
+  }
+
+  get timezone(): string {
+    return this.parameters.get('TIMEZONE') ?? DEFAULT_TIMEZONE;
+  }
+
+  async setTimezone(tz: string): Promise<void> {
+    await this.conn.run(`SET TimeZone = '${tz.replace(/'/g, "''")}'`);
+    this.parameters.set('TIMEZONE', tz);
+  }
+
+  get resolver(): Resolver {
+    return new Resolver(this.engine.catalog, this);
+  }
+
+  /** Parses a statement, reusing the parse of identical text when it did not depend on variables. */
+  parse(text: string): Statement {
+    const cached = this.engine.parseCache.get(text) as ParsedStatement | undefined;
+    if (cached) return cached.statement;
+    const parsed = parseStatement(text, (name) => {
+      const v = this.variables.get(name);
+      return v === undefined || v.value === null ? undefined : String(v.value);
+    });
+    if (parsed.cacheable) this.engine.parseCache.set(text, parsed);
+    return parsed.statement;
+  }
+
+  /** The translator's view of this session. */
+  translateContext(): TranslateContext {
+    const resolver = this.resolver;
+    return {
+      session: {
+        database: this.database,
+        schema: this.schema,
+        role: this.role,
+        user: this.user,
+        warehouse: this.warehouse,
+        sessionId: this.id,
+        timezone: this.timezone,
+        account: this.engine.account,
+        region: 'LOCAL',
+        version: BACKLOT_VERSION,
+      },
+      resolveRelation: (parts) => resolver.relation(parts),
+      resolveSequence: (parts) => resolver.sequence(parts),
+      variable: (name) => this.variables.get(name),
+      lastQueryId: (index) => this.lastQueryId(index),
+      resultScan: (queryId) => {
+        const rel = this.materialized.get(queryId);
+        if (!rel) throw new NeedsResult(queryId);
+        return rel;
+      },
+    };
+  }
+
+  /** LAST_QUERY_ID(n): negative counts back from the latest statement, positive from the first. */
+  lastQueryId(index = -1): string | undefined {
+    if (index < 0) return this.queryIds[this.queryIds.length + index];
+    if (index === 0) return undefined;
+    return this.queryIds[index - 1];
+  }
+
+  /** Result of an earlier statement of this session (RESULT_SCAN, DESCRIBE RESULT). */
+  result(queryId: string): ResultSet | undefined {
+    return this.results.get(queryId);
+  }
+
+  /** Makes an earlier result readable by SQL (a temporary table) before a RESULT_SCAN query runs. */
+  async prepareResultScan(queryId: string): Promise<void> {
+    if (this.materialized.has(queryId)) return;
+    const result = this.results.get(queryId);
+    if (!result) throw errors.statementNotFound(queryId);
+    this.materialized.set(queryId, await materializeResult(this.conn, result));
+  }
+
+  /** Runs one statement's text. Throws a StatementFailure-shaped SnowflakeError (with queryId). */
+  async execute(text: string): Promise<ResultSet> {
+    return executeStatement(this, text);
+  }
+
+  /**
+   * Runs a script: each statement in order. With `stopOnError` the first failure ends the script;
+   * otherwise every statement runs. Each outcome is reported as it happens.
+   */
+  async executeScript(
+    script: string,
+    onOutcome: (outcome: { result?: ResultSet; failure?: StatementFailure; text: string }) => void | Promise<void>,
+    stopOnError = true,
+  ): Promise<{ succeeded: number; failed: number }> {
+    let succeeded = 0;
+    let failed = 0;
+    for (const stmt of splitScript(script)) {
+      try {
+        const result = await this.execute(stmt.text);
+        succeeded += 1;
+        await onOutcome({ result, text: stmt.text });
+      } catch (e) {
+        failed += 1;
+        const failure = toFailure(e);
+        await onOutcome({ failure, text: stmt.text });
+        if (stopOnError) break;
+      }
+    }
+    return { succeeded, failed };
+  }
+
+  /** Records a finished statement's result and id. */
+  remember(result: ResultSet): void {
+    this.results.set(result.queryId, result);
+    if (this.results.size > KEEP_RESULTS) {
+      const oldest = this.results.keys().next().value as string;
+      this.results.delete(oldest);
+      this.materialized.delete(oldest);
+    }
+  }
+
+  newQueryId(): string {
+    return randomUUID();
+  }
+
+  /** Records a finished statement's id, so LAST_QUERY_ID() in later statements sees it. */
+  finishQuery(queryId: string): void {
+    this.queryIds.push(queryId);
+  }
+
+  /** `DB.SCHEMA` of the session, for prompts. */
+  contextName(): string {
+    if (!this.database) return '(no database)';
+    return displayName(this.schema ? [this.database, this.schema] : [this.database]);
+  }
+}
+
+export function toFailure(e: unknown): StatementFailure {
+  const err = e as SnowflakeError & { queryId?: string };
+  return { error: err, queryId: err.queryId ?? '' };
+}

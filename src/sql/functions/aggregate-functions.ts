@@ -1,0 +1,177 @@
+/**
+ * Catalogue entries: aggregate and window functions.
+ */
+import { errors } from '../errors.ts';
+import { mk, type AstNode } from '../translate/ast.ts';
+import { coerce, toVariant } from '../translate/variant.ts';
+import {
+  aggregateCall,
+  ARRAY,
+  BOOL,
+  call,
+  FLOAT,
+  NUM,
+  OBJECT,
+  sameAggregate,
+  STR,
+  type CallInfo,
+  type FunctionSpec,
+} from './spec.ts';
+
+function numericAgg(duck: string, returns: FunctionSpec['returns'] = (c) => c.types[0]): FunctionSpec {
+  return {
+    min: 1,
+    max: 1,
+    aggregate: true,
+    returns,
+    emit: (c) => aggregateCall(c, duck, [coerce(c.args[0], c.types[0], 'NUMBER')]),
+  };
+}
+
+function withNotNull(c: CallInfo, value: AstNode): AstNode {
+  const notNull = mk.isNull(value, true);
+  return c.filter ? mk.binary('and', mk.paren(c.filter as AstNode), notNull) : notNull;
+}
+
+function arrayAgg(distinct: boolean): FunctionSpec {
+  return {
+    min: 1,
+    max: 1,
+    aggregate: true,
+    returns: ARRAY,
+    emit: (c) => {
+      const agg = aggregateCall({ ...c, filter: withNotNull(c, c.args[0]) }, 'list', c.args, distinct || c.distinct);
+      return call('coalesce', call('to_json', agg), mk.cast(mk.string('[]'), 'JSON'));
+    },
+  };
+}
+
+function percentile(duck: string): FunctionSpec {
+  return {
+    min: 1,
+    max: 1,
+    aggregate: true,
+    returns: FLOAT,
+    emit: (c) => {
+      const order = c.orderBy as { this: AstNode; desc?: boolean }[];
+      if (order.length !== 1) throw errors.invalidArgument(duck, 'needs WITHIN GROUP (ORDER BY <expr>)');
+      const fraction = order[0].desc ? mk.binary('sub', mk.number(1), c.args[0]) : c.args[0];
+      return aggregateCall({ ...c, orderBy: [] }, duck, [order[0].this, fraction]);
+    },
+  };
+}
+
+function windowOnly(duck: string, min = 0, max = min, returns: FunctionSpec['returns'] = NUM): FunctionSpec {
+  return { min, max, returns, windowOnly: true, emit: (c) => withIgnoreNulls(c, call(duck, ...c.args)) };
+}
+
+function withIgnoreNulls(c: CallInfo, n: AstNode): AstNode {
+  if (!c.ignoreNulls) return n;
+  const data = n.function as Record<string, unknown>;
+  return { function: { ...data, ignore_nulls: true } };
+}
+
+export const AGGREGATE_FUNCTIONS: Record<string, FunctionSpec> = {
+  COUNT: {
+    min: 0,
+    max: 1,
+    aggregate: true,
+    returns: NUM,
+    emit: (c) => (c.args.length === 0 ? aggregateCall(c, 'count_star', []) : aggregateCall(c, 'count')),
+  },
+  COUNT_IF: { min: 1, max: 1, aggregate: true, returns: NUM, emit: (c) => aggregateCall(c, 'count_if', [coerce(c.args[0], c.types[0], 'BOOLEAN')]) },
+  SUM: numericAgg('sum', (c) => (c.types[0]?.kind === 'FLOAT' ? FLOAT : c.types[0]?.kind === 'NUMBER' ? c.types[0] : NUM)),
+  AVG: numericAgg('avg', (c) => (c.types[0]?.kind === 'FLOAT' ? FLOAT : NUM)),
+  MIN: sameAggregate('min', (c) => c.types[0]),
+  MAX: sameAggregate('max', (c) => c.types[0]),
+  ANY_VALUE: sameAggregate('any_value', (c) => c.types[0]),
+  MEDIAN: numericAgg('median'),
+  MODE: sameAggregate('mode', (c) => c.types[0]),
+  STDDEV: numericAgg('stddev_samp', FLOAT),
+  STDDEV_SAMP: numericAgg('stddev_samp', FLOAT),
+  STDDEV_POP: numericAgg('stddev_pop', FLOAT),
+  VARIANCE: numericAgg('var_samp', FLOAT),
+  VARIANCE_SAMP: numericAgg('var_samp', FLOAT),
+  VAR_SAMP: numericAgg('var_samp', FLOAT),
+  VARIANCE_POP: numericAgg('var_pop', FLOAT),
+  VAR_POP: numericAgg('var_pop', FLOAT),
+  KURTOSIS: numericAgg('kurtosis', FLOAT),
+  SKEW: numericAgg('skewness', FLOAT),
+  CORR: sameAggregate('corr', FLOAT, 2),
+  COVAR_SAMP: sameAggregate('covar_samp', FLOAT, 2),
+  COVAR_POP: sameAggregate('covar_pop', FLOAT, 2),
+  APPROX_COUNT_DISTINCT: sameAggregate('approx_count_distinct', NUM),
+  HLL: sameAggregate('approx_count_distinct', NUM),
+  APPROX_PERCENTILE: sameAggregate('approx_quantile', FLOAT, 2),
+  PERCENTILE_CONT: percentile('quantile_cont'),
+  PERCENTILE_DISC: percentile('quantile_disc'),
+  BOOLAND_AGG: { min: 1, max: 1, aggregate: true, returns: BOOL, emit: (c) => aggregateCall(c, 'bool_and', [coerce(c.args[0], c.types[0], 'BOOLEAN')]) },
+  BOOLOR_AGG: { min: 1, max: 1, aggregate: true, returns: BOOL, emit: (c) => aggregateCall(c, 'bool_or', [coerce(c.args[0], c.types[0], 'BOOLEAN')]) },
+  BITAND_AGG: sameAggregate('bit_and', NUM),
+  BITOR_AGG: sameAggregate('bit_or', NUM),
+  BITXOR_AGG: sameAggregate('bit_xor', NUM),
+  MIN_BY: sameAggregate('arg_min', (c) => c.types[0], 2),
+  MAX_BY: sameAggregate('arg_max', (c) => c.types[0], 2),
+  LISTAGG: {
+    min: 1,
+    max: 2,
+    aggregate: true,
+    returns: STR,
+    emit: (c) => {
+      const value = coerce(c.args[0], c.types[0], 'VARCHAR');
+      const sep = c.args[1] ?? mk.string('');
+      return call('coalesce', aggregateCall(c, 'string_agg', [value, sep]), mk.string(''));
+    },
+  },
+  STRING_AGG: {
+    min: 1,
+    max: 2,
+    aggregate: true,
+    returns: STR,
+    emit: (c) => aggregateCall(c, 'string_agg', [coerce(c.args[0], c.types[0], 'VARCHAR'), c.args[1] ?? mk.string(',')]),
+  },
+  ARRAY_AGG: arrayAgg(false),
+  ARRAY_UNIQUE_AGG: arrayAgg(true),
+  OBJECT_AGG: {
+    min: 2,
+    max: 2,
+    aggregate: true,
+    returns: OBJECT,
+    emit: (c) => {
+      const [k, v] = [coerce(c.args[0], c.types[0], 'VARCHAR'), toVariant(c.args[1], c.types[1])];
+      const filter = mk.binary('and', withNotNull(c, k), mk.isNull(v, true));
+      const entries = aggregateCall({ ...c, filter }, 'list', [call('row', k, v)]);
+      return call('coalesce', call('to_json', call('map_from_entries', entries)), mk.cast(mk.string('{}'), 'JSON'));
+    },
+  },
+
+  // Window functions
+  ROW_NUMBER: windowOnly('row_number'),
+  RANK: windowOnly('rank'),
+  DENSE_RANK: windowOnly('dense_rank'),
+  PERCENT_RANK: windowOnly('percent_rank', 0, 0, FLOAT),
+  CUME_DIST: windowOnly('cume_dist', 0, 0, FLOAT),
+  NTILE: windowOnly('ntile', 1, 1),
+  LAG: windowOnly('lag', 1, 3, (c) => c.types[0]),
+  LEAD: windowOnly('lead', 1, 3, (c) => c.types[0]),
+  FIRST_VALUE: windowOnly('first_value', 1, 1, (c) => c.types[0]),
+  LAST_VALUE: windowOnly('last_value', 1, 1, (c) => c.types[0]),
+  NTH_VALUE: windowOnly('nth_value', 2, 2, (c) => c.types[0]),
+  SEQ1: seq(),
+  SEQ2: seq(),
+  SEQ4: seq(),
+  SEQ8: seq(),
+};
+
+/** SEQn(): a 0-based row counter, as Snowflake's generator queries use it. */
+function seq(): FunctionSpec {
+  return {
+    min: 0,
+    max: 1,
+    returns: NUM,
+    emit: () => {
+      const over = { window_name: null, partition_by: [], order_by: [], frame: null, alias: null };
+      return mk.paren(mk.binary('sub', { window_function: { this: call('row_number'), over } }, mk.number(1)));
+    },
+  };
+}

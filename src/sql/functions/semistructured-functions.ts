@@ -1,0 +1,198 @@
+/**
+ * Catalogue entries: VARIANT, OBJECT and ARRAY functions, stored in DuckDB as JSON.
+ */
+import { errors } from '../errors.ts';
+import { mk, stringLiteral, type AstNode } from '../translate/ast.ts';
+import { coerce, extractPath, parsePath, toVariant, variantToVarchar } from '../translate/variant.ts';
+import { ARRAY, BOOL, call, coerceArgs, NUM, OBJECT, STR, VARIANT, type CallInfo, type FunctionSpec } from './spec.ts';
+
+function text(c: CallInfo, i: number): AstNode {
+  return coerce(c.args[i], c.types[i], 'VARCHAR');
+}
+
+function variantArg(c: CallInfo, i: number): AstNode {
+  return toVariant(c.args[i], c.types[i]);
+}
+
+/** Key/value pairs as `row(key, value-as-json)` entries. */
+function pairs(c: CallInfo): AstNode[] {
+  if (c.args.length % 2 !== 0) throw errors.invalidArgument(c.name, 'expects key/value pairs');
+  const out: AstNode[] = [];
+  for (let i = 0; i < c.args.length; i += 2) out.push(call('row', text(c, i), variantArg(c, i + 1)));
+  return out;
+}
+
+function objectConstruct(keepNull: boolean): FunctionSpec {
+  return {
+    min: 0,
+    max: Infinity,
+    returns: OBJECT,
+    emit: (c) => {
+      if (c.raw.some((r) => 'star' in r)) throw errors.unsupported(`${c.name}(*)`);
+      if (c.args.length === 0) return mk.cast(mk.string('{}'), 'JSON');
+      const list = mk.list(pairs(c));
+      // Snowflake drops keys whose value is SQL NULL (JSON null is kept) unless _KEEP_NULL.
+      const entries = keepNull
+        ? list
+        : call('list_filter', list, mk.lambda('E', mk.isNull(mk.subscript(mk.column('E'), mk.number(2)), true)));
+      return call('to_json', call('map_from_entries', entries));
+    },
+  };
+}
+
+function isType(jsonType: string): FunctionSpec {
+  return { min: 1, max: 1, returns: BOOL, emit: (c) => call('sf_is_type', variantArg(c, 0), mk.string(jsonType)) };
+}
+
+function asType(duck: string, jsonTypes: string[], returns: FunctionSpec['returns']): FunctionSpec {
+  return {
+    min: 1,
+    max: 1,
+    returns,
+    emit: (c) => {
+      const v = variantArg(c, 0);
+      const cond = jsonTypes.map((t) => call('sf_is_type', v, mk.string(t))).reduce((l, r) => mk.binary('or', l, r));
+      const value = duck === 'JSON' ? v : mk.cast(variantToVarchar(v), duck);
+      return mk.caseWhen([[cond, value]]);
+    },
+  };
+}
+
+export const SEMISTRUCTURED_FUNCTIONS: Record<string, FunctionSpec> = {
+  PARSE_JSON: {
+    min: 1,
+    max: 2,
+    returns: VARIANT,
+    emit: (c) => {
+      if (c.args.length === 2 && stringLiteral(c.raw[1]) !== 's' && stringLiteral(c.raw[1]) !== 'd') {
+        throw errors.invalidArgument('PARSE_JSON', "the second argument must be 's' or 'd'");
+      }
+      return call('sf_parse_json', text(c, 0));
+    },
+  },
+  TRY_PARSE_JSON: { min: 1, max: 2, returns: VARIANT, emit: (c) => call('sf_try_parse_json', text(c, 0)) },
+  CHECK_JSON: {
+    min: 1,
+    max: 1,
+    returns: STR,
+    emit: (c) => call('if', call('json_valid', text(c, 0)), mk.cast(mk.null(), 'VARCHAR'), mk.string('invalid JSON')),
+  },
+  TO_VARIANT: { min: 1, max: 1, returns: VARIANT, emit: (c) => variantArg(c, 0) },
+  TO_OBJECT: { min: 1, max: 1, returns: OBJECT, emit: (c) => variantArg(c, 0) },
+  TO_ARRAY: {
+    min: 1,
+    max: 1,
+    returns: ARRAY,
+    emit: (c) => {
+      const v = variantArg(c, 0);
+      return call('if', mk.isNull(v), mk.cast(mk.null(), 'JSON'), call('if', call('sf_is_type', v, mk.string('ARRAY')), v, call('json_array', v)));
+    },
+  },
+  TO_JSON: { min: 1, max: 1, returns: STR, emit: (c) => mk.cast(variantArg(c, 0), 'VARCHAR') },
+  JSON_EXTRACT_PATH_TEXT: {
+    min: 2,
+    max: 2,
+    returns: STR,
+    emit: (c) => {
+      const path = stringLiteral(c.raw[1]);
+      if (path === undefined) throw errors.unsupported('JSON_EXTRACT_PATH_TEXT with a non-constant path');
+      return variantToVarchar(extractPath(call('sf_parse_json', text(c, 0)), parsePath(path)));
+    },
+  },
+  ARRAY_CONSTRUCT: {
+    min: 0,
+    max: Infinity,
+    returns: ARRAY,
+    emit: (c) => call('json_array', ...c.args.map((_, i) => variantArg(c, i))),
+  },
+  ARRAY_CONSTRUCT_COMPACT: {
+    min: 0,
+    max: Infinity,
+    returns: ARRAY,
+    emit: (c) =>
+      call('to_json', call('list_filter', mk.list(c.args.map((_, i) => variantArg(c, i))), mk.lambda('X', mk.isNull(mk.column('X'), true)))),
+  },
+  OBJECT_CONSTRUCT: objectConstruct(false),
+  OBJECT_CONSTRUCT_KEEP_NULL: objectConstruct(true),
+  OBJECT_INSERT: {
+    min: 3,
+    max: 4,
+    returns: OBJECT,
+    emit: (c) => call('json_merge_patch', variantArg(c, 0), call('json_object', text(c, 1), variantArg(c, 2))),
+  },
+  OBJECT_KEYS: { min: 1, max: 1, returns: ARRAY, emit: (c) => call('sf_object_keys', variantArg(c, 0)) },
+  ARRAY_SIZE: { min: 1, max: 1, returns: NUM, emit: (c) => call('sf_array_size', variantArg(c, 0)) },
+  ARRAY_CONTAINS: {
+    min: 2,
+    max: 2,
+    returns: BOOL,
+    emit: (c) => call('sf_array_contains', variantArg(c, 0), variantArg(c, 1)),
+  },
+  ARRAY_POSITION: {
+    min: 2,
+    max: 2,
+    returns: NUM,
+    emit: (c) => call('sf_array_position', variantArg(c, 0), variantArg(c, 1)),
+  },
+  ARRAY_TO_STRING: { min: 2, max: 2, returns: STR, emit: (c) => call('sf_array_to_string', variantArg(c, 0), text(c, 1)) },
+  ARRAY_CAT: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_cat', variantArg(c, 0), variantArg(c, 1)) },
+  ARRAY_APPEND: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_append', variantArg(c, 0), variantArg(c, 1)) },
+  ARRAY_DISTINCT: { min: 1, max: 1, returns: ARRAY, emit: (c) => call('sf_array_distinct', variantArg(c, 0)) },
+  ARRAY_SLICE: {
+    min: 3,
+    max: 3,
+    returns: ARRAY,
+    emit: (c) => call('sf_array_slice', variantArg(c, 0), ...coerceArgs(c, ['VARIANT', 'NUMBER', 'NUMBER']).slice(1)),
+  },
+  ARRAYS_OVERLAP: {
+    min: 2,
+    max: 2,
+    returns: BOOL,
+    emit: (c) => call('list_has_any', call('sf_array_elements', variantArg(c, 0)), call('sf_array_elements', variantArg(c, 1))),
+  },
+  GET: {
+    min: 2,
+    max: 2,
+    returns: VARIANT,
+    emit: (c) => {
+      const key = stringLiteral(c.raw[1]);
+      if (key !== undefined) return extractPath(variantArg(c, 0), [{ key }]);
+      return call('sf_get', variantArg(c, 0), c.args[1]);
+    },
+  },
+  GET_PATH: {
+    min: 2,
+    max: 2,
+    returns: VARIANT,
+    emit: (c) => {
+      const path = stringLiteral(c.raw[1]);
+      if (path === undefined) throw errors.unsupported('GET_PATH with a non-constant path');
+      return extractPath(variantArg(c, 0), parsePath(path));
+    },
+  },
+  TYPEOF: { min: 1, max: 1, returns: STR, emit: (c) => call('sf_typeof', variantArg(c, 0)) },
+  IS_NULL_VALUE: { min: 1, max: 1, returns: BOOL, emit: (c) => call('sf_is_null_value', variantArg(c, 0)) },
+  STRIP_NULL_VALUE: { min: 1, max: 1, returns: VARIANT, emit: (c) => call('sf_strip_null_value', variantArg(c, 0)) },
+  IS_OBJECT: isType('OBJECT'),
+  IS_ARRAY: isType('ARRAY'),
+  IS_VARCHAR: isType('VARCHAR'),
+  IS_BOOLEAN: isType('BOOLEAN'),
+  IS_INTEGER: {
+    min: 1,
+    max: 1,
+    returns: BOOL,
+    emit: (c) => call('list_contains', mk.list([mk.string('BIGINT'), mk.string('UBIGINT')]), call('json_type', variantArg(c, 0))),
+  },
+  IS_DECIMAL: { min: 1, max: 1, returns: BOOL, emit: (c) => mk.binary('eq', call('sf_typeof', variantArg(c, 0)), mk.string('DECIMAL')) },
+  IS_DOUBLE: { min: 1, max: 1, returns: BOOL, emit: (c) => mk.binary('eq', call('sf_typeof', variantArg(c, 0)), mk.string('DOUBLE')) },
+  AS_VARCHAR: asType('VARCHAR', ['VARCHAR'], STR),
+  AS_CHAR: asType('VARCHAR', ['VARCHAR'], STR),
+  AS_INTEGER: asType('BIGINT', ['BIGINT', 'UBIGINT'], NUM),
+  AS_NUMBER: asType('DOUBLE', ['BIGINT', 'UBIGINT', 'DOUBLE'], NUM),
+  AS_DOUBLE: asType('DOUBLE', ['BIGINT', 'UBIGINT', 'DOUBLE'], NUM),
+  AS_BOOLEAN: asType('BOOLEAN', ['BOOLEAN'], BOOL),
+  AS_OBJECT: asType('JSON', ['OBJECT'], OBJECT),
+  AS_ARRAY: asType('JSON', ['ARRAY'], ARRAY),
+  SPLIT: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_split', text(c, 0), text(c, 1)) },
+};
+

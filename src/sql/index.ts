@@ -1,0 +1,52 @@
+/**
+ * The SQL layer: Snowflake SQL in, typed statements and DuckDB SQL out. Pure and synchronous.
+ */
+export { SnowflakeError, errors, isSnowflakeError, type SourcePosition, type ObjectKindLabel } from './errors.ts';
+export { splitScript, isBlankSql, type ScriptStatement } from './script/split-script.ts';
+export { parseStatement, parsePolyglotAst, type ParsedStatement } from './statements/parse-statement.ts';
+export type * from './statements/statement.ts';
+export type { VariableLookup, ParsedValue } from './grammar/cursor.ts';
+export {
+  foldIdentifier,
+  quoteIdentifier,
+  displayName,
+  duckIdent,
+  sqlString,
+  parseNameString,
+  objectNameFromParts,
+  type ObjectName,
+} from './names/identifiers.ts';
+export {
+  T,
+  MAX_VARCHAR,
+  MAX_BINARY,
+  typeFromName,
+  typeFromDuck,
+  duckTypeOf,
+  formatType,
+  informationSchemaTypeName,
+  isSemiStructured,
+  isTimestamp,
+  type SfType,
+  type SfTypeKind,
+} from './types/snowflake-types.ts';
+export type {
+  TranslateContext,
+  ResolvedRelation,
+  ResolvedSequence,
+  RelationColumn,
+  SessionInfo,
+  VariableValue,
+  TranslationInfo,
+} from './translate/context.ts';
+export {
+  translateQuery,
+  translateDml,
+  translateExpression,
+  type TranslatedQuery,
+  type TranslatedDmlStatement,
+  type TranslatedExpression,
+} from './translate/translate.ts';
+export { macroDefinitions, tableMacroDefinitions, macrosVersion } from './functions/macros.ts';
+export { catalogueNames } from './functions/catalogue.ts';
+export { tokenize, positionAt, type Token } from './lex/tokens.ts';

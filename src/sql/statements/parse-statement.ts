@@ -1,0 +1,124 @@
+/**
+ * Parses one statement: queries and DML with @polyglot-sql/sdk (Snowflake dialect), platform
+ * statements with our own grammar. Either way the result is a typed Statement; syntax errors come
+ * back in Snowflake's shape with line and position.
+ */
+import { parse as polyglotParse, Dialect } from '@polyglot-sql/sdk';
+import { errors } from '../errors.ts';
+import { parseAlter } from '../grammar/alter.ts';
+import { parseCreate } from '../grammar/create.ts';
+import { Cursor, type VariableLookup } from '../grammar/cursor.ts';
+import { parseComment, parseDescribe, parseDrop, parseShow, parseTruncate, parseUndrop } from '../grammar/objects.ts';
+import { parseSet, parseTransaction, parseUnset, parseUse } from '../grammar/session.ts';
+import { positionAt } from '../lex/tokens.ts';
+import type { AstNode, DmlOperation, Statement } from './statement.ts';
+
+export interface ParsedStatement {
+  statement: Statement;
+  /** False when the parse depended on session variables (IDENTIFIER($v)); such parses are not cached. */
+  cacheable: boolean;
+}
+
+const QUERY_ROOTS = new Set(['select', 'union', 'intersect', 'except', 'values', 'subquery', 'paren']);
+const DML_ROOTS: Record<string, DmlOperation> = {
+  insert: 'INSERT',
+  update: 'UPDATE',
+  delete: 'DELETE',
+  merge: 'MERGE',
+  multitable_inserts: 'INSERT_MULTI',
+};
+
+export function parseStatement(sql: string, variables?: VariableLookup): ParsedStatement {
+  const c = new Cursor(sql, variables);
+  const first = c.word();
+  if (first === undefined) {
+    if (c.peek()?.type === 'L_PAREN') return { statement: parseWithPolyglot(sql), cacheable: true };
+    throw c.unexpected();
+  }
+  const grammar = platformParser(first);
+  if (grammar) {
+    c.next();
+    const statement = grammar(c, first);
+    return { statement, cacheable: !c.usedVariables };
+  }
+  if (['SELECT', 'WITH', 'VALUES', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'FROM'].includes(first)) {
+    return { statement: parseWithPolyglot(sql), cacheable: true };
+  }
+  if (first === 'EXPLAIN') throw errors.unsupported('EXPLAIN');
+  if (first === 'CALL' || first === 'EXECUTE' || first === 'DECLARE' || first === 'LET') {
+    throw errors.unsupported(`${first} (stored procedures and scripting come with tasks)`);
+  }
+  if (['GRANT', 'REVOKE', 'PUT', 'GET', 'LIST', 'LS', 'REMOVE', 'RM', 'COPY'].includes(first)) {
+    throw errors.unsupported(`${first}`);
+  }
+  throw c.unexpected();
+}
+
+type GrammarFn = (c: Cursor, first: string) => Statement;
+
+function platformParser(first: string): GrammarFn | undefined {
+  switch (first) {
+    case 'CREATE':
+      return parseCreate;
+    case 'ALTER':
+      return parseAlter;
+    case 'DROP':
+      return parseDrop;
+    case 'UNDROP':
+      return parseUndrop;
+    case 'USE':
+      return parseUse;
+    case 'SHOW':
+      return parseShow;
+    case 'DESC':
+    case 'DESCRIBE':
+      return parseDescribe;
+    case 'SET':
+      return parseSet;
+    case 'UNSET':
+      return parseUnset;
+    case 'BEGIN':
+    case 'START':
+    case 'COMMIT':
+    case 'ROLLBACK':
+      return parseTransaction;
+    case 'TRUNCATE':
+      return parseTruncate;
+    case 'COMMENT':
+      return parseComment;
+    default:
+      return undefined;
+  }
+}
+
+/** Parses SQL that polyglot models (queries, DML) and checks the root is of the expected family. */
+export function parseWithPolyglot(sql: string): Statement {
+  const ast = parsePolyglotAst(sql);
+  const root = Object.keys(ast)[0];
+  if (QUERY_ROOTS.has(root)) return { kind: 'query', ast };
+  const op = DML_ROOTS[root];
+  if (op) return { kind: 'dml', op, ast };
+  throw errors.unsupported(`statement kind ${root}`);
+}
+
+/** Parses exactly one statement with polyglot, mapping its errors to Snowflake syntax errors. */
+export function parsePolyglotAst(sql: string): AstNode {
+  const r = polyglotParse(sql, Dialect.Snowflake);
+  if (!r.success || !r.ast) {
+    const offset = r.errorStart ?? sql.length;
+    const p = positionAt(sql, offset);
+    const near = offset >= sql.length ? '<EOF>' : sql.slice(offset, Math.max(offset + 1, r.errorEnd ?? offset + 1));
+    throw errors.syntax(p.line, p.column, near);
+  }
+  const asts = r.ast as unknown as AstNode[];
+  if (asts.length !== 1) throw errors.syntaxMessage('Expected exactly one statement.');
+  return asts[0];
+}
+
+/** Parses a standalone expression (a column default, a SET value) as `SELECT <expr>`. */
+export function parseExpressionAst(exprSql: string): AstNode {
+  const ast = parsePolyglotAst(`SELECT ${exprSql}`);
+  const select = ast.select as { expressions: AstNode[]; from?: unknown } | undefined;
+  if (!select || select.expressions.length !== 1 || select.from) throw errors.syntaxMessage(`invalid expression '${exprSql}'`);
+  return select.expressions[0];
+}

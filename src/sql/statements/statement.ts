@@ -1,0 +1,305 @@
+/**
+ * The typed statements the engine executes. Queries and DML carry polyglot's syntax tree; platform
+ * statements (DDL, SHOW, USE, SET …) come from our own grammar and carry embedded SQL (defaults,
+ * view bodies, CTAS queries) as source text for the translator.
+ */
+import type { ObjectName } from '../names/identifiers.ts';
+import type { SfType } from '../types/snowflake-types.ts';
+import type { ParsedValue } from '../grammar/cursor.ts';
+
+/** A polyglot syntax tree node: a single-key object `{ kind: data }`. */
+export type AstNode = Record<string, unknown>;
+
+export type ObjectKind = 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'SEQUENCE';
+
+export interface QueryStatement {
+  kind: 'query';
+  ast: AstNode;
+}
+
+export type DmlOperation = 'INSERT' | 'UPDATE' | 'DELETE' | 'MERGE' | 'INSERT_MULTI';
+
+export interface DmlStatement {
+  kind: 'dml';
+  op: DmlOperation;
+  ast: AstNode;
+}
+
+/** Properties written as `NAME = value` in CREATE/ALTER statements, keyed by upper-case name. */
+export type Properties = Record<string, ParsedValue>;
+
+export interface IdentitySpec {
+  start: number;
+  increment: number;
+  order: boolean;
+}
+
+export interface ColumnDefinition {
+  name: string;
+  /** Undefined only for CTAS column lists that rename without a type. */
+  type?: SfType;
+  nullable: boolean;
+  /** DEFAULT expression as Snowflake SQL text. */
+  defaultSql?: string;
+  identity?: IdentitySpec;
+  comment?: string;
+  collation?: string;
+  primaryKey?: boolean;
+  unique?: boolean;
+}
+
+export interface TableConstraint {
+  kind: 'PRIMARY KEY' | 'UNIQUE' | 'FOREIGN KEY';
+  name?: string;
+  columns: string[];
+  references?: { table: ObjectName; columns: string[] };
+}
+
+/** AT | BEFORE ( TIMESTAMP | OFFSET | STATEMENT | STREAM => value ). */
+export interface TimeTravelClause {
+  mode: 'AT' | 'BEFORE';
+  by: 'TIMESTAMP' | 'OFFSET' | 'STATEMENT' | 'STREAM';
+  /** The value as Snowflake SQL text (a constant expression). */
+  valueSql: string;
+}
+
+export interface CreateDatabaseStatement {
+  kind: 'create_database';
+  name: string;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  transient: boolean;
+  clone?: { source: string; at?: TimeTravelClause };
+  properties: Properties;
+}
+
+export interface CreateSchemaStatement {
+  kind: 'create_schema';
+  name: ObjectName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  transient: boolean;
+  managedAccess: boolean;
+  clone?: { source: ObjectName; at?: TimeTravelClause };
+  properties: Properties;
+}
+
+export interface CreateTableStatement {
+  kind: 'create_table';
+  name: ObjectName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  temporary: boolean;
+  transient: boolean;
+  columns?: ColumnDefinition[];
+  constraints: TableConstraint[];
+  asQuery?: string;
+  like?: ObjectName;
+  clone?: { source: ObjectName; at?: TimeTravelClause };
+  clusterBy?: string[];
+  copyGrants: boolean;
+  properties: Properties;
+}
+
+export interface CreateViewStatement {
+  kind: 'create_view';
+  name: ObjectName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  secure: boolean;
+  temporary: boolean;
+  recursive: boolean;
+  columns?: { name: string; comment?: string }[];
+  query: string;
+  copyGrants: boolean;
+  properties: Properties;
+}
+
+export interface CreateSequenceStatement {
+  kind: 'create_sequence';
+  name: ObjectName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  start: number;
+  increment: number;
+  order: boolean;
+  properties: Properties;
+}
+
+export type AlterTableAction =
+  | { action: 'rename'; to: ObjectName }
+  | { action: 'swap'; with: ObjectName }
+  | { action: 'add_columns'; columns: ColumnDefinition[]; ifNotExists: boolean }
+  | { action: 'drop_columns'; names: string[]; ifExists: boolean }
+  | { action: 'rename_column'; from: string; to: string }
+  | { action: 'alter_columns'; changes: ColumnChange[] }
+  | { action: 'set'; properties: Properties }
+  | { action: 'unset'; names: string[] }
+  | { action: 'add_constraint'; constraint: TableConstraint }
+  | { action: 'drop_constraint'; name?: string; kind?: string }
+  | { action: 'cluster_by'; keys: string[] }
+  | { action: 'drop_clustering_key' };
+
+export interface ColumnChange {
+  column: string;
+  setType?: SfType;
+  setNotNull?: boolean;
+  dropNotNull?: boolean;
+  dropDefault?: boolean;
+  setDefaultSql?: string;
+  comment?: string | null;
+}
+
+export interface AlterTableStatement {
+  kind: 'alter_table';
+  name: ObjectName;
+  ifExists: boolean;
+  change: AlterTableAction;
+}
+
+export interface AlterContainerStatement {
+  kind: 'alter_database' | 'alter_schema';
+  name: ObjectName;
+  ifExists: boolean;
+  change:
+    | { action: 'rename'; to: ObjectName }
+    | { action: 'swap'; with: ObjectName }
+    | { action: 'set'; properties: Properties }
+    | { action: 'unset'; names: string[] }
+    | { action: 'managed_access'; enable: boolean };
+}
+
+export interface AlterViewStatement {
+  kind: 'alter_view';
+  name: ObjectName;
+  ifExists: boolean;
+  change:
+    | { action: 'rename'; to: ObjectName }
+    | { action: 'set'; properties: Properties }
+    | { action: 'unset'; names: string[] }
+    | { action: 'secure'; secure: boolean };
+}
+
+export interface AlterSequenceStatement {
+  kind: 'alter_sequence';
+  name: ObjectName;
+  ifExists: boolean;
+  change:
+    | { action: 'rename'; to: ObjectName }
+    | { action: 'set'; increment?: number; properties: Properties }
+    | { action: 'unset'; names: string[] };
+}
+
+export interface DropStatement {
+  kind: 'drop';
+  objectKind: ObjectKind;
+  name: ObjectName;
+  ifExists: boolean;
+  cascade: boolean;
+}
+
+export interface UndropStatement {
+  kind: 'undrop';
+  objectKind: 'DATABASE' | 'SCHEMA' | 'TABLE';
+  name: ObjectName;
+}
+
+export interface UseStatement {
+  kind: 'use';
+  target: 'DATABASE' | 'SCHEMA' | 'ROLE' | 'WAREHOUSE' | 'SECONDARY ROLES';
+  name: ObjectName;
+}
+
+export type ShowScope =
+  | { kind: 'ACCOUNT' }
+  | { kind: 'DATABASE'; name?: string }
+  | { kind: 'SCHEMA'; name?: ObjectName }
+  | { kind: 'TABLE' | 'VIEW'; name: ObjectName };
+
+export interface ShowStatement {
+  kind: 'show';
+  /** Plural object kind as written: TABLES, SCHEMAS, COLUMNS, PARAMETERS … */
+  what: string;
+  terse: boolean;
+  history: boolean;
+  like?: string;
+  scope?: ShowScope;
+  startsWith?: string;
+  limit?: number;
+  limitFrom?: string;
+}
+
+export interface DescribeStatement {
+  kind: 'describe';
+  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'RESULT';
+  name: ObjectName;
+  /** DESCRIBE TABLE t TYPE = STAGE|COLUMNS */
+  type?: string;
+  /** DESCRIBE RESULT 'query-id' */
+  queryId?: string;
+}
+
+export interface SetVariablesStatement {
+  kind: 'set_variables';
+  names: string[];
+  /** One Snowflake expression text per name, or a single subquery text for `SET (a,b) = (SELECT …)`. */
+  values: string[];
+  fromQuery: boolean;
+}
+
+export interface UnsetVariablesStatement {
+  kind: 'unset_variables';
+  names: string[];
+}
+
+export interface TransactionStatement {
+  kind: 'transaction';
+  action: 'BEGIN' | 'COMMIT' | 'ROLLBACK';
+}
+
+export interface AlterSessionStatement {
+  kind: 'alter_session';
+  set: Properties;
+  unset: string[];
+}
+
+export interface TruncateStatement {
+  kind: 'truncate';
+  name: ObjectName;
+  ifExists: boolean;
+}
+
+export interface CommentStatement {
+  kind: 'comment';
+  objectKind: 'TABLE' | 'VIEW' | 'COLUMN' | 'SCHEMA' | 'DATABASE' | 'SEQUENCE';
+  name: ObjectName;
+  column?: string;
+  comment: string;
+  ifExists: boolean;
+}
+
+export type Statement =
+  | QueryStatement
+  | DmlStatement
+  | CreateDatabaseStatement
+  | CreateSchemaStatement
+  | CreateTableStatement
+  | CreateViewStatement
+  | CreateSequenceStatement
+  | AlterTableStatement
+  | AlterContainerStatement
+  | AlterViewStatement
+  | AlterSequenceStatement
+  | DropStatement
+  | UndropStatement
+  | UseStatement
+  | ShowStatement
+  | DescribeStatement
+  | SetVariablesStatement
+  | UnsetVariablesStatement
+  | TransactionStatement
+  | AlterSessionStatement
+  | TruncateStatement
+  | CommentStatement;
+
+export type StatementKind = Statement['kind'];

@@ -1,0 +1,117 @@
+/**
+ * CAST, `::` and TRY_CAST.
+ *
+ * Snowflake: casting a VARCHAR to DATE/TIMESTAMP/TIME/BOOLEAN accepts its AUTO input formats
+ * ('01/02/2024', 'yes'); casting a VARIANT unwraps its value ('"x"'::VARIANT::STRING is x);
+ * casting to VARIANT wraps any value; number-to-string casts print FLOAT without a trailing `.0`.
+ * DuckDB: CAST accepts ISO formats only, keeps JSON quoting, and parses strings cast to JSON.
+ *
+ * Gap closed: casts go through the `sf_*` conversion macros where the semantics differ, and the
+ * target type is mapped to its DuckDB storage type (NUMBER(38,0) → BIGINT, VARIANT → JSON …).
+ */
+import { errors } from '../errors.ts';
+import { duckTypeOf, isSemiStructured, typeFromName, type SfType } from '../types/snowflake-types.ts';
+import { mk, type AstNode } from './ast.ts';
+import { coerce, isVariant, toVariant, variantToVarchar } from './variant.ts';
+
+interface PolyglotDataType {
+  data_type: string;
+  name?: string;
+  precision?: number | null;
+  scale?: number | null;
+  length?: number | null;
+  timezone?: boolean;
+}
+
+const SIMPLE: Record<string, string> = {
+  int: 'INT',
+  big_int: 'BIGINT',
+  small_int: 'SMALLINT',
+  tiny_int: 'TINYINT',
+  float: 'FLOAT',
+  double: 'DOUBLE',
+  var_char: 'VARCHAR',
+  text: 'TEXT',
+  char: 'CHAR',
+  boolean: 'BOOLEAN',
+  date: 'DATE',
+  binary: 'BINARY',
+  var_binary: 'VARBINARY',
+  json: 'VARIANT',
+};
+
+/** The Snowflake type a polyglot data_type node denotes. */
+export function typeFromDataType(dt: unknown): SfType {
+  const d = dt as PolyglotDataType;
+  const params = (...xs: (number | null | undefined)[]) => xs.filter((x): x is number => typeof x === 'number');
+  switch (d.data_type) {
+    case 'decimal':
+      return typeFromName('NUMBER', params(d.precision, d.scale));
+    case 'var_char':
+    case 'char':
+    case 'text':
+    case 'binary':
+    case 'var_binary':
+      return typeFromName(SIMPLE[d.data_type], params(d.length));
+    case 'time':
+      return typeFromName('TIME', params(d.precision));
+    case 'timestamp':
+      return typeFromName(d.timezone ? 'TIMESTAMP_TZ' : 'TIMESTAMP_NTZ', params(d.precision));
+    case 'custom': {
+      // Custom names carry their parameters in the text: `TIMESTAMPNTZ(6)`.
+      const text = String(d.name ?? '');
+      const open = text.indexOf('(');
+      const base = open < 0 ? text : text.slice(0, open);
+      const inner = open < 0 ? [] : text.slice(open + 1, text.lastIndexOf(')')).split(',').map((x) => Number(x.trim()));
+      return typeFromName(base, inner);
+    }
+    default: {
+      const simple = SIMPLE[d.data_type];
+      if (simple) return typeFromName(simple);
+      throw errors.unsupported(`data type ${d.data_type}`);
+    }
+  }
+}
+
+/** Casts `n` (of Snowflake type `from`, undefined when unknown) to `to`. */
+export function castTo(n: AstNode, from: SfType | undefined, to: SfType, safe: boolean, fromStringLiteral = false): AstNode {
+  const duck = duckTypeOf(to);
+  const plain = () => (safe ? mk.tryCast(n, duck) : mk.cast(n, duck));
+  if (isSemiStructured(to)) return toVariant(n, from);
+  if (isVariant(from)) return castText(variantToVarchar(n), to, safe, duck);
+  const textual = from?.kind === 'VARCHAR' || fromStringLiteral;
+  if (textual) return castText(n, to, safe, duck);
+  if (to.kind === 'VARCHAR' && from !== undefined) return coerce(n, from, 'VARCHAR');
+  if (to.kind === 'DATE' && from !== undefined && (from.kind === 'NUMBER' || from.kind === 'FLOAT')) {
+    return mk.cast(mk.fn('sf_epoch_to_ntz', [n]), 'DATE');
+  }
+  if ((to.kind === 'TIMESTAMP_NTZ' || to.kind === 'TIMESTAMP_LTZ' || to.kind === 'TIMESTAMP_TZ') && (from?.kind === 'NUMBER' || from?.kind === 'FLOAT')) {
+    const ntz = mk.fn('sf_epoch_to_ntz', [n]);
+    return to.kind === 'TIMESTAMP_NTZ' ? ntz : mk.cast(mk.fn('timezone', [mk.string('UTC'), ntz]), 'TIMESTAMPTZ');
+  }
+  if (to.kind === 'BOOLEAN' && (from?.kind === 'NUMBER' || from?.kind === 'FLOAT')) return mk.paren(mk.binary('neq', n, mk.number(0)));
+  return plain();
+}
+
+/** Casts text with Snowflake's AUTO input formats. */
+function castText(text: AstNode, to: SfType, safe: boolean, duck: string): AstNode {
+  const prefix = safe ? 'sf_try_' : 'sf_';
+  switch (to.kind) {
+    case 'DATE':
+      return mk.fn(`${prefix}to_date`, [text]);
+    case 'TIME':
+      return mk.fn(`${prefix}to_time`, [text]);
+    case 'TIMESTAMP_NTZ':
+      return mk.fn(`${prefix}to_timestamp_ntz`, [text]);
+    case 'TIMESTAMP_LTZ':
+    case 'TIMESTAMP_TZ':
+      return mk.fn(`${prefix}to_timestamp_ltz`, [text]);
+    case 'BOOLEAN':
+      return mk.fn(`${prefix}to_boolean`, [text]);
+    case 'NUMBER':
+      // Strings with a fraction round to the target scale, as in Snowflake.
+      return safe ? mk.tryCast(mk.tryCast(text, 'DECIMAL(38,10)'), duck) : mk.cast(mk.cast(text, 'DECIMAL(38,10)'), duck);
+    default:
+      return safe ? mk.tryCast(text, duck) : mk.cast(text, duck);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * What the translator needs from the session and catalog, as an interface the engine implements.
+ * Keeping it an interface keeps `src/sql` pure: every name resolution goes through the engine's one
+ * resolver, which applies the session's database, schema and (later) privileges.
+ */
+import type { SourcePosition } from '../errors.ts';
+import type { SfType } from '../types/snowflake-types.ts';
+
+export interface RelationColumn {
+  name: string;
+  type: SfType;
+}
+
+/** A relation (table, view …) a FROM item resolved to. */
+export interface ResolvedRelation {
+  /** DuckDB schema and name of the relation to read. */
+  duckSchema: string;
+  duckName: string;
+  /** Columns in order, with Snowflake types. */
+  columns: RelationColumn[];
+  kind: 'TABLE' | 'VIEW' | 'SYSTEM_VIEW' | 'RESULT';
+  /** The fully qualified Snowflake name, for messages. */
+  displayName: string;
+}
+
+export interface ResolvedSequence {
+  duckSchema: string;
+  duckName: string;
+}
+
+/** A session variable's value, typed. */
+export interface VariableValue {
+  type: SfType;
+  /** JS value: string, number (as decimal text for NUMBER), boolean or null. */
+  value: string | number | boolean | null;
+}
+
+export interface SessionInfo {
+  database?: string;
+  schema?: string;
+  role: string;
+  user: string;
+  warehouse?: string;
+  sessionId: string;
+  timezone: string;
+  account: string;
+  region: string;
+  version: string;
+}
+
+export interface TranslateContext {
+  session: SessionInfo;
+  /** Resolves a 1–3 part table or view name (parts already case-folded). Throws 002003 when absent. */
+  resolveRelation(parts: string[], position?: SourcePosition): ResolvedRelation;
+  /** Resolves a sequence name; undefined when no such sequence exists. */
+  resolveSequence(parts: string[]): ResolvedSequence | undefined;
+  variable(name: string): VariableValue | undefined;
+  /** Query id of the n-th previous statement (-1 = last, as LAST_QUERY_ID(-1)). */
+  lastQueryId(index: number): string | undefined;
+  /** Makes the stored result of a query readable and returns it as a relation (RESULT_SCAN). */
+  resultScan(queryId: string): ResolvedRelation;
+}
+
+/** What translation learned about a statement, beyond its DuckDB text. */
+export interface TranslationInfo {
+  /** True when the translation used session variables or LAST_QUERY_ID and must not be cached. */
+  volatile: boolean;
+  /** Relations the statement reads, as display names (for history and, later, access checks). */
+  reads: string[];
+  /** SYSTEM$WAIT: seconds the engine waits (on its clock) before running the statement. */
+  waitSeconds: number;
+}

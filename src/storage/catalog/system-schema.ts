@@ -1,0 +1,40 @@
+/**
+ * The system catalog's tables inside the warehouse file (schema `_backlot`), created on first open
+ * and upgraded in place by numbered migrations.
+ */
+import { DATA_SCHEMA, SYSTEM_SCHEMA } from './model.ts';
+
+const S = SYSTEM_SCHEMA;
+
+/** Each migration runs once, in order, in one transaction with the version bump. */
+export const MIGRATIONS: string[][] = [
+  [
+    `CREATE SCHEMA IF NOT EXISTS ${S}`,
+    `CREATE SCHEMA IF NOT EXISTS ${DATA_SCHEMA}`,
+    `CREATE TABLE ${S}.meta (key VARCHAR, value VARCHAR)`,
+    `CREATE SEQUENCE ${S}.ids START WITH 1`,
+    `CREATE TABLE ${S}.databases (
+       id BIGINT, name VARCHAR, created_on TIMESTAMPTZ, owner VARCHAR, comment VARCHAR,
+       transient BOOLEAN, properties JSON, dropped_on TIMESTAMPTZ)`,
+    `CREATE TABLE ${S}.schemas (
+       id BIGINT, database_id BIGINT, name VARCHAR, duck_schema VARCHAR, created_on TIMESTAMPTZ,
+       owner VARCHAR, comment VARCHAR, transient BOOLEAN, managed_access BOOLEAN, properties JSON,
+       dropped_on TIMESTAMPTZ)`,
+    `CREATE TABLE ${S}.objects (
+       id BIGINT, schema_id BIGINT, name VARCHAR, kind VARCHAR, duck_name VARCHAR,
+       created_on TIMESTAMPTZ, last_altered TIMESTAMPTZ, owner VARCHAR, comment VARCHAR,
+       properties JSON, definition VARCHAR, dropped_on TIMESTAMPTZ)`,
+    `CREATE TABLE ${S}.columns (
+       object_id BIGINT, ordinal INTEGER, name VARCHAR, data_type JSON, nullable BOOLEAN,
+       default_sql VARCHAR, identity JSON, comment VARCHAR, primary_key BOOLEAN, unique_key BOOLEAN)`,
+    `CREATE TABLE ${S}.query_history (
+       query_id VARCHAR, query_text VARCHAR, query_type VARCHAR, database_name VARCHAR,
+       schema_name VARCHAR, session_id VARCHAR, user_name VARCHAR, role_name VARCHAR,
+       warehouse_name VARCHAR, execution_status VARCHAR, error_code VARCHAR, error_message VARCHAR,
+       start_time TIMESTAMPTZ, end_time TIMESTAMPTZ, total_elapsed_time BIGINT, rows_produced BIGINT,
+       rows_inserted BIGINT, rows_updated BIGINT, rows_deleted BIGINT)`,
+    `INSERT INTO ${S}.meta VALUES ('schema_version', '1')`,
+  ],
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
