@@ -23,6 +23,7 @@ import { status, type ResultBody } from '../results/result-set.ts';
 import type { ResolvedPath } from '../session/resolver.ts';
 import type { Session } from '../session/session.ts';
 import { ddlTransaction, propertyText } from './ddl-transaction.ts';
+import { sequenceInUse } from './drop.ts';
 import { columnDdl, contextAt, physicalTable, rebuildSchemaObjects, tableViewDdl, userView, viewDdl } from './physical.ts';
 
 const OK = 'Statement executed successfully.';
@@ -303,6 +304,9 @@ async function alterSequence(session: Session, stmt: AlterSequenceStatement): Pr
         if (c.increment === 0) throw errors.invalidValue('Sequence increment must not be zero.');
         // DuckDB cannot change a sequence's step: recreate it from its next value.
         const seq = `${DATA_SCHEMA}.${duckIdent(object.duckName)}`;
+        if (await sequenceInUse(session, object.duckName)) {
+          throw errors.unsupported('changing the increment of a sequence that a column default uses');
+        }
         const next = await session.conn.rows(`SELECT nextval('${DATA_SCHEMA}.${object.duckName}') AS n`);
         await session.conn.run(`DROP SEQUENCE ${seq}`);
         await session.conn.run(`CREATE SEQUENCE ${seq} START WITH ${String(next[0].n)} INCREMENT BY ${c.increment}`);

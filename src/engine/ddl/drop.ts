@@ -27,12 +27,23 @@ const OK = 'Statement executed successfully.';
 /** Marks an object dropped and removes its user-facing DuckDB object. */
 export async function dropObjectEntry(session: Session, change: CatalogChange, schema: SchemaEntry, o: ObjectEntry, now: Date): Promise<void> {
   if (o.kind === 'SEQUENCE') {
-    await session.conn.run(`DROP SEQUENCE IF EXISTS ${DATA_SCHEMA}.${duckIdent(o.duckName)}`);
+    // A sequence a column default still uses stays in DuckDB (unnamed to Snowflake) so those
+    // inserts keep working; DuckDB refuses to drop it.
+    if (!(await sequenceInUse(session, o.duckName))) await session.conn.run(`DROP SEQUENCE IF EXISTS ${DATA_SCHEMA}.${duckIdent(o.duckName)}`);
     await change.removeObject(o.id);
     return;
   }
   await session.conn.run(`DROP VIEW IF EXISTS ${userView(schema, o.name)}`);
   await change.putObject({ ...o, droppedOn: now });
+}
+
+/** True when a column default calls the DuckDB sequence (DuckDB would refuse to drop it). */
+export async function sequenceInUse(session: Session, duckName: string): Promise<boolean> {
+  const rows = await session.conn.rows(
+    `SELECT count(*) AS n FROM duckdb_columns() WHERE contains(column_default, ?) OR contains(column_default, ?)`,
+    [`${DATA_SCHEMA}.${duckName}'`, `"${duckName}"`],
+  );
+  return Number(rows[0].n) > 0;
 }
 
 export async function dropSchemaEntry(change: CatalogChange, session: Session, s: SchemaEntry, now: Date): Promise<void> {

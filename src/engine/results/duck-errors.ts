@@ -34,7 +34,7 @@ export function mapDuckError(e: unknown, names: NameLookup = () => undefined): S
     case 'Out of Range Error':
       return errors.numericOverflow(msg);
     case 'Binder Error': {
-      const col = quoted(/Referenced column "([^"]+)" not found/) ?? quoted(/column "([^"]+)" not found/i);
+      const col = quoted(/Referenced column "([^"]+)" (?:was )?not found/) ?? quoted(/column "([^"]+)" not found/i);
       if (col) return errors.invalidIdentifier(col);
       const tab = quoted(/Referenced table "([^"]+)" not found/);
       if (tab) return errors.invalidIdentifier(tab);

@@ -30,7 +30,7 @@ export const MACROS: Record<string, string> = {
   sf_v2s: `(v) AS json_extract_string(v, '$')`,
   sf_parse_json: `(s) AS CASE WHEN s IS NULL OR trim(CAST(s AS VARCHAR)) = '' THEN NULL ELSE json(CAST(s AS VARCHAR)) END`,
   sf_try_parse_json: `(s) AS CASE WHEN s IS NULL OR trim(CAST(s AS VARCHAR)) = '' OR NOT json_valid(CAST(s AS VARCHAR)) THEN NULL ELSE json(CAST(s AS VARCHAR)) END`,
-  sf_typeof: `(v) AS CASE json_type(v) WHEN 'NULL' THEN 'NULL_VALUE' WHEN 'BIGINT' THEN 'INTEGER' WHEN 'UBIGINT' THEN 'INTEGER' WHEN 'DOUBLE' THEN CASE WHEN contains(lower(CAST(v AS VARCHAR)), 'e') THEN 'DOUBLE' ELSE 'DECIMAL' END ELSE json_type(v) END`,
+  sf_typeof: `(v) AS CASE json_type(v) WHEN 'NULL' THEN 'NULL_VALUE' WHEN 'BIGINT' THEN 'INTEGER' WHEN 'UBIGINT' THEN 'INTEGER' WHEN 'DOUBLE' THEN CASE WHEN contains(lower(CAST(v AS VARCHAR)), 'e') OR ends_with(CAST(v AS VARCHAR), '.0') THEN 'DOUBLE' ELSE 'DECIMAL' END ELSE json_type(v) END`,
   sf_is_null_value: `(v) AS (json_type(v) = 'NULL')`,
   sf_strip_null_value: `(v) AS CASE WHEN json_type(v) = 'NULL' THEN NULL ELSE v END`,
   sf_is_type: `(v, t) AS (json_type(v) = t)`,

@@ -7,7 +7,7 @@ import { errors } from '../errors.ts';
 import { isSemiStructured } from '../types/snowflake-types.ts';
 import { dataOf, ident, identValue, kindOf, mk, node, withData, type AstNode, type Ident } from './ast.ts';
 import type { RelationColumn, ResolvedRelation } from './context.ts';
-import type { QueryTranslator } from './queries.ts';
+import { tableNameParts, type QueryTranslator } from './queries.ts';
 import { Scope } from './scope.ts';
 import { isVariant, toVariant } from './variant.ts';
 
@@ -57,7 +57,7 @@ export class DmlTranslator {
     const d = wrapped ? dataOf<Data>(t, 'table') : (t as Data | null);
     if (!d || typeof d !== 'object' || !('name' in d)) throw errors.unsupported('a DML target that is not a table name');
     if (d.when) throw errors.unsupported('AT | BEFORE on a DML target');
-    const parts = [d.catalog, d.schema, d.name].map((p) => identValue(p as Ident | null)).filter((p): p is string => p !== undefined);
+    const parts = tableNameParts(d);
     const rel = this.resolveTarget(parts);
     const alias = identValue(d.alias as Ident | null) ?? parts[parts.length - 1];
     return { rel, alias, node: mk.tableRef(rel.duckSchema, rel.duckName, alias), wrapped };

@@ -169,6 +169,7 @@ export class ExpressionTranslator {
     if (table !== undefined && name === 'NEXTVAL' && !scope.hasRelation(table)) {
       return this.sequenceValue([table]);
     }
+    if (scope.onlyCaseInsensitiveMatch(name, table)) throw errors.invalidIdentifier(table === undefined ? name : `${table}.${name}`);
     return { node: e, type: scope.columnType(name, table) };
   }
 
@@ -207,7 +208,12 @@ export class ExpressionTranslator {
     const left = isVariant(l.type) ? coerce(l.node, l.type, 'FLOAT') : l.node;
     const right = isVariant(r.type) ? coerce(r.node, r.type, 'FLOAT') : r.node;
     const type = arithmeticType(kind, l.type, r.type);
-    if (kind === 'div') return { node: mk.fn('sf_div', [left, right]), type };
+    if (kind === 'div') {
+      const quotient = mk.fn('sf_div', [left, right]);
+      // NUMBER / NUMBER stays NUMBER in Snowflake (DuckDB would give DOUBLE): scale as Snowflake derives it.
+      if (type?.kind === 'NUMBER') return { node: mk.cast(quotient, `DECIMAL(38,${type.scale})`), type };
+      return { node: quotient, type };
+    }
     if (kind === 'mod') return { node: mk.fn('sf_mod', [left, right]), type };
     return { node: withData(e, { left, right }), type };
   }
@@ -407,7 +413,10 @@ function asText(t: Typed): AstNode {
 function arithmeticType(kind: string, l: SfType | undefined, r: SfType | undefined): SfType | undefined {
   if (l?.kind === 'FLOAT' || r?.kind === 'FLOAT' || isVariant(l) || isVariant(r)) return T.float();
   if ((kind === 'add' || kind === 'sub') && (l?.kind === 'DATE' || l?.kind?.startsWith('TIMESTAMP'))) return l;
-  if (kind === 'div') return T.number(38, 6);
+  if (kind === 'div') {
+    if (l?.kind !== 'NUMBER' || r?.kind !== 'NUMBER') return l === undefined || r === undefined ? undefined : T.float();
+    return T.number(38, Math.max(l.scale, Math.min(l.scale + 6, 12)));
+  }
   if (l?.kind === 'NUMBER' && r?.kind === 'NUMBER') {
     const scale = Math.max(l.scale, r.scale);
     return T.number(38, scale);

@@ -288,7 +288,7 @@ export class QueryTranslator {
   private table(item: AstNode, d: Data, scope: Scope): AstNode {
     if (d.when) throw errors.unsupported('AT | BEFORE (Time Travel arrives with versioned tables)');
     if (d.changes) throw errors.unsupported('the CHANGES clause');
-    const parts = [d.catalog, d.schema, d.name].map((p) => identValue(p as Ident | null)).filter((p): p is string => p !== undefined);
+    const parts = tableNameParts(d);
     const alias = identValue(d.alias as Ident | null);
     const renamed = ((d.column_aliases as Ident[]) ?? []).map((c) => identValue(c) ?? '');
     if (parts.length === 1) {
@@ -455,6 +455,13 @@ export class QueryTranslator {
       trailing_comments: [],
     });
   }
+}
+
+/** `db.schema.name` parts of a table node; `db..name` (empty schema) means PUBLIC. */
+export function tableNameParts(d: Data): string[] {
+  const parts = [d.catalog, d.schema, d.name].map((p) => identValue(p as Ident | null));
+  if (parts[0] !== undefined && parts[1] === '') parts[1] = 'PUBLIC';
+  return parts.filter((p): p is string => p !== undefined);
 }
 
 const FLATTEN_COLUMNS: ScopeColumn[] = [

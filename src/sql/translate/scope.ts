@@ -54,6 +54,26 @@ export class Scope {
     return undefined;
   }
 
+  /**
+   * True when `name` matches no column exactly but some visible column ignoring case. DuckDB would
+   * accept such a reference; Snowflake does not (quoted names are case-sensitive).
+   */
+  onlyCaseInsensitiveMatch(name: string, qualifier?: string): boolean {
+    const rels: ScopeRelation[] = [];
+    if (qualifier !== undefined) {
+      const r = this.relation(qualifier);
+      if (r) rels.push(r);
+    } else {
+      for (let s: Scope | undefined = this; s; s = s.parent) {
+        rels.push(...s.relations);
+        if ([...s.selectAliases.keys()].some((a) => a === name)) return false;
+      }
+    }
+    if (rels.some((r) => r.columns.some((c) => c.name === name))) return false;
+    const upper = name.toUpperCase();
+    return rels.some((r) => r.columns.some((c) => c.name.toUpperCase() === upper));
+  }
+
   /** All columns in FROM order, for `$n` positional references. */
   positional(index: number): { alias: string; column: ScopeColumn } | undefined {
     let i = 0;
