@@ -15,6 +15,11 @@ import { applyShowFilters } from './show-filters.ts';
 import { columnTypeJson, describeSessionParameters } from './describe.ts';
 
 const STR = T.varchar();
+
+/** Snowflake orders SHOW output by the names' binary (code unit) order. */
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 const NUM = T.number();
 const TS = T.timestampLtz();
 
@@ -57,7 +62,7 @@ function objectsIn(session: Session, stmt: ShowStatement, kinds: ObjectEntry['ki
     for (const object of catalog.objectsOf(schema.id, history)) if (kinds.includes(object.kind)) out.push({ database, schema, object });
     for (const t of session.tempObjects.values()) if (t.schemaId === schema.id && kinds.includes(t.kind)) out.push({ database, schema, object: t });
   }
-  return out.sort((a, b) => key(a).localeCompare(key(b)) || (a.object.droppedOn?.getTime() ?? 0) - (b.object.droppedOn?.getTime() ?? 0));
+  return out.sort((a, b) => byName(key(a), key(b)) || (a.object.droppedOn?.getTime() ?? 0) - (b.object.droppedOn?.getTime() ?? 0));
 }
 
 function key(l: Located): string {
@@ -103,7 +108,7 @@ export async function showStatement(session: Session, stmt: ShowStatement): Prom
 function showDatabases(session: Session, stmt: ShowStatement): ResultBody {
   const catalog = session.engine.catalog;
   const dbs = stmt.history ? [...catalog.databases.values()] : catalog.liveDatabases();
-  const sorted = dbs.sort((a, b) => a.name.localeCompare(b.name));
+  const sorted = dbs.sort((a, b) => byName(a.name, b.name));
   const rows = applyShowFilters(sorted, (d) => d.name, stmt).map((d) => {
     if (stmt.terse) return [ts(session, d.createdOn), d.name, 'STANDARD', null, null];
     const row: Value[] = [
@@ -159,7 +164,7 @@ function showSchemas(session: Session, stmt: ShowStatement): ResultBody {
     items.push({ database: d, name: INFORMATION_SCHEMA });
     for (const s of catalog.schemasOf(d.id, stmt.history)) items.push({ database: d, name: s.name, schema: s });
   }
-  items.sort((a, b) => a.database.name.localeCompare(b.database.name) || a.name.localeCompare(b.name));
+  items.sort((a, b) => byName(a.database.name, b.database.name) || byName(a.name, b.name));
   const rows = applyShowFilters(items, (i) => i.name, stmt).map(({ database, name, schema }) => {
     const created = schema ? schema.createdOn : database.createdOn;
     if (stmt.terse) return [ts(session, created), name, 'SCHEMA', database.name, null];
@@ -444,7 +449,7 @@ async function showSequences(session: Session, stmt: ShowStatement): Promise<Res
 
 function showVariables(session: Session, stmt: ShowStatement): ResultBody {
   const now = ts(session, session.engine.clock.now());
-  const vars = [...session.variables.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const vars = [...session.variables.entries()].sort(([a], [b]) => byName(a, b));
   const rows = applyShowFilters(vars, ([n]) => n, stmt).map(([name, v]) => [
     session.id,
     now,

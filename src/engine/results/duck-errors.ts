@@ -82,6 +82,7 @@ function fromRaisedMessage(msg: string): SnowflakeError | undefined {
   const t = /^Time '(.*)' is not recognized$/s.exec(msg);
   if (t) return errors.timeNotRecognized(t[1]);
   if (msg.startsWith('Malformed JSON')) return jsonError(msg);
+  if (/^String '.*' is too long and would be truncated$/s.test(msg)) return errors.userError('100074', '22001', msg);
   return undefined;
 }
 

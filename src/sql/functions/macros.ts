@@ -47,6 +47,7 @@ export const MACROS: Record<string, string> = {
   sf_object_keys: `(o) AS CASE WHEN json_type(o) = 'OBJECT' THEN to_json(json_keys(o)) END`,
   sf_split: `(s, sep) AS to_json(CASE WHEN sep = '' THEN [s] ELSE string_split(s, sep) END)`,
   // Strings
+  sf_check_length: `(v, n) AS CASE WHEN length(CAST(v AS VARCHAR)) > n THEN error('String ''' || left(CAST(v AS VARCHAR), 50) || ''' is too long and would be truncated') ELSE v END`,
   sf_strtok: `(s, d, n) AS list_filter(CASE WHEN d = '' THEN [s] ELSE string_split_regex(s, '[' || regexp_escape(d) || ']') END, x -> x <> '')[n]`,
   sf_strtok_to_array: `(s, d) AS to_json(list_filter(CASE WHEN d = '' THEN [s] ELSE string_split_regex(s, '[' || regexp_escape(d) || ']') END, x -> x <> ''))`,
   sf_regexp_substr: `(s, p, pos, occ, grp) AS regexp_extract_all(substr(s, pos), p, grp)[occ]`,
@@ -60,7 +61,7 @@ export const MACROS: Record<string, string> = {
   sf_try_to_boolean: `(x) AS CASE WHEN lower(trim(CAST(x AS VARCHAR))) IN ('true', 't', 'yes', 'y', 'on', '1') THEN true WHEN lower(trim(CAST(x AS VARCHAR))) IN ('false', 'f', 'no', 'n', 'off', '0') THEN false END`,
   sf_try_to_date: `(s) AS coalesce(TRY_CAST(CAST(s AS VARCHAR) AS DATE), CAST(try_strptime(CAST(s AS VARCHAR), ${DATE_FORMATS}) AS DATE))`,
   sf_to_date: `(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(sf_try_to_date(s), error('Date ''' || CAST(s AS VARCHAR) || ''' is not recognized')) END`,
-  sf_epoch_to_ntz: `(n) AS CASE WHEN abs(n) < 31536000000 THEN make_timestamp(CAST(n * 1000000 AS BIGINT)) WHEN abs(n) < 31536000000000 THEN make_timestamp(CAST(n * 1000 AS BIGINT)) WHEN abs(n) < 31536000000000000 THEN make_timestamp(CAST(n AS BIGINT)) ELSE make_timestamp(CAST(n / 1000 AS BIGINT)) END`,
+  sf_epoch_to_ntz: `(n) AS CASE WHEN abs(CAST(n AS DOUBLE)) < 31536000000 THEN make_timestamp(CAST(CAST(n AS DOUBLE) * 1000000 AS BIGINT)) WHEN abs(CAST(n AS DOUBLE)) < 31536000000000 THEN make_timestamp(CAST(CAST(n AS DOUBLE) * 1000 AS BIGINT)) WHEN abs(CAST(n AS DOUBLE)) < 31536000000000000 THEN make_timestamp(CAST(n AS BIGINT)) ELSE make_timestamp(CAST(CAST(n AS DOUBLE) / 1000 AS BIGINT)) END`,
   sf_try_to_timestamp_ntz: `(s) AS CASE WHEN regexp_full_match(trim(CAST(s AS VARCHAR)), '-?[0-9]+') THEN sf_epoch_to_ntz(CAST(trim(CAST(s AS VARCHAR)) AS BIGINT)) ELSE coalesce(TRY_CAST(CAST(s AS VARCHAR) AS TIMESTAMP), try_strptime(CAST(s AS VARCHAR), ${TIMESTAMP_FORMATS}), CAST(try_strptime(CAST(s AS VARCHAR), ${DATE_FORMATS}) AS TIMESTAMP)) END`,
   sf_to_timestamp_ntz: `(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(sf_try_to_timestamp_ntz(s), error('Timestamp ''' || CAST(s AS VARCHAR) || ''' is not recognized')) END`,
   sf_try_to_timestamp_ltz: `(s) AS CASE WHEN regexp_full_match(trim(CAST(s AS VARCHAR)), '-?[0-9]+') THEN CAST(timezone('UTC', sf_epoch_to_ntz(CAST(trim(CAST(s AS VARCHAR)) AS BIGINT))) AS TIMESTAMPTZ) ELSE coalesce(TRY_CAST(CAST(s AS VARCHAR) AS TIMESTAMPTZ), CAST(try_strptime(CAST(s AS VARCHAR), ${TIMESTAMP_FORMATS}) AS TIMESTAMPTZ), CAST(try_strptime(CAST(s AS VARCHAR), ${DATE_FORMATS}) AS TIMESTAMPTZ)) END`,
@@ -92,7 +93,7 @@ export const MACROS: Record<string, string> = {
   sf_convert_timezone3: `(src, tgt, ts) AS timezone(tgt, timezone(src, CAST(ts AS TIMESTAMP)))`,
   sf_convert_timezone2: `(tgt, ts) AS timezone(tgt, CAST(ts AS TIMESTAMPTZ))`,
   // Clock: the engine sets __backlot_now per statement from its injectable clock.
-  sf_now: `() AS coalesce(CAST(getvariable('__backlot_now') AS TIMESTAMPTZ), current_timestamp)`,
+  sf_now: `() AS coalesce(CAST(getvariable('__backlot_now') AS TIMESTAMPTZ), get_current_timestamp())`,
 };
 
 /** CREATE OR REPLACE MACRO statements for all macros, in dependency order. */

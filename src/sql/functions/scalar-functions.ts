@@ -23,6 +23,26 @@ function numericResult(c: CallInfo): SfType {
   return c.types.some((t) => t?.kind === 'FLOAT') ? FLOAT : NUM;
 }
 
+/** NUMBER / NUMBER keeps NUMBER with Snowflake's scale: max(s, min(s + 6, 12)). */
+function quotientType(c: CallInfo): SfType {
+  const [a, b] = c.types;
+  if (a?.kind === 'NUMBER' && b?.kind === 'NUMBER') return T.number(38, Math.max(a.scale, Math.min(a.scale + 6, 12)));
+  return FLOAT;
+}
+
+function division(macro: string): FunctionSpec {
+  return {
+    min: 2,
+    max: 2,
+    returns: quotientType,
+    emit: (c) => {
+      const q = call(macro, ...coerceArgs(c, ['NUMBER', 'NUMBER']));
+      const t = quotientType(c);
+      return t.kind === 'NUMBER' ? mk.cast(q, `DECIMAL(38,${(t as { scale: number }).scale})`) : q;
+    },
+  };
+}
+
 /** Snowflake's GREATEST/LEAST return NULL when any argument is NULL; DuckDB's skip NULLs. */
 function nullStrict(fn: string): FunctionSpec {
   return {
@@ -133,8 +153,8 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
   POWER: typed('power', ['FLOAT', 'FLOAT'], FLOAT, 2, 2),
   POW: typed('power', ['FLOAT', 'FLOAT'], FLOAT, 2, 2),
   MOD: typed('sf_mod', ['NUMBER', 'NUMBER'], numericResult, 2, 2),
-  DIV0: typed('sf_div0', ['NUMBER', 'NUMBER'], numericResult, 2, 2),
-  DIV0NULL: typed('sf_div0null', ['NUMBER', 'NUMBER'], numericResult, 2, 2),
+  DIV0: division('sf_div0'),
+  DIV0NULL: division('sf_div0null'),
   PI: same('pi', FLOAT, 0),
   RADIANS: typed('radians', ['FLOAT'], FLOAT),
   DEGREES: typed('degrees', ['FLOAT'], FLOAT),

@@ -4,7 +4,7 @@
  * converts implicitly; DuckDB would parse a VARCHAR as JSON text).
  */
 import { errors } from '../errors.ts';
-import { isSemiStructured } from '../types/snowflake-types.ts';
+import { isSemiStructured, MAX_VARCHAR, type SfType } from '../types/snowflake-types.ts';
 import { dataOf, ident, identValue, kindOf, mk, node, withData, type AstNode, type Ident } from './ast.ts';
 import type { RelationColumn, ResolvedRelation } from './context.ts';
 import { tableNameParts, type QueryTranslator } from './queries.ts';
@@ -53,6 +53,12 @@ export class DmlTranslator {
 
   /** The target table; INSERT/UPDATE/DELETE hold the table's data directly, MERGE a table node. */
   private target(t: unknown): { rel: ResolvedRelation; alias: string; node: AstNode; wrapped: boolean } {
+    // `MERGE INTO t AS x` wraps the table in an alias node.
+    const aliased = dataOf<Data>(t, 'alias');
+    if (aliased && kindOf(aliased.this) === 'table') {
+      const inner = dataOf<Data>(aliased.this, 'table')!;
+      return this.target(node('table', { ...inner, alias: aliased.alias }));
+    }
     const wrapped = kindOf(t) === 'table';
     const d = wrapped ? dataOf<Data>(t, 'table') : (t as Data | null);
     if (!d || typeof d !== 'object' || !('name' in d)) throw errors.unsupported('a DML target that is not a table name');
@@ -84,8 +90,9 @@ export class DmlTranslator {
           throw errors.syntaxMessage(`Insert value list does not match column list expecting ${targetCols.length} but got ${row.length}`);
         }
         return row.map((v, i) => {
+          if (dataOf(v, 'var')) return v; // DEFAULT
           const t = this.q.exprs.expr(v, scope);
-          return isSemiStructured(targetCols[i].type) && t.type !== undefined ? toVariant(t.node, t.type) : t.node;
+          return fitTarget(t.node, t.type, targetCols[i]);
         });
       });
     } else if (d.query) {
@@ -93,8 +100,9 @@ export class DmlTranslator {
       if (query.columns.length > 0 && query.columns.length !== targetCols.length) {
         throw errors.syntaxMessage(`Insert value list does not match column list expecting ${targetCols.length} but got ${query.columns.length}`);
       }
-      const wrap = targetCols.some((c, i) => isSemiStructured(c.type) && query.columns[i]?.type !== undefined && !isVariant(query.columns[i].type));
-      patch.query = wrap ? wrapForVariants(query.node, query.columns.map((c) => c.type), targetCols) : query.node;
+      const types = targetCols.map((_, i) => query.columns[i]?.type);
+      const wrap = targetCols.some((c, i) => needsFitting(types[i], c));
+      patch.query = wrap ? wrapForTargets(query.node, types, targetCols) : query.node;
     } else {
       throw errors.unsupported('INSERT form');
     }
@@ -119,8 +127,7 @@ export class DmlTranslator {
       const name = identValue(col) ?? '';
       const c = columnOf(rel, name);
       const t = this.q.exprs.expr(value, scope);
-      const v = isSemiStructured(c.type) && t.type !== undefined ? toVariant(t.node, t.type) : t.node;
-      return [col, v];
+      return [col, fitTarget(t.node, t.type, c)];
     });
     if (d.where_clause) patch.where_clause = { ...(d.where_clause as Data), this: this.q.exprs.condition((d.where_clause as Data).this as AstNode, scope) };
     return { node: withData(ast, patch), target: rel, overwrite: false };
@@ -193,7 +200,7 @@ export class DmlTranslator {
         const name = columnName(eq.left);
         const c = columnOf(rel, name);
         const t = this.q.exprs.expr(eq.right as AstNode, scope);
-        const v = isSemiStructured(c.type) && t.type !== undefined ? toVariant(t.node, t.type) : t.node;
+        const v = fitTarget(t.node, t.type, c);
         // DuckDB's MERGE sets unqualified target columns.
         const left = mk.column(name);
         return withData(a, { left, right: v });
@@ -206,7 +213,7 @@ export class DmlTranslator {
       const targetCols = cols.length > 0 ? cols.map((n) => columnOf(rel, n)) : rel.columns;
       const translated = values.map((v, i) => {
         const t = this.q.exprs.expr(v, scope);
-        return targetCols[i] && isSemiStructured(targetCols[i].type) && t.type !== undefined ? toVariant(t.node, t.type) : t.node;
+        return targetCols[i] ? fitTarget(t.node, t.type, targetCols[i]) : t.node;
       });
       patch.then = withData(then, {
         expressions: [action, withData(rest[0], { expressions: cols.map((c) => node('identifier', ident(c))) }), withData(rest[1], { expressions: translated })],
@@ -231,13 +238,26 @@ function columnOf(rel: ResolvedRelation, name: string): RelationColumn {
   return c;
 }
 
-/** `SELECT to_json(c1), c2 … FROM (<query>)` so non-VARIANT values enter VARIANT columns as values. */
-function wrapForVariants(query: AstNode, types: (RelationColumn['type'] | undefined)[], targets: RelationColumn[]): AstNode {
+/** True when a value of type `from` must be converted or checked to enter column `to`. */
+function needsFitting(from: SfType | undefined, to: RelationColumn): boolean {
+  if (isSemiStructured(to.type)) return from !== undefined && !isVariant(from);
+  return to.type.kind === 'VARCHAR' && to.type.length < MAX_VARCHAR;
+}
+
+/**
+ * A value as it enters a column: non-VARIANT values into VARIANT columns become VARIANTs (Snowflake
+ * converts implicitly), and strings longer than a VARCHAR(n) column fail with Snowflake's error.
+ */
+function fitTarget(value: AstNode, from: SfType | undefined, to: RelationColumn): AstNode {
+  if (isSemiStructured(to.type)) return from !== undefined ? toVariant(value, from) : value;
+  if (to.type.kind === 'VARCHAR' && to.type.length < MAX_VARCHAR) return mk.fn('sf_check_length', [value, mk.number(to.type.length)]);
+  return value;
+}
+
+/** `SELECT fit(c1), c2 … FROM (<query>)` when some values need fitting to their target columns. */
+function wrapForTargets(query: AstNode, types: (SfType | undefined)[], targets: RelationColumn[]): AstNode {
   const names = types.map((_, i) => `_C${i + 1}`);
-  const items = names.map((n, i) => {
-    const col = mk.column(n, '_SRC');
-    return isSemiStructured(targets[i].type) && types[i] !== undefined && !isVariant(types[i]) ? toVariant(col, types[i]) : col;
-  });
+  const items = names.map((n, i) => fitTarget(mk.column(n, '_SRC'), types[i], targets[i]));
   const sub = node('subquery', { this: query, alias: ident('_SRC'), column_aliases: names.map((n) => ident(n)), alias_explicit_as: true, trailing_comments: [] });
   return node('select', {
     expressions: items,

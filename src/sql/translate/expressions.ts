@@ -273,6 +273,11 @@ export class ExpressionTranslator {
     if (name.includes('.')) throw errors.unsupported(`user-defined function ${name}`, position(original));
     const session = this.sessionFunction(name, rawArgs);
     if (session) return session;
+    if (['SEQ1', 'SEQ2', 'SEQ4', 'SEQ8'].includes(name)) {
+      // Over GENERATOR the row counter is the generator's own row number (usable inside aggregates).
+      const gen = scope.generator();
+      if (gen) return { node: mk.column(gen.generatorRow!, gen.alias), type: T.number() };
+    }
     const spec = lookupFunction(name);
     if (!spec) {
       const reason = unsupportedReason(name);

@@ -445,11 +445,11 @@ export class QueryTranslator {
     const rows = named.get('ROWCOUNT');
     const n = rows === undefined ? undefined : numberLiteral(rows);
     if (n === undefined || !Number.isInteger(n) || n < 0) throw errors.invalidArgument('GENERATOR', 'ROWCOUNT must be a non-negative integer constant');
-    scope.add({ alias, columns: [] });
+    scope.add({ alias, columns: [], generatorRow: GENERATOR_ROW });
     return node('alias', {
       this: mk.fn('range', [mk.number(n)]),
       alias: ident(alias),
-      column_aliases: [ident('_GENERATOR_ROW')],
+      column_aliases: [ident(GENERATOR_ROW)],
       alias_explicit_as: true,
       pre_alias_comments: [],
       trailing_comments: [],
@@ -463,6 +463,9 @@ export function tableNameParts(d: Data): string[] {
   if (parts[0] !== undefined && parts[1] === '') parts[1] = 'PUBLIC';
   return parts.filter((p): p is string => p !== undefined);
 }
+
+/** GENERATOR's row number column (0-based), which SEQ1/2/4/8 read. */
+const GENERATOR_ROW = '_GENERATOR_ROW';
 
 const FLATTEN_COLUMNS: ScopeColumn[] = [
   { name: 'SEQ', type: T.number() },

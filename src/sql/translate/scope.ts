@@ -15,6 +15,8 @@ export interface ScopeRelation {
   /** Alias (or table name) columns are qualified with, already folded. */
   alias: string;
   columns: ScopeColumn[];
+  /** For TABLE(GENERATOR(…)): its 0-based row-number column. */
+  generatorRow?: string;
 }
 
 export class Scope {
@@ -72,6 +74,11 @@ export class Scope {
     if (rels.some((r) => r.columns.some((c) => c.name === name))) return false;
     const upper = name.toUpperCase();
     return rels.some((r) => r.columns.some((c) => c.name.toUpperCase() === upper));
+  }
+
+  /** The GENERATOR relation of this SELECT, if its FROM has one. */
+  generator(): ScopeRelation | undefined {
+    return this.relations.find((r) => r.generatorRow !== undefined);
   }
 
   /** All columns in FROM order, for `$n` positional references. */
