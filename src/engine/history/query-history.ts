@@ -4,6 +4,7 @@
  * (a per-statement commit would cost ~2 ms each); the buffer is flushed before anything reads the
  * history and at shutdown.
  */
+import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import { SYSTEM_SCHEMA, type StorageConnection } from '../../storage/index.ts';
 
 export interface HistoryRecord {
@@ -54,36 +55,34 @@ export class QueryHistory {
     await this.flushing;
   }
 
+  /** Appends the batch with DuckDB's appender (one commit; far cheaper than bound INSERTs). */
   private async write(batch: HistoryRecord[]): Promise<void> {
-    await this.conn.atomically(async () => {
-      for (let i = 0; i < batch.length; i += 100) {
-        const chunk = batch.slice(i, i + 100);
-        const placeholders = chunk
-          .map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ), ?, ?, ?, ?, ?)')
-          .join(', ');
-        const params = chunk.flatMap((r) => [
-          r.queryId,
-          r.queryText.slice(0, MAX_TEXT),
-          r.queryType,
-          r.databaseName,
-          r.schemaName,
-          r.sessionId,
-          r.userName,
-          r.roleName,
-          r.warehouseName,
-          r.status,
-          r.errorCode,
-          r.errorMessage === null ? null : r.errorMessage.slice(0, MAX_ERROR),
-          r.startTime.toISOString(),
-          r.endTime.toISOString(),
-          r.endTime.getTime() - r.startTime.getTime(),
-          r.rowsProduced,
-          r.rowsInserted,
-          r.rowsUpdated,
-          r.rowsDeleted,
-        ]);
-        await this.conn.query(`INSERT INTO ${SYSTEM_SCHEMA}.query_history VALUES ${placeholders}`, params);
-      }
-    });
+    const appender = await this.conn.raw.createAppender('query_history', SYSTEM_SCHEMA);
+    const text = (v: string | null) => (v === null ? appender.appendNull() : appender.appendVarchar(v));
+    const time = (d: Date) => appender.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt(d.getTime()) * 1000n));
+    for (const r of batch) {
+      text(r.queryId);
+      text(r.queryText.slice(0, MAX_TEXT));
+      text(r.queryType);
+      text(r.databaseName);
+      text(r.schemaName);
+      text(r.sessionId);
+      text(r.userName);
+      text(r.roleName);
+      text(r.warehouseName);
+      text(r.status);
+      text(r.errorCode);
+      text(r.errorMessage === null ? null : r.errorMessage.slice(0, MAX_ERROR));
+      time(r.startTime);
+      time(r.endTime);
+      appender.appendBigInt(BigInt(r.endTime.getTime() - r.startTime.getTime()));
+      appender.appendBigInt(BigInt(r.rowsProduced));
+      appender.appendBigInt(BigInt(r.rowsInserted));
+      appender.appendBigInt(BigInt(r.rowsUpdated));
+      appender.appendBigInt(BigInt(r.rowsDeleted));
+      appender.endRow();
+    }
+    appender.flushSync();
+    appender.closeSync();
   }
 }

@@ -14,7 +14,9 @@ export async function runDml(session: Session, stmt: DmlStatement, text: string)
   );
   await setStatementTime(session);
   const conn = session.conn;
-  return conn.atomically(async () => {
+  // One DuckDB statement is atomic on its own; INSERT OVERWRITE (two statements) needs a transaction.
+  const run = <T>(fn: () => Promise<T>) => (translated.overwrite ? conn.atomically(fn) : fn());
+  return run(async () => {
     if (translated.overwrite) {
       await conn.run(`DELETE FROM "${translated.target.duckSchema}"."${translated.target.duckName}"`);
     }

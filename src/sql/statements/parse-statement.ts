@@ -11,6 +11,7 @@ import { Cursor, type VariableLookup } from '../grammar/cursor.ts';
 import { parseComment, parseDescribe, parseDrop, parseShow, parseTruncate, parseUndrop } from '../grammar/objects.ts';
 import { parseSet, parseTransaction, parseUnset, parseUse } from '../grammar/session.ts';
 import { positionAt } from '../lex/tokens.ts';
+import { stripLeadingTrivia } from '../script/split-script.ts';
 import type { AstNode, DmlOperation, Statement } from './statement.ts';
 
 export interface ParsedStatement {
@@ -29,6 +30,11 @@ const DML_ROOTS: Record<string, DmlOperation> = {
 };
 
 export function parseStatement(sql: string, variables?: VariableLookup): ParsedStatement {
+  // Queries and DML go straight to polyglot; only platform statements need our tokenizer.
+  const lead = leadingWord(sql);
+  if (lead === '(' || ['SELECT', 'WITH', 'VALUES', 'INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(lead)) {
+    return { statement: parseWithPolyglot(sql), cacheable: true };
+  }
   const c = new Cursor(sql, variables);
   const first = c.word();
   if (first === undefined) {
@@ -52,6 +58,15 @@ export function parseStatement(sql: string, variables?: VariableLookup): ParsedS
     throw errors.unsupported(`${first}`);
   }
   throw c.unexpected();
+}
+
+/** The statement's first keyword (upper case), or `(`, skipping whitespace and comments. */
+function leadingWord(sql: string): string {
+  const i = stripLeadingTrivia(sql, 0);
+  if (sql[i] === '(') return '(';
+  let j = i;
+  while (j < sql.length && /[A-Za-z_]/.test(sql[j])) j += 1;
+  return sql.slice(i, j).toUpperCase();
 }
 
 type GrammarFn = (c: Cursor, first: string) => Statement;

@@ -22,7 +22,7 @@ export interface TranslatedQuery {
 /** Options for the outermost query of a statement. */
 export interface TopLevel {
   /** Source text of each select item, used to name unaliased expressions as Snowflake does. */
-  itemTexts?: (string | undefined)[];
+  itemTexts?: () => (string | undefined)[] | undefined;
 }
 
 export class QueryTranslator {
@@ -214,7 +214,7 @@ export class QueryTranslator {
         return withData(item, { this: t.node });
       }
       const t: Typed = this.exprs.expr(item, scope);
-      const name = outputName(item, top?.itemTexts?.[i]);
+      const name = outputName(item, () => top?.itemTexts?.()?.[i]);
       columns.push({ name, type: t.type });
       if (top && kindOf(item) !== 'column' && name !== '') return mk.alias(t.node, name);
       return t.node;
@@ -477,10 +477,11 @@ const FLATTEN_COLUMNS: ScopeColumn[] = [
 ];
 
 /** Snowflake's name for an unaliased select item: the column name, or the expression text upper-cased. */
-function outputName(item: AstNode, sourceText: string | undefined): string {
+function outputName(item: AstNode, sourceText: () => string | undefined): string {
   const col = dataOf<Data>(item, 'column');
   if (col) return identValue(col.name as Ident) ?? '';
-  if (sourceText !== undefined) return sourceText.toUpperCase();
+  const text = sourceText();
+  if (text !== undefined) return text.toUpperCase();
   return '';
 }
 

@@ -52,7 +52,8 @@ export function newInfo(): TranslationInfo {
 export function translateQuery(stmt: QueryStatement, sourceSql: string, ctx: TranslateContext): TranslatedQuery {
   const info = newInfo();
   const q = new QueryTranslator(ctx, info);
-  const itemTexts = selectItemTexts(sourceSql);
+  let texts: (string | undefined)[] | undefined | null = null;
+  const itemTexts = () => (texts === null ? (texts = selectItemTexts(sourceSql)) : texts);
   const result = q.query(prepare(stmt.ast), undefined, { itemTexts });
   return { sql: printDuckDb(result.node), columns: result.columns, info };
 }

@@ -213,7 +213,7 @@ export class CatalogChange {
   }
 
   async putDatabase(e: DatabaseEntry): Promise<void> {
-    await this.conn.query(`DELETE FROM ${S}.databases WHERE id = ?`, [e.id]);
+    if (this.catalog.databases.has(e.id)) await this.conn.query(`DELETE FROM ${S}.databases WHERE id = ?`, [e.id]);
     await this.conn.query(
       `INSERT INTO ${S}.databases VALUES (?, ?, CAST(? AS TIMESTAMPTZ), ?, ?, ?, CAST(? AS JSON), CAST(? AS TIMESTAMPTZ))`,
       [e.id, e.name, iso(e.createdOn), e.owner, e.comment, e.transient, JSON.stringify(e.properties), iso(e.droppedOn)],
@@ -222,7 +222,7 @@ export class CatalogChange {
   }
 
   async putSchema(e: SchemaEntry): Promise<void> {
-    await this.conn.query(`DELETE FROM ${S}.schemas WHERE id = ?`, [e.id]);
+    if (this.catalog.schemas.has(e.id)) await this.conn.query(`DELETE FROM ${S}.schemas WHERE id = ?`, [e.id]);
     await this.conn.query(
       `INSERT INTO ${S}.schemas VALUES (?, ?, ?, ?, CAST(? AS TIMESTAMPTZ), ?, ?, ?, ?, CAST(? AS JSON), CAST(? AS TIMESTAMPTZ))`,
       [
@@ -244,8 +244,10 @@ export class CatalogChange {
 
   async putObject(e: ObjectEntry): Promise<void> {
     if (e.temporary) throw new Error('temporary objects are not persisted');
-    await this.conn.query(`DELETE FROM ${S}.objects WHERE id = ?`, [e.id]);
-    await this.conn.query(`DELETE FROM ${S}.columns WHERE object_id = ?`, [e.id]);
+    if (this.catalog.objects.has(e.id)) {
+      await this.conn.query(`DELETE FROM ${S}.objects WHERE id = ?`, [e.id]);
+      await this.conn.query(`DELETE FROM ${S}.columns WHERE object_id = ?`, [e.id]);
+    }
     await this.conn.query(
       `INSERT INTO ${S}.objects VALUES (?, ?, ?, ?, ?, CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ), ?, ?, CAST(? AS JSON), ?, CAST(? AS TIMESTAMPTZ))`,
       [
@@ -263,19 +265,23 @@ export class CatalogChange {
         iso(e.droppedOn),
       ],
     );
-    for (const [i, col] of e.columns.entries()) {
-      await this.conn.query(`INSERT INTO ${S}.columns VALUES (?, ?, ?, CAST(? AS JSON), ?, ?, CAST(? AS JSON), ?, ?, ?)`, [
-        e.id,
-        i + 1,
-        col.name,
-        JSON.stringify(col.type),
-        col.nullable,
-        col.defaultSql,
-        col.identity === null ? null : JSON.stringify(col.identity),
-        col.comment,
-        col.primaryKey,
-        col.unique,
-      ]);
+    if (e.columns.length > 0) {
+      const row = '(?, ?, ?, CAST(? AS JSON), ?, ?, CAST(? AS JSON), ?, ?, ?)';
+      await this.conn.query(
+        `INSERT INTO ${S}.columns VALUES ${e.columns.map(() => row).join(', ')}`,
+        e.columns.flatMap((col, i) => [
+          e.id,
+          i + 1,
+          col.name,
+          JSON.stringify(col.type),
+          col.nullable,
+          col.defaultSql,
+          col.identity === null ? null : JSON.stringify(col.identity),
+          col.comment,
+          col.primaryKey,
+          col.unique,
+        ]),
+      );
     }
     this.applied(() => this.catalog.objects.set(e.id, e));
   }
