@@ -214,9 +214,11 @@ export class QueryTranslator {
         return withData(item, { this: t.node });
       }
       const t: Typed = this.exprs.expr(item, scope);
-      const name = outputName(item, () => top?.itemTexts?.()?.[i]);
+      // A column reference keeps its name unless translation replaced it (seq.NEXTVAL, $1).
+      const stillColumn = kindOf(item) === 'column' && kindOf(t.node) === 'column';
+      const name = stillColumn ? outputName(item, () => undefined) : outputName(mk.null(), () => top?.itemTexts?.()?.[i]);
       columns.push({ name, type: t.type });
-      if (top && kindOf(item) !== 'column' && name !== '') return mk.alias(t.node, name);
+      if (top && !stillColumn && name !== '') return mk.alias(t.node, name);
       return t.node;
     });
     return { expressions, columns };

@@ -1,0 +1,164 @@
+/**
+ * Golden cases for the translation passes: Snowflake SQL in, the exact DuckDB SQL out, with a fixed
+ * catalog. Each block names the pass whose behaviour it pins down.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseStatement } from '../statements/parse-statement.ts';
+import { T } from '../types/snowflake-types.ts';
+import type { ResolvedRelation, TranslateContext } from './context.ts';
+import { translateDml, translateExpression, translateQuery } from './translate.ts';
+
+function relation(name: string, columns: [string, ReturnType<typeof T.varchar>][]): ResolvedRelation {
+  return { duckSchema: 'DB.S', duckName: name, columns: columns.map(([n, type]) => ({ name: n, type })), kind: 'TABLE', displayName: `DB.S.${name}` };
+}
+
+const TABLES: Record<string, ResolvedRelation> = {
+  T: relation('T', [
+    ['ID', T.number()],
+    ['NAME', T.varchar()],
+    ['V', T.variant()],
+    ['D', T.date()],
+    ['TS', T.timestampNtz()],
+    ['AMT', T.number(10, 2)],
+  ]),
+  U: relation('U', [['ID', T.number()], ['X', T.float()]]),
+  MIXED: relation('MIXED', [['camelCase', T.varchar()]]),
+};
+
+const ctx: TranslateContext = {
+  session: {
+    database: 'DB',
+    schema: 'S',
+    role: 'SYSADMIN',
+    user: 'ADMIN',
+    warehouse: 'WH',
+    sessionId: 'sess',
+    timezone: 'UTC',
+    account: 'ACCT',
+    region: 'LOCAL',
+    version: '0.1.0',
+  },
+  resolveRelation: (parts) => {
+    const r = TABLES[parts[parts.length - 1]];
+    if (!r) throw new Error(`no relation ${parts.join('.')}`);
+    return r;
+  },
+  resolveSequence: (parts) => (parts[parts.length - 1] === 'SEQ' ? { duckSchema: '_backlot_data', duckName: 'S9' } : undefined),
+  variable: (name) => (name === 'N' ? { type: T.number(), value: '5' } : name === 'TBL' ? { type: T.varchar(), value: 'db.s.u' } : undefined),
+  lastQueryId: (i) => (i === -1 ? 'q-last' : undefined),
+  resultScan: (id) => ({ ...relation(`RESULT_${id}`, [['A', T.number()]]), duckSchema: 'temp' }),
+};
+
+function duck(sql: string): string {
+  const stmt = parseStatement(sql).statement;
+  if (stmt.kind === 'query') return translateQuery(stmt, sql, ctx).sql;
+  if (stmt.kind === 'dml') return translateDml(stmt, ctx, (parts) => ({ ...ctx.resolveRelation(parts), duckSchema: '_backlot_data', duckName: 'T1' })).sql;
+  throw new Error(`not translatable: ${stmt.kind}`);
+}
+
+describe('identifier case (fold-identifiers)', () => {
+  it('folds unquoted names and keeps quoted ones', () => {
+    expect(duck('select id as Ident, "camelCase" from mixed m')).toBe('SELECT "ID" AS "IDENT", "camelCase" FROM "DB.S"."MIXED" AS "M"');
+  });
+  it('names unaliased expressions by their upper-cased text', () => {
+    expect(duck('select count(*), id + 1 from t')).toBe('SELECT COUNT_STAR() AS "COUNT(*)", "ID" + 1 AS "ID + 1" FROM "DB.S"."T" AS "T"');
+  });
+  it('rejects a reference that only matches ignoring case', () => {
+    expect(() => duck('select camelcase from mixed')).toThrow(/invalid identifier 'CAMELCASE'/);
+  });
+});
+
+describe('relations (queries)', () => {
+  it('resolves tables through the resolver and keeps CTE names local', () => {
+    expect(duck('with c as (select id from t) select c.id from c')).toBe('WITH "C" AS (SELECT "ID" FROM "DB.S"."T" AS "T") SELECT "C"."ID" FROM "C"');
+  });
+  it('reads IDENTIFIER() from a literal or a session variable', () => {
+    expect(duck('select * from identifier($tbl)')).toBe('SELECT * FROM "DB.S"."U" AS "U"');
+  });
+  it('names VALUES columns COLUMN1..n and resolves $n', () => {
+    expect(duck('select $2 from values (1, \'a\')')).toBe(
+      'SELECT "VALUES_1"."COLUMN2" AS "$2" FROM (VALUES (1, \'a\')) AS "VALUES_1"("COLUMN1", "COLUMN2")',
+    );
+  });
+  it('turns GENERATOR into range() and SEQ4 into its row number', () => {
+    expect(duck('select seq4() from table(generator(rowcount => 3))')).toBe(
+      'SELECT "GENERATOR"."_GENERATOR_ROW" AS "SEQ4()" FROM RANGE(3) AS "GENERATOR"("_GENERATOR_ROW")',
+    );
+  });
+  it('turns LATERAL FLATTEN into the sf_flatten table macro', () => {
+    expect(duck('select f.value from t, lateral flatten(input => t.v:items, outer => true) f')).toBe(
+      'SELECT "F"."VALUE" FROM "DB.S"."T" AS "T", LATERAL SF_FLATTEN(JSON_EXTRACT("T"."V", \'$.items\'), \'$\', \'\', TRUE, \'BOTH\') AS F',
+    );
+  });
+  it('reads RESULT_SCAN(LAST_QUERY_ID()) from the materialised result', () => {
+    expect(duck('select a from table(result_scan(last_query_id()))')).toBe('SELECT "A" FROM "temp"."RESULT_q-last" AS "RESULT_SCAN"');
+  });
+});
+
+describe('VARIANT (variant paths and implicit conversion)', () => {
+  it('extracts paths with DuckDB JSON paths, quoting odd keys', () => {
+    expect(duck('select v:a.b[0], v:"x y", v[\'k\'] from t')).toBe(
+      'SELECT JSON_EXTRACT("V", \'$.a.b[0]\') AS "V:A.B[0]", JSON_EXTRACT("V", \'$."x y"\') AS "V:""X Y""", JSON_EXTRACT("V", \'$.k\') AS "V[\'K\']" FROM "DB.S"."T" AS "T"',
+    );
+  });
+  it('unwraps a VARIANT compared with a string and casts it for arithmetic', () => {
+    expect(duck("select id from t where v:kind = 'x' and v:n > 2")).toBe(
+      'SELECT "ID" FROM "DB.S"."T" AS "T" WHERE SF_V2S(JSON_EXTRACT("V", \'$.kind\')) = \'x\' AND CAST(SF_V2S(JSON_EXTRACT("V", \'$.n\')) AS DOUBLE) > 2',
+    );
+  });
+  it('casts VARIANT to text with sf_v2s', () => {
+    expect(duck('select v:name::string from t')).toBe('SELECT CAST(SF_V2S(JSON_EXTRACT("V", \'$.name\')) AS VARCHAR) AS "V:NAME::STRING" FROM "DB.S"."T" AS "T"');
+  });
+});
+
+describe('functions (catalogue)', () => {
+  it('maps conditional functions to DuckDB or sf_ macros', () => {
+    expect(duck('select iff(id > 1, 1, 0), nvl(name, \'x\'), zeroifnull(amt) from t')).toBe(
+      'SELECT IF("ID" > 1, 1, 0) AS "IFF(ID > 1, 1, 0)", COALESCE("NAME", \'x\') AS "NVL(NAME, \'X\')", SF_ZEROIFNULL("AMT") AS "ZEROIFNULL(AMT)" FROM "DB.S"."T" AS "T"',
+    );
+  });
+  it('counts DATEDIFF boundaries with per-part macros and keeps DATEADD of a DATE a DATE', () => {
+    expect(duck('select datediff(month, d, ts), dateadd(day, 1, d) from t')).toBe(
+      'SELECT SF_DATEDIFF_MONTH("D", "TS") AS "DATEDIFF(MONTH, D, TS)", CAST("D" + TO_DAYS(CAST(1 AS BIGINT)) AS DATE) AS "DATEADD(DAY, 1, D)" FROM "DB.S"."T" AS "T"',
+    );
+  });
+  it('converts format models for TO_CHAR', () => {
+    expect(duck("select to_char(ts, 'YYYY-MM-DD HH24:MI:SS.FF3') from t")).toBe(
+      'SELECT STRFTIME("TS", \'%Y-%m-%d %H:%M:%S.%g\') AS "TO_CHAR(TS, \'YYYY-MM-DD HH24:MI:SS.FF3\')" FROM "DB.S"."T" AS "T"',
+    );
+  });
+  it('divides NUMBERs into NUMBER with Snowflake scale and raises on zero', () => {
+    expect(duck('select amt / 2 from t')).toBe('SELECT CAST(SF_DIV("AMT", 2) AS DECIMAL(38,8)) AS "AMT / 2" FROM "DB.S"."T" AS "T"');
+  });
+  it('expands LIKE ANY into ORs', () => {
+    expect(duck("select id from t where name like any ('a%', 'b%')")).toBe(
+      'SELECT "ID" FROM "DB.S"."T" AS "T" WHERE ("NAME" LIKE \'a%\' OR "NAME" LIKE \'b%\')',
+    );
+  });
+  it('fails on unknown functions instead of guessing', () => {
+    expect(() => duck('select frobnicate(1)')).toThrow('unsupported: function FROBNICATE');
+  });
+  it('substitutes session variables and context functions as constants', () => {
+    expect(duck('select $n + 1, current_database()')).toBe('SELECT 5 + 1 AS "$N + 1", \'DB\' AS "CURRENT_DATABASE()"');
+  });
+  it('reads sequences as nextval', () => {
+    expect(duck('select seq.nextval')).toBe('SELECT NEXTVAL(\'"_backlot_data"."S9"\') AS "SEQ.NEXTVAL"');
+  });
+});
+
+describe('DML', () => {
+  it('writes to the physical table and wraps values entering VARIANT columns', () => {
+    expect(duck("insert into t (id, v) values (1, 'text')")).toBe('INSERT INTO "_backlot_data"."T1" ("ID", "V") VALUES (1, TO_JSON(\'text\'))');
+  });
+  it('counts MERGE actions through RETURNING merge_action', () => {
+    expect(duck('merge into t using u on t.id = u.id when matched then delete')).toBe(
+      'MERGE INTO "_backlot_data"."T1" AS "T" USING "DB.S"."U" AS "U" ON "T"."ID" = "U"."ID" WHEN MATCHED THEN DELETE RETURNING "merge_action"',
+    );
+  });
+});
+
+describe('standalone expressions', () => {
+  it('translates a column default', () => {
+    expect(translateExpression("'2024-01-01'::date", ctx).sql).toBe("SF_TO_DATE('2024-01-01')");
+  });
+});
