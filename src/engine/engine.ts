@@ -49,6 +49,7 @@ export class Engine {
       await systemConn.atomically(async () => {
         for (const stmt of accountUsageDdl()) await systemConn.run(stmt);
       });
+      await engine.history.init();
       await purgeExpired(engine, systemConn);
       return engine;
     } catch (e) {

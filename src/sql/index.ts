@@ -38,6 +38,8 @@ export type {
   SessionInfo,
   VariableValue,
   TranslationInfo,
+  ResolvedTableFunction,
+  TableFunctionArgument,
 } from './translate/context.ts';
 export {
   translateQuery,

@@ -33,13 +33,22 @@ const MAX_ERROR = 5_000;
 const BATCH = 500;
 
 export class QueryHistory {
-  private buffer: HistoryRecord[] = [];
+  private buffer: (HistoryRecord & { ordinal: number })[] = [];
   private flushing: Promise<void> | undefined;
+  /** Statement order, which start times alone cannot give (several statements share a millisecond). */
+  private ordinal = 0;
 
   constructor(private readonly conn: StorageConnection) {}
 
+  /** Continues the ordinal sequence of an existing history. */
+  async init(): Promise<void> {
+    const rows = await this.conn.rows(`SELECT coalesce(max(ordinal), 0) AS n FROM ${SYSTEM_SCHEMA}.query_history`);
+    this.ordinal = Number(rows[0].n);
+  }
+
   record(r: HistoryRecord): void {
-    this.buffer.push(r);
+    this.ordinal += 1;
+    this.buffer.push({ ...r, ordinal: this.ordinal });
     if (this.buffer.length >= BATCH) void this.flush().catch(() => undefined);
   }
 
@@ -56,7 +65,7 @@ export class QueryHistory {
   }
 
   /** Appends the batch with DuckDB's appender (one commit; far cheaper than bound INSERTs). */
-  private async write(batch: HistoryRecord[]): Promise<void> {
+  private async write(batch: (HistoryRecord & { ordinal: number })[]): Promise<void> {
     const appender = await this.conn.raw.createAppender('query_history', SYSTEM_SCHEMA);
     const text = (v: string | null) => (v === null ? appender.appendNull() : appender.appendVarchar(v));
     const time = (d: Date) => appender.appendTimestampTZ(new DuckDBTimestampTZValue(BigInt(d.getTime()) * 1000n));
@@ -80,6 +89,7 @@ export class QueryHistory {
       appender.appendBigInt(BigInt(r.rowsInserted));
       appender.appendBigInt(BigInt(r.rowsUpdated));
       appender.appendBigInt(BigInt(r.rowsDeleted));
+      appender.appendBigInt(BigInt(r.ordinal));
       appender.endRow();
     }
     appender.flushSync();

@@ -211,7 +211,7 @@ const QUERY_HISTORY: ViewSpec = {
     ['ROWS_DELETED', num, 'rows_deleted'],
   ],
   source: `FROM ${S}.query_history`,
-  orderBy: 'start_time DESC',
+  orderBy: 'start_time DESC, ordinal DESC',
 };
 
 /** The DuckDB schema that holds a database's INFORMATION_SCHEMA views. */
@@ -241,10 +241,22 @@ export function dropInformationSchemaDdl(database: string): string {
   return `DROP SCHEMA IF EXISTS ${duckIdent(informationSchemaDuckSchema(database))} CASCADE`;
 }
 
-/** SNOWFLAKE.ACCOUNT_USAGE views, created once per warehouse. */
+/**
+ * SNOWFLAKE.ACCOUNT_USAGE views, and the table macro behind INFORMATION_SCHEMA.QUERY_HISTORY*()
+ * (newest first; filtered by session, user, warehouse and end-time range; at most `lim` rows).
+ */
 export function accountUsageDdl(): string[] {
   const schema = duckIdent(ACCOUNT_USAGE_DUCK_SCHEMA);
-  return [`CREATE SCHEMA IF NOT EXISTS ${schema}`, `CREATE OR REPLACE VIEW ${schema}."QUERY_HISTORY" AS ${viewSql(QUERY_HISTORY)}`];
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${schema}`,
+    `CREATE OR REPLACE VIEW ${schema}."QUERY_HISTORY" AS ${viewSql(QUERY_HISTORY)}`,
+    `CREATE OR REPLACE MACRO main.sf_query_history(lim, sess, usr, wh, t0, t1) AS TABLE
+       SELECT * FROM ${schema}."QUERY_HISTORY"
+       WHERE (sess IS NULL OR "SESSION_ID" = sess) AND (usr IS NULL OR "USER_NAME" = usr)
+         AND (wh IS NULL OR "WAREHOUSE_NAME" = wh)
+         AND (t0 IS NULL OR "END_TIME" >= CAST(t0 AS TIMESTAMPTZ)) AND (t1 IS NULL OR "END_TIME" <= CAST(t1 AS TIMESTAMPTZ))
+       LIMIT lim`,
+  ];
 }
 
 export function isInformationSchemaView(name: string): boolean {

@@ -11,7 +11,9 @@ import {
   splitScript,
   type ParsedStatement,
   type ResolvedRelation,
+  type ResolvedTableFunction,
   type SnowflakeError,
+  type TableFunctionArgument,
   type Statement,
   type TranslateContext,
   type VariableValue,
@@ -24,6 +26,7 @@ import { Resolver } from './resolver.ts';
 import { materializeResult } from './result-scan.ts';
 import { BACKLOT_VERSION } from '../version.ts';
 import { NeedsResult } from '../query/query.ts';
+import { queryHistoryRelation } from '../metadata/system-views.ts';
 
 export interface SessionOptions {
   id?: string;
@@ -133,6 +136,7 @@ export class Session {
       resolveSequence: (parts) => resolver.sequence(parts),
       variable: (name) => this.variables.get(name),
       lastQueryId: (index) => this.lastQueryId(index),
+      tableFunction: (parts, args) => systemTableFunction(this, parts, args),
       resultScan: (queryId) => {
         const rel = this.materialized.get(queryId);
         if (!rel) throw new NeedsResult(queryId);
@@ -216,6 +220,35 @@ export class Session {
     if (!this.database) return '(no database)';
     return displayName(this.schema ? [this.database, this.schema] : [this.database]);
   }
+}
+
+/** INFORMATION_SCHEMA table functions of this release: the QUERY_HISTORY family. */
+function systemTableFunction(session: Session, parts: string[], args: TableFunctionArgument[]): ResolvedTableFunction | undefined {
+  const name = parts[parts.length - 1];
+  if (parts.length > 1 && parts[parts.length - 2] !== 'INFORMATION_SCHEMA') return undefined;
+  if (!['QUERY_HISTORY', 'QUERY_HISTORY_BY_SESSION', 'QUERY_HISTORY_BY_USER', 'QUERY_HISTORY_BY_WAREHOUSE'].includes(name)) return undefined;
+  const named = new Map<string, TableFunctionArgument['value']>();
+  for (const a of args) {
+    if (a.name === undefined) throw errors.invalidArgument(name, 'arguments must be named (ARG => value)');
+    named.set(a.name, a.value);
+  }
+  const allowed = ['RESULT_LIMIT', 'END_TIME_RANGE_START', 'END_TIME_RANGE_END', 'SESSION_ID', 'USER_NAME', 'WAREHOUSE_NAME', 'INCLUDE_CLIENT_GENERATED_STATEMENT'];
+  for (const k of named.keys()) if (!allowed.includes(k)) throw errors.invalidArgument(name, `unknown argument ${k}`);
+  const limit = Number(named.get('RESULT_LIMIT') ?? 100);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw errors.invalidArgument(name, 'RESULT_LIMIT must be between 1 and 10000');
+  const text = (k: string, fallback: string | null) => (named.has(k) ? String(named.get(k)) : fallback);
+  return {
+    macro: 'sf_query_history',
+    args: [
+      limit,
+      name === 'QUERY_HISTORY_BY_SESSION' ? text('SESSION_ID', session.id) : null,
+      name === 'QUERY_HISTORY_BY_USER' ? text('USER_NAME', session.user) : null,
+      name === 'QUERY_HISTORY_BY_WAREHOUSE' ? text('WAREHOUSE_NAME', session.warehouse ?? null) : null,
+      text('END_TIME_RANGE_START', null),
+      text('END_TIME_RANGE_END', null),
+    ],
+    relation: queryHistoryRelation(),
+  };
 }
 
 export function toFailure(e: unknown): StatementFailure {

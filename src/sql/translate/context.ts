@@ -23,6 +23,20 @@ export interface ResolvedRelation {
   displayName: string;
 }
 
+/** A system table function (INFORMATION_SCHEMA.QUERY_HISTORY …) as a DuckDB table-macro call. */
+export interface ResolvedTableFunction {
+  /** DuckDB table macro to call, and its constant arguments. */
+  macro: string;
+  args: (string | number | boolean | null)[];
+  relation: ResolvedRelation;
+}
+
+/** A constant argument of a table function, as written (`NAME => value` or positional). */
+export interface TableFunctionArgument {
+  name?: string;
+  value: string | number | boolean | null;
+}
+
 export interface ResolvedSequence {
   duckSchema: string;
   duckName: string;
@@ -59,6 +73,8 @@ export interface TranslateContext {
   lastQueryId(index: number): string | undefined;
   /** Makes the stored result of a query readable and returns it as a relation (RESULT_SCAN). */
   resultScan(queryId: string): ResolvedRelation;
+  /** System table functions by (possibly qualified) name; undefined when there is no such function. */
+  tableFunction(parts: string[], args: TableFunctionArgument[]): ResolvedTableFunction | undefined;
 }
 
 /** What translation learned about a statement, beyond its DuckDB text. */

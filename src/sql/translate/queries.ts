@@ -332,6 +332,15 @@ export class QueryTranslator {
     if (name === 'TABLE') {
       const inner = ((f.args as AstNode[]) ?? [])[0];
       const innerFn = dataOf<Data>(inner, 'function');
+      const method = dataOf<Data>(inner, 'method_call');
+      if (method) {
+        // TABLE([db.]INFORMATION_SCHEMA.fn(…)): a qualified system table function.
+        const col = dataOf<Data>(method.this, 'column');
+        const parts = [identValue(col?.table as Ident | null), identValue(col?.name as Ident | null), identValue(method.method as Ident)].filter(
+          (p): p is string => p !== undefined,
+        );
+        return this.systemTableFunction(parts, (method.args as AstNode[]) ?? [], alias, scope);
+      }
       if (innerFn) {
         f = innerFn;
         name = String(f.name).toUpperCase();
@@ -354,8 +363,33 @@ export class QueryTranslator {
         return this.relationRef(undefined, {}, rel, alias ?? 'RESULT_SCAN', columnAliases, scope);
       }
       default:
-        throw errors.unsupported(`table function ${name}`);
+        return this.systemTableFunction([name], args, alias, scope);
     }
+  }
+
+  /** System table functions the engine provides (QUERY_HISTORY …), with constant arguments. */
+  private systemTableFunction(parts: string[], args: AstNode[], alias: string | undefined, scope: Scope): AstNode {
+    const values = args.map((a) => {
+      const na = dataOf<Data>(a, 'named_argument');
+      const valueNode = (na ? na.value : a) as AstNode;
+      const value = constantValue(valueNode);
+      if (value === undefined) throw errors.unsupported(`a non-constant argument to table function ${parts.join('.')}`);
+      return { name: na ? identValue(na.name as Ident) : undefined, value };
+    });
+    const fn = this.ctx.tableFunction(parts, values);
+    if (!fn) throw errors.unsupported(`table function ${parts.join('.')}`);
+    const name = alias ?? parts[parts.length - 1];
+    this.info.reads.push(fn.relation.displayName);
+    scope.add({ alias: name, columns: fn.relation.columns.map((c) => ({ name: c.name, type: c.type })) });
+    const callArgs = fn.args.map((v) => (v === null ? mk.null() : typeof v === 'number' ? mk.number(v) : typeof v === 'boolean' ? mk.boolean(v) : mk.string(v)));
+    return node('alias', {
+      this: mk.fn(fn.macro, callArgs),
+      alias: ident(name),
+      column_aliases: [],
+      alias_explicit_as: true,
+      pre_alias_comments: [],
+      trailing_comments: [],
+    });
   }
 
   private namedTable(parts: string[], alias: string | undefined, columnAliases: string[], scope: Scope): AstNode {
@@ -464,6 +498,18 @@ export function tableNameParts(d: Data): string[] {
   const parts = [d.catalog, d.schema, d.name].map((p) => identValue(p as Ident | null));
   if (parts[0] !== undefined && parts[1] === '') parts[1] = 'PUBLIC';
   return parts.filter((p): p is string => p !== undefined);
+}
+
+/** A literal's value (strings, numbers, booleans, NULL); undefined for anything else. */
+function constantValue(n: AstNode): string | number | boolean | null | undefined {
+  const s = stringLiteral(n);
+  if (s !== undefined) return s;
+  const num = numberLiteral(n);
+  if (num !== undefined) return num;
+  const b = dataOf<{ value: boolean }>(n, 'boolean');
+  if (b) return b.value;
+  if (kindOf(n) === 'null') return null;
+  return undefined;
 }
 
 /** GENERATOR's row number column (0-based), which SEQ1/2/4/8 read. */

@@ -46,6 +46,7 @@ const ctx: TranslateContext = {
   resolveSequence: (parts) => (parts[parts.length - 1] === 'SEQ' ? { duckSchema: '_backlot_data', duckName: 'S9' } : undefined),
   variable: (name) => (name === 'N' ? { type: T.number(), value: '5' } : name === 'TBL' ? { type: T.varchar(), value: 'db.s.u' } : undefined),
   lastQueryId: (i) => (i === -1 ? 'q-last' : undefined),
+  tableFunction: () => undefined,
   resultScan: (id) => ({ ...relation(`RESULT_${id}`, [['A', T.number()]]), duckSchema: 'temp' }),
 };
 

@@ -32,7 +32,7 @@ export const MIGRATIONS: string[][] = [
        schema_name VARCHAR, session_id VARCHAR, user_name VARCHAR, role_name VARCHAR,
        warehouse_name VARCHAR, execution_status VARCHAR, error_code VARCHAR, error_message VARCHAR,
        start_time TIMESTAMPTZ, end_time TIMESTAMPTZ, total_elapsed_time BIGINT, rows_produced BIGINT,
-       rows_inserted BIGINT, rows_updated BIGINT, rows_deleted BIGINT)`,
+       rows_inserted BIGINT, rows_updated BIGINT, rows_deleted BIGINT, ordinal BIGINT)`,
     `INSERT INTO ${S}.meta VALUES ('schema_version', '1')`,
   ],
 ];
