@@ -34,16 +34,21 @@ export async function runRepl(session: Session, show: Show, dataDir: string): Pr
   const history = existsSync(historyPath) ? readFileSync(historyPath, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE) : [];
   const rl = createInterface({ input: process.stdin, output: process.stdout, history, historySize: HISTORY_SIZE, terminal: process.stdin.isTTY });
   let buffer = '';
-  rl.setPrompt(prompt(session, false));
-  if (process.stdin.isTTY) process.stdout.write('Backlot SQL console. End statements with ";". Type !exit or press Ctrl-D to leave.\n');
-  rl.prompt();
+  const interactive = process.stdin.isTTY === true;
+  // Prompts only make sense on a terminal; piped input gets just the results.
+  const showPrompt = (continuation: boolean) => {
+    if (!interactive) return;
+    rl.setPrompt(prompt(session, continuation));
+    rl.prompt();
+  };
+  if (interactive) process.stdout.write('Backlot SQL console. End statements with ";". Type !exit or press Ctrl-D to leave.\n');
+  showPrompt(false);
   for await (const line of rl) {
     if (buffer === '' && ['!exit', '!quit', 'exit', 'quit'].includes(line.trim().toLowerCase())) break;
     buffer += `${line}\n`;
     if (!isComplete(buffer)) {
       if (buffer.trim() === '') buffer = '';
-      rl.setPrompt(prompt(session, buffer !== ''));
-      rl.prompt();
+      showPrompt(buffer !== '');
       continue;
     }
     const script = buffer;
@@ -59,8 +64,18 @@ export async function runRepl(session: Session, show: Show, dataDir: string): Pr
       }
     }
     rl.resume();
-    rl.setPrompt(prompt(session, false));
-    rl.prompt();
+    showPrompt(false);
+  }
+  if (buffer.trim() !== '') {
+    // Input ended without a final `;`: run what is there, as SnowSQL does.
+    for (const stmt of splitScript(buffer)) {
+      const started = Date.now();
+      try {
+        show(await session.execute(stmt.text), undefined, Date.now() - started);
+      } catch (e) {
+        show(undefined, toFailure(e).error, Date.now() - started);
+      }
+    }
   }
   rl.close();
 }
