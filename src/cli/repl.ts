@@ -29,6 +29,17 @@ export function isComplete(buffer: string): boolean {
   return parts.length > 0 && parts[parts.length - 1].text === 'SELECT 1';
 }
 
+async function runAll(session: Session, script: string, show: Show): Promise<void> {
+  for (const stmt of splitScript(script)) {
+    const started = Date.now();
+    try {
+      show(await session.execute(stmt.text), undefined, Date.now() - started);
+    } catch (e) {
+      show(undefined, toFailure(e).error, Date.now() - started);
+    }
+  }
+}
+
 export async function runRepl(session: Session, show: Show, dataDir: string): Promise<void> {
   const historyPath = join(dataDir, HISTORY_FILE);
   const history = existsSync(historyPath) ? readFileSync(historyPath, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE) : [];
@@ -55,27 +66,11 @@ export async function runRepl(session: Session, show: Show, dataDir: string): Pr
     buffer = '';
     appendFileSync(historyPath, `${script.trim().replace(/\n/g, ' ')}\n`);
     rl.pause();
-    for (const stmt of splitScript(script)) {
-      const started = Date.now();
-      try {
-        show(await session.execute(stmt.text), undefined, Date.now() - started);
-      } catch (e) {
-        show(undefined, toFailure(e).error, Date.now() - started);
-      }
-    }
+    await runAll(session, script, show);
     rl.resume();
     showPrompt(false);
   }
-  if (buffer.trim() !== '') {
-    // Input ended without a final `;`: run what is there, as SnowSQL does.
-    for (const stmt of splitScript(buffer)) {
-      const started = Date.now();
-      try {
-        show(await session.execute(stmt.text), undefined, Date.now() - started);
-      } catch (e) {
-        show(undefined, toFailure(e).error, Date.now() - started);
-      }
-    }
-  }
+  // Input that ended without a final `;` still runs, as SnowSQL does.
+  if (buffer.trim() !== '') await runAll(session, buffer, show);
   rl.close();
 }

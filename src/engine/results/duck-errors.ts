@@ -83,6 +83,7 @@ function fromRaisedMessage(msg: string): SnowflakeError | undefined {
   if (t) return errors.timeNotRecognized(t[1]);
   if (msg.startsWith('Malformed JSON')) return jsonError(msg);
   if (/^String '.*' is too long and would be truncated$/s.test(msg)) return errors.userError('100074', '22001', msg);
+  if (msg.startsWith('The following string is not a legal hex-encoded value')) return errors.userError('100115', '22000', msg);
   return undefined;
 }
 

@@ -78,6 +78,8 @@ export class Session {
 
   async init(): Promise<void> {
     await this.setTimezone(DEFAULT_TIMEZONE);
+    // Snowflake sorts NULL as larger than any value: last ascending, first descending.
+    await this.conn.run(`SET default_null_order = 'nulls_last_on_asc_first_on_desc'`);
   }
 
   async dispose(): Promise<void> {

@@ -69,6 +69,7 @@ export const MACROS: Record<string, string> = {
   sf_try_to_time: `(s) AS coalesce(TRY_CAST(CAST(s AS VARCHAR) AS TIME), CAST(try_strptime(CAST(s AS VARCHAR), ['%H:%M', '%I:%M:%S %p', '%I:%M %p']) AS TIME))`,
   sf_to_time: `(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(sf_try_to_time(s), error('Time ''' || CAST(s AS VARCHAR) || ''' is not recognized')) END`,
   sf_strptime_checked: `(s, f, kind) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(try_strptime(CAST(s AS VARCHAR), f), error(kind || ' ''' || CAST(s AS VARCHAR) || ''' is not recognized')) END`,
+  sf_hex_to_binary: `(s) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(CAST(s AS VARCHAR), '([0-9A-Fa-f]{2})*') THEN unhex(CAST(s AS VARCHAR)) ELSE error('The following string is not a legal hex-encoded value: ''' || CAST(s AS VARCHAR) || '''') END`,
   sf_ts_to_varchar: `(x) AS strftime(x, '%Y-%m-%d %H:%M:%S.%g')`,
   sf_tstz_to_varchar: `(x) AS strftime(x, '%Y-%m-%d %H:%M:%S.%g %z')`,
   // Dates

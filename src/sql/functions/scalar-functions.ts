@@ -310,6 +310,8 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
   EDITDISTANCE: typed('levenshtein', ['VARCHAR', 'VARCHAR'], NUM),
   HEX_ENCODE: { min: 1, max: 2, returns: STR, emit: (c) => call('upper', call('hex', coerce(c.args[0], c.types[0], 'VARCHAR'))) },
   HEX_DECODE_STRING: { min: 1, max: 1, returns: STR, emit: (c) => call('decode', call('unhex', coerce(c.args[0], c.types[0], 'VARCHAR'))) },
+  TO_BINARY: binaryFrom(false),
+  TRY_TO_BINARY: binaryFrom(true),
   BASE64_ENCODE: { min: 1, max: 3, returns: STR, emit: (c) => call('to_base64', call('encode', coerce(c.args[0], c.types[0], 'VARCHAR'))) },
   BASE64_DECODE_STRING: { min: 1, max: 2, returns: STR, emit: (c) => call('decode', call('from_base64', coerce(c.args[0], c.types[0], 'VARCHAR'))) },
 
@@ -356,6 +358,25 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
   CURRENT_SECONDARY_ROLES: sessionValue(() => '{"roles":"","value":""}'),
   CURRENT_AVAILABLE_ROLES: sessionValue((c) => JSON.stringify([c.session.role])),
 };
+
+/** TO_BINARY(text [, 'HEX' | 'BASE64' | 'UTF-8']). */
+function binaryFrom(safe: boolean): FunctionSpec {
+  return {
+    min: 1,
+    max: 2,
+    returns: T.binary(),
+    emit: (c) => {
+      const format = (c.raw[1] === undefined ? 'HEX' : (stringLiteral(c.raw[1]) ?? '')).toUpperCase();
+      const text = coerce(c.args[0], c.types[0], 'VARCHAR');
+      let out: AstNode;
+      if (format === 'HEX') out = call(safe ? 'unhex' : 'sf_hex_to_binary', text);
+      else if (format === 'BASE64') out = call('from_base64', text);
+      else if (format === 'UTF-8' || format === 'UTF8') out = call('encode', text);
+      else throw errors.invalidArgument('TO_BINARY', `unknown format '${format}'`);
+      return safe ? call('try', out) : out;
+    },
+  };
+}
 
 function regexpLike(): FunctionSpec {
   return {

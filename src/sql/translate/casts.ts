@@ -108,6 +108,9 @@ function castText(text: AstNode, to: SfType, safe: boolean, duck: string): AstNo
       return mk.fn(`${prefix}to_timestamp_ltz`, [text]);
     case 'BOOLEAN':
       return mk.fn(`${prefix}to_boolean`, [text]);
+    case 'BINARY':
+      // Snowflake reads text as hex (BINARY_INPUT_FORMAT = HEX); DuckDB would take the raw bytes.
+      return safe ? mk.fn('try', [mk.fn('unhex', [text])]) : mk.fn('sf_hex_to_binary', [text]);
     case 'NUMBER':
       // Strings with a fraction round to the target scale, as in Snowflake.
       return safe ? mk.tryCast(mk.tryCast(text, 'DECIMAL(38,10)'), duck) : mk.cast(mk.cast(text, 'DECIMAL(38,10)'), duck);

@@ -10,6 +10,7 @@ import type { RelationColumn, ResolvedRelation } from './context.ts';
 import { tableNameParts, type QueryTranslator } from './queries.ts';
 import { Scope } from './scope.ts';
 import { isVariant, toVariant } from './variant.ts';
+import { castTo } from './casts.ts';
 
 type Data = Record<string, unknown>;
 
@@ -241,6 +242,7 @@ function columnOf(rel: ResolvedRelation, name: string): RelationColumn {
 /** True when a value of type `from` must be converted or checked to enter column `to`. */
 function needsFitting(from: SfType | undefined, to: RelationColumn): boolean {
   if (isSemiStructured(to.type)) return from !== undefined && !isVariant(from);
+  if (to.type.kind === 'BINARY') return from?.kind === 'VARCHAR';
   return to.type.kind === 'VARCHAR' && to.type.length < MAX_VARCHAR;
 }
 
@@ -250,6 +252,7 @@ function needsFitting(from: SfType | undefined, to: RelationColumn): boolean {
  */
 function fitTarget(value: AstNode, from: SfType | undefined, to: RelationColumn): AstNode {
   if (isSemiStructured(to.type)) return from !== undefined ? toVariant(value, from) : value;
+  if (to.type.kind === 'BINARY' && from?.kind === 'VARCHAR') return castTo(value, from, to.type, false);
   if (to.type.kind === 'VARCHAR' && to.type.length < MAX_VARCHAR) return mk.fn('sf_check_length', [value, mk.number(to.type.length)]);
   return value;
 }

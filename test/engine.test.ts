@@ -1,0 +1,99 @@
+/**
+ * Engine behaviour that SQL files cannot express: translation caching, session isolation, the
+ * injected clock in history, and failure atomicity of DDL across the catalog and the file.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Engine, ManualClock } from '../src/engine/index.ts';
+
+let dir: string;
+let engine: Engine;
+const clock = new ManualClock('2025-03-01T09:00:00Z');
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'backlot-engine-'));
+  engine = await Engine.open({ dataDir: dir, clock });
+});
+afterEach(async () => {
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('engine', () => {
+  it('reuses the translation of a statement it has seen, until the catalog changes', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE d');
+    await s.execute('CREATE TABLE t (a INT)');
+    const before = engine.translationCache.size;
+    await s.execute('SELECT a FROM t');
+    const afterFirst = engine.translationCache.size;
+    await s.execute('SELECT a FROM t');
+    expect(afterFirst).toBe(before + 1);
+    expect(engine.translationCache.size).toBe(afterFirst);
+    await s.execute('ALTER TABLE t ADD COLUMN b INT');
+    await s.execute('SELECT a FROM t');
+    expect(engine.translationCache.size).toBe(afterFirst + 1);
+  });
+
+  it('does not cache translations that read session variables', async () => {
+    const s = await engine.newSession();
+    await s.execute('SET x = 1');
+    const r1 = await s.execute('SELECT $x');
+    await s.execute('SET x = 2');
+    const r2 = await s.execute('SELECT $x');
+    expect([r1.rows[0][0], r2.rows[0][0]]).toEqual(['1', '2']);
+  });
+
+  it('keeps temporary tables and variables per session', async () => {
+    const a = await engine.newSession();
+    const b = await engine.newSession();
+    await a.execute('CREATE DATABASE d');
+    await b.execute('USE DATABASE d');
+    await a.execute('CREATE TEMPORARY TABLE tmp (x INT)');
+    await a.execute('SET v = 5');
+    await expect(b.execute('SELECT * FROM tmp')).rejects.toMatchObject({ code: '002003' });
+    await expect(b.execute('SELECT $v')).rejects.toMatchObject({ code: '002211' });
+    await a.execute('CREATE TABLE shared (x INT)');
+    await a.execute('INSERT INTO shared VALUES (1)');
+    expect((await b.execute('SELECT COUNT(*) FROM shared')).rows).toEqual([['1']]);
+  });
+
+  it('stamps CURRENT_TIMESTAMP and history with the injected clock', async () => {
+    const s = await engine.newSession();
+    await s.execute("ALTER SESSION SET TIMEZONE = 'UTC'");
+    clock.set('2025-03-01T10:15:00Z');
+    const r = await s.execute('SELECT CURRENT_TIMESTAMP() AS now');
+    expect(r.rows[0][0]).toBe('2025-03-01 10:15:00+00:00');
+    const h = await s.execute(`SELECT start_time FROM snowflake.account_usage.query_history WHERE query_id = '${r.queryId}'`);
+    expect(h.rows[0][0]).toBe('2025-03-01 10:15:00+00:00');
+  });
+
+  it('leaves no trace of a DDL statement that fails half way', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE d');
+    const objectsBefore = engine.catalog.objects.size;
+    // The view's DuckDB compilation fails after its catalog row would have been written.
+    await expect(s.execute('CREATE TABLE c AS SELECT 1/0 AS boom')).rejects.toMatchObject({ code: '100051' });
+    expect(engine.catalog.objects.size).toBe(objectsBefore);
+    await expect(s.execute('SELECT * FROM c')).rejects.toMatchObject({ code: '002003' });
+    const tables = await s.execute("SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'C'");
+    expect(tables.rows).toEqual([['0']]);
+  });
+
+  it('returns query ids as UUIDs and remembers the last one', async () => {
+    const s = await engine.newSession();
+    const r = await s.execute('SELECT 1');
+    expect(r.queryId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const last = await s.execute('SELECT LAST_QUERY_ID()');
+    expect(last.rows[0][0]).toBe(r.queryId);
+  });
+
+  it('releases the data directory on close so another engine can open it', async () => {
+    await engine.close();
+    engine = await Engine.open({ dataDir: dir, clock });
+    const s = await engine.newSession();
+    expect((await s.execute('SELECT 1 AS one')).rows).toEqual([['1']]);
+  });
+});
