@@ -2,7 +2,7 @@
  * Runs one statement for a session: gives it a query id, parses it, dispatches it by kind, maps any
  * failure to Snowflake's error, keeps its result for RESULT_SCAN and records it in QUERY_HISTORY.
  */
-import { SnowflakeError, type Statement } from '../sql/index.ts';
+import { errors, SnowflakeError, type Statement } from '../sql/index.ts';
 import { alterStatement } from './ddl/alter.ts';
 import { createStatement } from './ddl/create.ts';
 import { commentStatement, dropStatement, truncateStatement, undropStatement } from './ddl/drop.ts';
@@ -84,6 +84,13 @@ export async function executeStatement(session: Session, text: string): Promise<
   try {
     const stmt = session.parse(text);
     statementType = stmt.kind.toUpperCase();
+    if (session.transactionAborted !== undefined && !(stmt.kind === 'transaction' && stmt.action !== 'BEGIN')) {
+      throw errors.userError(
+        '000625',
+        '25P02',
+        `The open transaction was aborted by an earlier failed statement (${session.transactionAborted}). Run ROLLBACK to discard it and continue.`,
+      );
+    }
     if (AUTOCOMMITS.has(stmt.kind) && session.inTransaction) {
       await session.conn.commit();
       session.inTransaction = false;
@@ -117,6 +124,9 @@ export async function executeStatement(session: Session, text: string): Promise<
   } catch (e) {
     const error = e instanceof SnowflakeError ? e : mapDuckError(e, (duck) => duckDisplayName(session, duck));
     session.finishQuery(queryId);
+    if (session.inTransaction && session.transactionAborted === undefined && (await transactionDead(session))) {
+      session.transactionAborted = `${error.code}: ${error.message.split('\n').pop()}`;
+    }
     engine.history.record({
       queryId,
       queryText: text,
@@ -138,6 +148,16 @@ export async function executeStatement(session: Session, text: string): Promise<
       rowsDeleted: 0,
     });
     throw Object.assign(error, { queryId });
+  }
+}
+
+/** True when DuckDB has aborted the session's open transaction (after a failed statement). */
+async function transactionDead(session: Session): Promise<boolean> {
+  try {
+    await session.conn.run('SELECT 1');
+    return false;
+  } catch {
+    return true;
   }
 }
 

@@ -140,12 +140,20 @@ export async function transaction(session: Session, stmt: TransactionStatement):
       }
       return status(OK, 'BEGIN_TRANSACTION');
     case 'COMMIT':
+      if (session.transactionAborted !== undefined) {
+        const reason = session.transactionAborted;
+        session.inTransaction = false;
+        session.transactionAborted = undefined;
+        await session.conn.rollback();
+        throw errors.userError('000625', '25P02', `The transaction was rolled back: an earlier statement failed (${reason}).`);
+      }
       if (session.inTransaction) {
         session.inTransaction = false;
         await session.conn.commit();
       }
       return status(OK, 'COMMIT');
     case 'ROLLBACK':
+      session.transactionAborted = undefined;
       if (session.inTransaction) {
         session.inTransaction = false;
         await session.conn.rollback();

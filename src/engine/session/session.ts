@@ -62,6 +62,12 @@ export class Session {
   private readonly materialized = new Map<string, ResolvedRelation>();
   /** True between BEGIN and COMMIT/ROLLBACK. */
   inTransaction = false;
+  /**
+   * Set when a statement failed inside DuckDB during an open transaction: DuckDB then refuses
+   * everything but ROLLBACK. (Snowflake would roll back only the failed statement; see the
+   * transactions work of the versioned-tables release.)
+   */
+  transactionAborted: string | undefined;
 
   constructor(
     readonly engine: Engine,
