@@ -311,7 +311,12 @@ async function createView(session: Session, stmt: CreateViewStatement, text: str
       return { name: spec?.name ?? n, type, nullable: true, defaultSql: null, identity: null, comment: spec?.comment ?? null, primaryKey: false, unique: false };
     });
     checkDuplicateColumns(columns);
-    if (target.existing) await dropObjectEntry(session, change, path.schema, target.existing, now);
+    if (target.existing?.temporary) {
+      await session.conn.run(`DROP VIEW IF EXISTS ${physicalTable(target.existing)}`);
+      session.tempObjects.delete(target.existing.id);
+    } else if (target.existing) {
+      await dropObjectEntry(session, change, path.schema, target.existing, now);
+    }
     const id = await change.nextId();
     const properties: Record<string, string> = { ...propertyText(withoutComment(stmt.properties)), QUERY: stmt.query };
     if (stmt.secure) properties.SECURE = 'true';
@@ -320,7 +325,7 @@ async function createView(session: Session, stmt: CreateViewStatement, text: str
       schemaId: path.schema.id,
       name: path.name,
       kind: 'VIEW',
-      duckName: '',
+      duckName: stmt.temporary ? `V${id}` : '',
       createdOn: now,
       lastAltered: now,
       owner: session.role,
@@ -329,10 +334,11 @@ async function createView(session: Session, stmt: CreateViewStatement, text: str
       definition: text,
       columns,
       droppedOn: null,
-      temporary: false,
+      temporary: stmt.temporary,
     };
     await session.conn.run(viewDdl(path.schema, entry, ctx));
-    await change.putObject(entry);
+    if (entry.temporary) session.tempObjects.set(entry.id, entry);
+    else await change.putObject(entry);
   });
   return status(`View ${quoteIdentifier(path.name)} successfully created.`, 'CREATE');
 }

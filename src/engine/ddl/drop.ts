@@ -106,7 +106,7 @@ export async function dropStatement(session: Session, stmt: DropStatement): Prom
         throw errors.doesNotExist(KIND_LABEL[kind], displayName([path.database.name, path.schema.name, path.name]));
       }
       if (o.temporary) {
-        await session.conn.run(`DROP ${kind === 'SEQUENCE' ? 'SEQUENCE' : 'TABLE'} IF EXISTS ${physicalTable(o)}`);
+        await session.conn.run(`DROP ${kind} IF EXISTS ${physicalTable(o)}`);
         session.tempObjects.delete(o.id);
         return dropped(o.name);
       }

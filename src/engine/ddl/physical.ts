@@ -71,6 +71,7 @@ export function viewDdl(schema: SchemaEntry, o: ObjectEntry, ctx: TranslateConte
   if (parsed.kind !== 'query') throw new Error(`view ${o.name} has no query`);
   const t = translateQuery(parsed, query, ctx);
   const cols = o.columns.map((c) => duckIdent(c.name)).join(', ');
+  if (o.temporary) return `CREATE OR REPLACE TEMP VIEW ${duckIdent(o.duckName)} (${cols}) AS ${t.sql}`;
   return `CREATE OR REPLACE VIEW ${userView(schema, o.name)} (${cols}) AS ${t.sql}`;
 }
 

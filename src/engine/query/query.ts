@@ -18,7 +18,9 @@ export class NeedsResult extends Error {
 }
 
 function cacheKey(session: Session, text: string): string {
-  return [session.engine.catalog.version, session.database, session.schema, session.role, session.user, session.timezone, text].join('\u0001');
+  // Temporary objects live outside the catalog; their ids change whenever one is (re)created.
+  const temps = session.tempObjects.size === 0 ? '' : [...session.tempObjects.keys()].join(',');
+  return [session.engine.catalog.version, temps, session.database, session.schema, session.role, session.user, session.timezone, text].join('\u0001');
 }
 
 /** Translates with retries: RESULT_SCAN targets are materialised on demand. */

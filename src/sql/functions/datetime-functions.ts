@@ -134,9 +134,7 @@ function toNumber(safe: boolean, fixed?: SfType): FunctionSpec {
       const src = isVariant(c.types[0]) ? variantToVarchar(c.args[0]) : c.args[0];
       const duck = duckTypeOf(target);
       // Strings with a fraction round when cast to an integer type, as in Snowflake.
-      const widen = safe ? mk.tryCast : mk.cast;
-      const value = target.kind === 'NUMBER' && target.scale === 0 && !fixed ? widen(src, 'DECIMAL(38,6)') : src;
-      return safe ? mk.tryCast(value, duck) : mk.cast(value, duck);
+      return safe ? mk.tryCast(src, duck) : mk.cast(src, duck);
     },
   };
 }

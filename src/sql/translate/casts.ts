@@ -112,8 +112,8 @@ function castText(text: AstNode, to: SfType, safe: boolean, duck: string): AstNo
       // Snowflake reads text as hex (BINARY_INPUT_FORMAT = HEX); DuckDB would take the raw bytes.
       return safe ? mk.fn('try', [mk.fn('unhex', [text])]) : mk.fn('sf_hex_to_binary', [text]);
     case 'NUMBER':
-      // Strings with a fraction round to the target scale, as in Snowflake.
-      return safe ? mk.tryCast(mk.tryCast(text, 'DECIMAL(38,10)'), duck) : mk.cast(mk.cast(text, 'DECIMAL(38,10)'), duck);
+      // DuckDB rounds a string with a fraction to the target scale, as Snowflake does.
+      return safe ? mk.tryCast(text, duck) : mk.cast(text, duck);
     default:
       return safe ? mk.tryCast(text, duck) : mk.cast(text, duck);
   }

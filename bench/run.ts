@@ -1,0 +1,13 @@
+/**
+ * `npm run bench`: runs the benchmarks and prints a table with the machine they ran on. Numbers are
+ * recorded by hand in bench/RESULTS.md.
+ */
+import os from 'node:os';
+import { benchStatements, type BenchRow } from './statements.ts';
+
+const rows: BenchRow[] = [...(await benchStatements())];
+console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
+const width = Math.max(...rows.map((r) => r.name.length));
+for (const r of rows) {
+  console.log(`${r.name.padEnd(width)}  ${r.value.toFixed(r.value < 10 ? 2 : 1).padStart(8)} ${r.unit}${r.note ? `  (${r.note})` : ''}`);
+}
