@@ -10,6 +10,7 @@ import { describeStatement } from './metadata/describe.ts';
 import { showStatement } from './metadata/show.ts';
 import { runDml } from './query/dml.ts';
 import { runQuery } from './query/query.ts';
+import type { HistoryRecord } from './history/query-history.ts';
 import { mapDuckError } from './results/duck-errors.ts';
 import type { ResultBody, ResultSet } from './results/result-set.ts';
 import { alterSession, setVariables, transaction, unsetVariables, useStatement } from './session/session-statements.ts';
@@ -81,6 +82,20 @@ export async function executeStatement(session: Session, text: string): Promise<
   const start = engine.clock.now();
   const context = { database: session.database ?? null, schema: session.schema ?? null, role: session.role };
   let statementType = 'UNKNOWN';
+  const record = (outcome: Pick<HistoryRecord, 'queryType' | 'status' | 'errorCode' | 'errorMessage' | 'rowsProduced' | 'rowsInserted' | 'rowsUpdated' | 'rowsDeleted'>) =>
+    engine.history.record({
+      ...outcome,
+      queryId,
+      queryText: text,
+      databaseName: context.database,
+      schemaName: context.schema,
+      sessionId: session.id,
+      userName: session.user,
+      roleName: context.role,
+      warehouseName: session.warehouse ?? null,
+      startTime: start,
+      endTime: engine.clock.now(),
+    });
   try {
     const stmt = session.parse(text);
     statementType = stmt.kind.toUpperCase();
@@ -100,26 +115,7 @@ export async function executeStatement(session: Session, text: string): Promise<
     session.remember(result);
     session.finishQuery(queryId);
     const stats = body.stats ?? {};
-    engine.history.record({
-      queryId,
-      queryText: text,
-      queryType: body.statementType,
-      databaseName: context.database,
-      schemaName: context.schema,
-      sessionId: session.id,
-      userName: session.user,
-      roleName: context.role,
-      warehouseName: session.warehouse ?? null,
-      status: 'SUCCESS',
-      errorCode: null,
-      errorMessage: null,
-      startTime: start,
-      endTime: engine.clock.now(),
-      rowsProduced: body.rows.length,
-      rowsInserted: stats.inserted ?? 0,
-      rowsUpdated: stats.updated ?? 0,
-      rowsDeleted: stats.deleted ?? 0,
-    });
+    record({ queryType: body.statementType, status: 'SUCCESS', errorCode: null, errorMessage: null, rowsProduced: body.rows.length, rowsInserted: stats.inserted ?? 0, rowsUpdated: stats.updated ?? 0, rowsDeleted: stats.deleted ?? 0 });
     return result;
   } catch (e) {
     const error = e instanceof SnowflakeError ? e : mapDuckError(e, (duck) => duckDisplayName(session, duck));
@@ -127,26 +123,7 @@ export async function executeStatement(session: Session, text: string): Promise<
     if (session.inTransaction && session.transactionAborted === undefined && (await transactionDead(session))) {
       session.transactionAborted = `${error.code}: ${error.message.split('\n').pop()}`;
     }
-    engine.history.record({
-      queryId,
-      queryText: text,
-      queryType: statementType,
-      databaseName: context.database,
-      schemaName: context.schema,
-      sessionId: session.id,
-      userName: session.user,
-      roleName: context.role,
-      warehouseName: session.warehouse ?? null,
-      status: 'FAILED_WITH_ERROR',
-      errorCode: error.code,
-      errorMessage: error.message,
-      startTime: start,
-      endTime: engine.clock.now(),
-      rowsProduced: 0,
-      rowsInserted: 0,
-      rowsUpdated: 0,
-      rowsDeleted: 0,
-    });
+    record({ queryType: statementType, status: 'FAILED_WITH_ERROR', errorCode: error.code, errorMessage: error.message, rowsProduced: 0, rowsInserted: 0, rowsUpdated: 0, rowsDeleted: 0 });
     throw Object.assign(error, { queryId });
   }
 }

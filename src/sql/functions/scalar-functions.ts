@@ -215,24 +215,8 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
   CONTAINS: typed('contains', ['VARCHAR', 'VARCHAR'], BOOL),
   STARTSWITH: typed('starts_with', ['VARCHAR', 'VARCHAR'], BOOL),
   ENDSWITH: typed('ends_with', ['VARCHAR', 'VARCHAR'], BOOL),
-  POSITION: {
-    min: 2,
-    max: 3,
-    returns: NUM,
-    emit: (c) => {
-      const [sub, s, start] = coerceArgs(c, ['VARCHAR', 'VARCHAR', 'NUMBER']);
-      return start === undefined ? call('strpos', s, sub) : call('sf_charindex', sub, s, start);
-    },
-  },
-  CHARINDEX: {
-    min: 2,
-    max: 3,
-    returns: NUM,
-    emit: (c) => {
-      const [sub, s, start] = coerceArgs(c, ['VARCHAR', 'VARCHAR', 'NUMBER']);
-      return start === undefined ? call('strpos', s, sub) : call('sf_charindex', sub, s, start);
-    },
-  },
+  POSITION: position(),
+  CHARINDEX: position(),
   SPLIT_PART: {
     min: 3,
     max: 3,
@@ -358,6 +342,19 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
   CURRENT_SECONDARY_ROLES: sessionValue(() => '{"roles":"","value":""}'),
   CURRENT_AVAILABLE_ROLES: sessionValue((c) => JSON.stringify([c.session.role])),
 };
+
+/** POSITION / CHARINDEX(sub, s [, start]): 1-based, 0 when absent. */
+function position(): FunctionSpec {
+  return {
+    min: 2,
+    max: 3,
+    returns: NUM,
+    emit: (c) => {
+      const [sub, s, start] = coerceArgs(c, ['VARCHAR', 'VARCHAR', 'NUMBER']);
+      return start === undefined ? call('strpos', s, sub) : call('sf_charindex', sub, s, start);
+    },
+  };
+}
 
 /** TO_BINARY(text [, 'HEX' | 'BASE64' | 'UTF-8']). */
 function binaryFrom(safe: boolean): FunctionSpec {

@@ -123,6 +123,37 @@ export const mk = {
   subscript(expr: AstNode, index: AstNode): AstNode {
     return node('subscript', { this: expr, index });
   },
+  /** A SELECT with every field polyglot's printer expects. */
+  select(expressions: AstNode[], from: AstNode[] | null = null): AstNode {
+    return node('select', {
+      expressions,
+      from: from === null ? null : { expressions: from },
+      joins: [],
+      lateral_views: [],
+      where_clause: null,
+      group_by: null,
+      having: null,
+      qualify: null,
+      order_by: null,
+      distribute_by: null,
+      cluster_by: null,
+      sort_by: null,
+      limit: null,
+      offset: null,
+      fetch: null,
+      distinct: false,
+      distinct_on: null,
+      top: null,
+      with: null,
+      sample: null,
+      windows: null,
+      hint: null,
+      connect: null,
+      into: null,
+      locks: [],
+      leading_comments: [],
+    });
+  },
   tableRef(schema: string | undefined, name: string, alias?: string): AstNode {
     return node('table', {
       name: ident(name),

@@ -262,32 +262,5 @@ function wrapForTargets(query: AstNode, types: (SfType | undefined)[], targets: 
   const names = types.map((_, i) => `_C${i + 1}`);
   const items = names.map((n, i) => fitTarget(mk.column(n, '_SRC'), types[i], targets[i]));
   const sub = node('subquery', { this: query, alias: ident('_SRC'), column_aliases: names.map((n) => ident(n)), alias_explicit_as: true, trailing_comments: [] });
-  return node('select', {
-    expressions: items,
-    from: { expressions: [sub] },
-    joins: [],
-    lateral_views: [],
-    where_clause: null,
-    group_by: null,
-    having: null,
-    qualify: null,
-    order_by: null,
-    distribute_by: null,
-    cluster_by: null,
-    sort_by: null,
-    limit: null,
-    offset: null,
-    fetch: null,
-    distinct: false,
-    distinct_on: null,
-    top: null,
-    with: null,
-    sample: null,
-    windows: null,
-    hint: null,
-    connect: null,
-    into: null,
-    locks: [],
-    leading_comments: [],
-  });
+  return mk.select(items, [sub]);
 }

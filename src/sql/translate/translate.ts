@@ -14,6 +14,7 @@ import { DmlTranslator, type MergeKinds } from './dml.ts';
 import { foldIdentifiers } from './fold-identifiers.ts';
 import { normalizeFunctions } from './normalize-functions.ts';
 import { QueryTranslator } from './queries.ts';
+import { mk } from './ast.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
 import { selectItemTexts } from './select-items.ts';
 
@@ -82,36 +83,7 @@ export function translateExpression(exprSql: string, ctx: TranslateContext): Tra
   const q = new QueryTranslator(ctx, info);
   const ast = prepare(parseExpressionAst(exprSql));
   const t = q.exprs.expr(ast, new Scope());
-  const sql = printDuckDb({
-    select: {
-      expressions: [t.node],
-      from: null,
-      joins: [],
-      lateral_views: [],
-      where_clause: null,
-      group_by: null,
-      having: null,
-      qualify: null,
-      order_by: null,
-      distribute_by: null,
-      cluster_by: null,
-      sort_by: null,
-      limit: null,
-      offset: null,
-      fetch: null,
-      distinct: false,
-      distinct_on: null,
-      top: null,
-      with: null,
-      sample: null,
-      windows: null,
-      hint: null,
-      connect: null,
-      into: null,
-      locks: [],
-      leading_comments: [],
-    },
-  });
+  const sql = printDuckDb(mk.select([t.node]));
   // Strip the `SELECT ` the printer added: the caller embeds the expression (e.g. as a DEFAULT).
   if (!sql.startsWith('SELECT ')) throw new Error(`unexpected printed expression: ${sql}`);
   return { sql: sql.slice('SELECT '.length), type: t.type, info };
