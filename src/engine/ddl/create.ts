@@ -164,6 +164,27 @@ function createTarget(
   return { path, existing, skip: false };
 }
 
+/** A new catalog entry for an object created now by the session's role. */
+function newEntry(
+  session: Session,
+  id: number,
+  path: ResolvedPath,
+  now: Date,
+  fields: Pick<ObjectEntry, 'kind' | 'duckName' | 'properties' | 'columns' | 'temporary' | 'definition'> & { comment?: string | null },
+): ObjectEntry {
+  return {
+    id,
+    schemaId: path.schema.id,
+    name: path.name,
+    createdOn: now,
+    lastAltered: now,
+    owner: session.role,
+    droppedOn: null,
+    ...fields,
+    comment: fields.comment ?? null,
+  };
+}
+
 function toColumnEntry(def: ColumnDefinition, type: SfType, identitySequence?: string): ColumnEntry {
   return {
     name: def.name,
@@ -257,22 +278,15 @@ async function createTable(session: Session, stmt: CreateTableStatement): Promis
     const properties: Record<string, string> = propertyText(withoutComment(stmt.properties));
     if (stmt.transient || path.schema.transient) properties.TRANSIENT = 'true';
     if (stmt.clusterBy) properties.CLUSTER_BY = `LINEAR(${stmt.clusterBy.join(', ')})`;
-    const entry: ObjectEntry = {
-      id,
-      schemaId: path.schema.id,
-      name: path.name,
+    const entry = newEntry(session, id, path, now, {
       kind: 'TABLE',
       duckName: `T${id}`,
-      createdOn: now,
-      lastAltered: now,
-      owner: session.role,
-      comment: stmt.properties.COMMENT?.text ?? null,
+      comment: stmt.properties.COMMENT?.text,
       properties,
       definition: null,
       columns,
-      droppedOn: null,
       temporary: stmt.temporary,
-    };
+    });
     for (const { def, sequence } of identityDefs) {
       const seqSql = `CREATE SEQUENCE ${DATA_SCHEMA}.${duckIdent(sequence)} START WITH ${def.identity!.start} INCREMENT BY ${def.identity!.increment}`;
       await session.conn.run(seqSql);
@@ -320,22 +334,15 @@ async function createView(session: Session, stmt: CreateViewStatement, text: str
     const id = await change.nextId();
     const properties: Record<string, string> = { ...propertyText(withoutComment(stmt.properties)), QUERY: stmt.query };
     if (stmt.secure) properties.SECURE = 'true';
-    const entry: ObjectEntry = {
-      id,
-      schemaId: path.schema.id,
-      name: path.name,
+    const entry = newEntry(session, id, path, now, {
       kind: 'VIEW',
       duckName: stmt.temporary ? `V${id}` : '',
-      createdOn: now,
-      lastAltered: now,
-      owner: session.role,
-      comment: stmt.properties.COMMENT?.text ?? null,
+      comment: stmt.properties.COMMENT?.text,
       properties,
       definition: text,
       columns,
-      droppedOn: null,
       temporary: stmt.temporary,
-    };
+    });
     await session.conn.run(viewDdl(path.schema, entry, ctx));
     if (entry.temporary) session.tempObjects.set(entry.id, entry);
     else await change.putObject(entry);
@@ -350,22 +357,15 @@ async function createSequence(session: Session, stmt: CreateSequenceStatement): 
   await ddlTransaction(session, async (change, now) => {
     if (target.existing) await dropObjectEntry(session, change, path.schema, target.existing, now);
     const id = await change.nextId();
-    const entry: ObjectEntry = {
-      id,
-      schemaId: path.schema.id,
-      name: path.name,
+    const entry = newEntry(session, id, path, now, {
       kind: 'SEQUENCE',
       duckName: `S${id}`,
-      createdOn: now,
-      lastAltered: now,
-      owner: session.role,
-      comment: stmt.properties.COMMENT?.text ?? null,
+      comment: stmt.properties.COMMENT?.text,
       properties: { START: String(stmt.start), INCREMENT: String(stmt.increment), ORDER: String(stmt.order) },
       definition: null,
       columns: [],
-      droppedOn: null,
       temporary: false,
-    };
+    });
     await session.conn.run(`CREATE SEQUENCE ${DATA_SCHEMA}.${duckIdent(entry.duckName)} START WITH ${stmt.start} INCREMENT BY ${stmt.increment}`);
     await change.putObject(entry);
   });

@@ -27,6 +27,11 @@ export function ts(session: Session, d: Date | null): Value {
   return d === null ? null : formatInstant(BigInt(d.getTime()) * 1000n, session.timezone);
 }
 
+/** SHOW TERSE's five columns. */
+function terse(rows: Value[][]): ResultBody {
+  return table([['created_on', TS], ['name', STR], ['kind', STR], ['database_name', STR], ['schema_name', STR]], rows, 'SHOW');
+}
+
 interface Located {
   database: DatabaseEntry;
   schema: SchemaEntry;
@@ -129,7 +134,7 @@ function showDatabases(session: Session, stmt: ShowStatement): ResultBody {
     return row;
   });
   if (stmt.terse) {
-    return table([['created_on', TS], ['name', STR], ['kind', STR], ['database_name', STR], ['schema_name', STR]], rows, 'SHOW');
+    return terse(rows);
   }
   const cols: [string, SfType][] = [
     ['created_on', TS],
@@ -185,7 +190,7 @@ function showSchemas(session: Session, stmt: ShowStatement): ResultBody {
     return row;
   });
   if (stmt.terse) {
-    return table([['created_on', TS], ['name', STR], ['kind', STR], ['database_name', STR], ['schema_name', STR]], rows, 'SHOW');
+    return terse(rows);
   }
   const cols: [string, SfType][] = [
     ['created_on', TS],
@@ -225,10 +230,8 @@ async function showTables(session: Session, stmt: ShowStatement): Promise<Result
   const found = applyShowFilters(objectsIn(session, stmt, ['TABLE'], stmt.history), (l) => l.object.name, stmt);
   const counts = await rowCounts(session, found.map((l) => l.object));
   if (stmt.terse) {
-    return table(
-      [['created_on', TS], ['name', STR], ['kind', STR], ['database_name', STR], ['schema_name', STR]],
+    return terse(
       found.map((l) => [ts(session, l.object.createdOn), l.object.name, tableKind(l.object), l.database.name, l.schema.name]),
-      'SHOW',
     );
   }
   const cols: [string, SfType][] = [
@@ -296,10 +299,8 @@ async function showTables(session: Session, stmt: ShowStatement): Promise<Result
 function showViews(session: Session, stmt: ShowStatement): ResultBody {
   const found = applyShowFilters(objectsIn(session, stmt, ['VIEW']), (l) => l.object.name, stmt);
   if (stmt.terse) {
-    return table(
-      [['created_on', TS], ['name', STR], ['kind', STR], ['database_name', STR], ['schema_name', STR]],
+    return terse(
       found.map((l) => [ts(session, l.object.createdOn), l.object.name, 'VIEW', l.database.name, l.schema.name]),
-      'SHOW',
     );
   }
   return table(
