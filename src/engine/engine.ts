@@ -4,14 +4,17 @@
  * to Backlot only through this class and Session.
  */
 import { randomUUID } from 'node:crypto';
-import { Warehouse, type StorageConnection } from '../storage/index.ts';
+import { Warehouse, type CommitLog, type StorageConnection } from '../storage/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { QueryHistory } from './history/query-history.ts';
 import { accountUsageDdl } from './metadata/system-views.ts';
 import { Session, type SessionOptions } from './session/session.ts';
 import { BoundedCache } from './session/bounded-cache.ts';
-import { purgeExpired } from './ddl/purge.ts';
+import { NO_PINS, purgeExpired, type PurgeReport, type RetentionPins } from './versioning/retention.ts';
+import { WriteCoordinator } from './versioning/writes.ts';
 export { BACKLOT_VERSION } from './version.ts';
+
+const PURGE_EVERY_MS = 3_600_000;
 
 export interface EngineOptions {
   dataDir: string;
@@ -30,8 +33,13 @@ export class Engine {
   readonly parseCache = new BoundedCache<string, unknown>(2000);
   /** Translations by catalog version, session context and text. */
   readonly translationCache = new BoundedCache<string, unknown>(2000);
+  /** The one-writer-at-a-time coordinator that hands out versions. */
+  readonly writes: WriteCoordinator;
+  /** What streams and dynamic tables still need of each table's history. */
+  retentionPins: RetentionPins = NO_PINS;
   private readonly sessions = new Set<Session>();
   private readonly systemConn: StorageConnection;
+  private nextPurge = 0;
 
   private constructor(warehouse: Warehouse, systemConn: StorageConnection, options: EngineOptions) {
     this.warehouse = warehouse;
@@ -39,10 +47,12 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.account = options.account ?? 'BACKLOT';
     this.history = new QueryHistory(systemConn);
+    this.writes = new WriteCoordinator(warehouse.commits, this.clock);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
-    const warehouse = await Warehouse.open({ dataDir: options.dataDir, threads: options.threads });
+    const clock = options.clock ?? systemClock;
+    const warehouse = await Warehouse.open({ dataDir: options.dataDir, threads: options.threads, now: () => clock.now() });
     try {
       const systemConn = await warehouse.connect();
       const engine = new Engine(warehouse, systemConn, options);
@@ -50,7 +60,7 @@ export class Engine {
         for (const stmt of accountUsageDdl()) await systemConn.run(stmt);
       });
       await engine.history.init();
-      await purgeExpired(engine, systemConn);
+      await engine.purge();
       return engine;
     } catch (e) {
       await warehouse.close();
@@ -60,6 +70,22 @@ export class Engine {
 
   get catalog() {
     return this.warehouse.catalog;
+  }
+
+  get commits(): CommitLog {
+    return this.warehouse.commits;
+  }
+
+  /** Purges expired history and dropped tables (at open, and when the clock says it is due). */
+  async purge(): Promise<PurgeReport> {
+    const report = await this.writes.exclusive(() => purgeExpired(this, this.systemConn));
+    this.nextPurge = this.clock.now().getTime() + PURGE_EVERY_MS;
+    return report;
+  }
+
+  /** Runs the purge when an hour of engine time has passed since the last one. */
+  async purgeIfDue(): Promise<void> {
+    if (this.clock.now().getTime() >= this.nextPurge) await this.purge();
   }
 
   async newSession(options: SessionOptions = {}): Promise<Session> {

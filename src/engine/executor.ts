@@ -80,6 +80,9 @@ export async function executeStatement(session: Session, text: string): Promise<
   const engine = session.engine;
   const queryId = session.newQueryId();
   const start = engine.clock.now();
+  const versionBefore = engine.writes.latest;
+  session.currentQueryId = queryId;
+  session.points.clear();
   const context = { database: session.database ?? null, schema: session.schema ?? null, role: session.role };
   let statementType = 'UNKNOWN';
   const record = (outcome: Pick<HistoryRecord, 'queryType' | 'status' | 'errorCode' | 'errorMessage' | 'rowsProduced' | 'rowsInserted' | 'rowsUpdated' | 'rowsDeleted'>) =>
@@ -95,6 +98,8 @@ export async function executeStatement(session: Session, text: string): Promise<
       warehouseName: session.warehouse ?? null,
       startTime: start,
       endTime: engine.clock.now(),
+      versionBefore,
+      versionAfter: engine.writes.latest,
     });
   try {
     const stmt = session.parse(text);
@@ -107,8 +112,8 @@ export async function executeStatement(session: Session, text: string): Promise<
       );
     }
     if (AUTOCOMMITS.has(stmt.kind) && session.inTransaction) {
-      await session.conn.commit();
       session.inTransaction = false;
+      await engine.writes.commit(session);
     }
     const body = await dispatch(session, stmt, text);
     const result: ResultSet = { queryId, ...body };

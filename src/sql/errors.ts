@@ -160,6 +160,18 @@ export const errors = {
   statementNotFound(queryId: string): SnowflakeError {
     return new SnowflakeError('000709', '02000', `Statement ${queryId} not found`);
   },
+  /** MERGE (or UPDATE) would change one target row in several, conflicting ways. */
+  duplicateRow(values: string): SnowflakeError {
+    return new SnowflakeError('100090', '42P18', `Duplicate row detected during DML action\nRow Values: [${values}]`);
+  },
+  /** AT | BEFORE or CHANGES outside the retention window or before the table existed. */
+  timeTravelUnavailable(table: string): SnowflakeError {
+    return new SnowflakeError(
+      '000707',
+      '02000',
+      `Time travel data is not available for table ${table}. The requested time is either beyond the allowed time travel period or before the object creation time.`,
+    );
+  },
   cannotDropNonEmpty(detail: string): SnowflakeError {
     return new SnowflakeError('002044', '42000', `${COMPILATION}${detail}`);
   },

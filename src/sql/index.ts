@@ -40,11 +40,15 @@ export type {
   TranslationInfo,
   ResolvedTableFunction,
   TableFunctionArgument,
+  DmlTarget,
+  TimeTravelPoint,
 } from './translate/context.ts';
+export * from './translate/versioning.ts';
 export {
   translateQuery,
   translateDml,
   translateExpression,
+  translateHistoryPoint,
   type TranslatedQuery,
   type TranslatedDmlStatement,
   type TranslatedExpression,

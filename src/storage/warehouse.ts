@@ -12,17 +12,22 @@ import { SYSTEM_SCHEMA } from './catalog/model.ts';
 import { MIGRATIONS } from './catalog/system-schema.ts';
 import { StorageConnection } from './duck.ts';
 import { DataDirectoryLock } from './lock.ts';
+import { CommitLog } from './versioned/commit-log.ts';
+import { upgradeLegacyTables } from './versioned/tables.ts';
 
 export interface WarehouseOptions {
   /** Data directory; created when missing. */
   dataDir: string;
   /** DuckDB worker threads (default: DuckDB's own choice). */
   threads?: number;
+  /** The current time (injectable for tests); stamps the commit of any upgrade at open. */
+  now?: () => Date;
 }
 
 export class Warehouse {
   readonly dataDir: string;
   readonly catalog: Catalog;
+  readonly commits: CommitLog;
   private readonly connections = new Set<StorageConnection>();
   private closed = false;
 
@@ -31,9 +36,11 @@ export class Warehouse {
     private readonly instance: DuckDBInstance,
     private readonly lock: DataDirectoryLock,
     catalog: Catalog,
+    commits: CommitLog,
   ) {
     this.dataDir = dataDir;
     this.catalog = catalog;
+    this.commits = commits;
   }
 
   static async open(options: WarehouseOptions): Promise<Warehouse> {
@@ -49,7 +56,9 @@ export class Warehouse {
         await migrate(conn);
         await installMacros(conn);
         const catalog = await Catalog.load(conn);
-        return new Warehouse(dataDir, instance, lock, catalog);
+        const commits = await CommitLog.load(conn);
+        await upgradeLegacyTables(conn, catalog, commits, (options.now ?? (() => new Date()))());
+        return new Warehouse(dataDir, instance, lock, catalog, commits);
       } finally {
         conn.close();
       }

@@ -17,7 +17,7 @@ import {
   type SfType,
   type Statement,
 } from '../../sql/index.ts';
-import { DATA_SCHEMA, type CatalogChange, type ColumnEntry, type ObjectEntry } from '../../storage/index.ts';
+import { addColumnDdl, DATA_SCHEMA, dropColumnDdl, renameColumnDdl, setColumnTypeDdl, type CatalogChange, type ColumnEntry, type ObjectEntry } from '../../storage/index.ts';
 import { dropInformationSchemaDdl, informationSchemaDdl } from '../metadata/system-views.ts';
 import { status, type ResultBody } from '../results/result-set.ts';
 import type { ResolvedPath } from '../session/resolver.ts';
@@ -118,9 +118,10 @@ async function alterTable(session: Session, stmt: AlterTableStatement): Promise<
             primaryKey: def.primaryKey ?? false,
             unique: def.unique ?? false,
           };
-          await conn.run(`ALTER TABLE ${physicalTable(object)} ADD COLUMN ${columnDdl(col, contextAt(session, session.engine.catalog, path.schema), false)}`);
-          if (!col.nullable) await conn.run(`ALTER TABLE ${physicalTable(object)} ALTER COLUMN ${duckIdent(col.name)} SET NOT NULL`);
           columns = [...columns, col];
+          const ctx = contextAt(session, session.engine.catalog, path.schema);
+          for (const sql of addColumnDdl({ ...object, columns }, columnDdl(col, ctx, false), columnDdl({ ...col, identity: null }, ctx, false))) await conn.run(sql);
+          if (!col.nullable) await conn.run(`ALTER TABLE ${physicalTable(object)} ALTER COLUMN ${duckIdent(col.name)} SET NOT NULL`);
         }
         const updated = { ...object, columns, lastAltered: now };
         await rebuildView(updated);
@@ -139,8 +140,11 @@ async function alterTable(session: Session, stmt: AlterTableStatement): Promise<
         }
         const updated = { ...object, columns, lastAltered: now };
         await rebuildView(updated);
+        let remaining = object.columns;
         for (const name of c.names) {
-          if (object.columns.some((x) => x.name === name)) await conn.run(`ALTER TABLE ${physicalTable(object)} DROP COLUMN ${duckIdent(name)}`);
+          if (!remaining.some((x) => x.name === name)) continue;
+          remaining = remaining.filter((x) => x.name !== name);
+          for (const sql of dropColumnDdl({ ...object, columns: remaining }, name)) await conn.run(sql);
         }
         await save(session, change, updated);
         return;
@@ -148,8 +152,8 @@ async function alterTable(session: Session, stmt: AlterTableStatement): Promise<
       case 'rename_column': {
         if (!object.columns.some((x) => x.name === c.from)) throw errors.invalidIdentifier(c.from);
         if (object.columns.some((x) => x.name === c.to)) throw errors.duplicateColumn(c.to);
-        await conn.run(`ALTER TABLE ${physicalTable(object)} RENAME COLUMN ${duckIdent(c.from)} TO ${duckIdent(c.to)}`);
         const updated = { ...object, columns: object.columns.map((x) => (x.name === c.from ? { ...x, name: c.to } : x)), lastAltered: now };
+        for (const sql of renameColumnDdl(updated, c.from, c.to)) await conn.run(sql);
         await rebuildView(updated);
         await save(session, change, updated);
         return;
@@ -213,7 +217,9 @@ async function alterColumn(session: Session, object: ObjectEntry, columns: Colum
   let next: ColumnEntry = { ...col };
   if (ch.setType) {
     checkTypeChange(col, ch.setType);
-    if (duckTypeOf(ch.setType) !== duckTypeOf(col.type)) await session.conn.run(`ALTER TABLE ${table} ALTER COLUMN ${name} SET DATA TYPE ${duckTypeOf(ch.setType)}`);
+    if (duckTypeOf(ch.setType) !== duckTypeOf(col.type)) {
+      for (const sql of setColumnTypeDdl(object, col.name, duckTypeOf(ch.setType))) await session.conn.run(sql);
+    }
     next = { ...next, type: ch.setType };
   }
   if (ch.setNotNull) {

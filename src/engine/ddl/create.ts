@@ -28,7 +28,9 @@ import type { ResolvedPath } from '../session/resolver.ts';
 import type { Session } from '../session/session.ts';
 import { ddlTransaction, propertyText } from './ddl-transaction.ts';
 import { dropDatabaseEntry, dropObjectEntry, dropSchemaEntry } from './drop.ts';
-import { contextAt, createPhysicalTableDdl, physicalTable, tableViewDdl, viewDdl } from './physical.ts';
+import { contextAt, createPhysicalTable, physicalTable, tableViewDdl, viewDdl } from './physical.ts';
+import { appendRows, copyRows, dropDdl, versionedTable } from '../../storage/index.ts';
+import { clonePoint, cloneSchemaObjects, cloneVersion } from './clone.ts';
 
 export async function createStatement(session: Session, stmt: Statement, text: string): Promise<ResultBody> {
   switch (stmt.kind) {
@@ -56,12 +58,14 @@ function allocateDuckSchema(session: Session, database: string, schema: string, 
 }
 
 async function createDatabase(session: Session, stmt: CreateDatabaseStatement): Promise<ResultBody> {
-  if (stmt.clone) throw errors.unsupported('CREATE DATABASE … CLONE (zero-copy clones arrive with versioned tables)');
   const catalog = session.engine.catalog;
   const existing = catalog.findDatabase(stmt.name);
   if (existing && stmt.ifNotExists) return alreadyExists(stmt.name);
   if (existing && !stmt.orReplace) throw errors.alreadyExists('Object', displayName([stmt.name]));
-  await ddlTransaction(session, async (change, now) => {
+  const source = stmt.clone ? session.resolver.database(stmt.clone.source) : undefined;
+  const at = stmt.clone?.at ? await clonePoint(session, stmt.clone.at) : undefined;
+  if (source && at && at.point.epochMs < source.createdOn.getTime()) throw errors.timeTravelUnavailable(source.name);
+  await ddlTransaction(session, async (change, now, write) => {
     if (existing) await dropDatabaseEntry(session, change, existing, now);
     const id = await change.nextId();
     await change.putDatabase({
@@ -69,13 +73,26 @@ async function createDatabase(session: Session, stmt: CreateDatabaseStatement): 
       name: stmt.name,
       createdOn: now,
       owner: session.role,
-      comment: stmt.properties.COMMENT?.text ?? null,
-      transient: stmt.transient,
-      properties: propertyText(withoutComment(stmt.properties)),
+      comment: stmt.properties.COMMENT?.text ?? source?.comment ?? null,
+      transient: stmt.transient || (source?.transient ?? false),
+      properties: { ...(source?.properties ?? {}), ...propertyText(withoutComment(stmt.properties)) },
       droppedOn: null,
     });
     for (const sql of informationSchemaDdl(stmt.name)) await session.conn.run(sql);
-    await newSchema(session, change, id, stmt.name, 'PUBLIC', now, { transient: stmt.transient });
+    if (!source) {
+      await newSchema(session, change, id, stmt.name, 'PUBLIC', now, { transient: stmt.transient });
+      return;
+    }
+    for (const s of catalog.schemasOf(source.id)) {
+      if (at && at.point.epochMs < s.createdOn.getTime()) continue;
+      const copy = await newSchema(session, change, id, stmt.name, s.name, now, {
+        transient: s.transient,
+        managedAccess: s.managedAccess,
+        comment: s.comment,
+        properties: s.properties,
+      });
+      await cloneSchemaObjects(session, change, write, s, copy, at, now);
+    }
   });
   session.database = stmt.name;
   session.schema = 'PUBLIC';
@@ -116,7 +133,6 @@ async function newSchema(
 }
 
 async function createSchema(session: Session, stmt: CreateSchemaStatement): Promise<ResultBody> {
-  if (stmt.clone) throw errors.unsupported('CREATE SCHEMA … CLONE (zero-copy clones arrive with versioned tables)');
   const resolver = session.resolver;
   const database = stmt.name.database !== undefined ? resolver.database(stmt.name.database) : resolver.currentDatabase('CREATE SCHEMA');
   if (stmt.name.name === 'INFORMATION_SCHEMA') throw errors.alreadyExists('Object', displayName([database.name, stmt.name.name]));
@@ -124,14 +140,18 @@ async function createSchema(session: Session, stmt: CreateSchemaStatement): Prom
   const existing = catalog.findSchema(database.id, stmt.name.name);
   if (existing && stmt.ifNotExists) return alreadyExists(stmt.name.name);
   if (existing && !stmt.orReplace) throw errors.alreadyExists('Object', displayName([database.name, stmt.name.name]));
-  await ddlTransaction(session, async (change, now) => {
+  const source = stmt.clone ? resolver.schema(stmt.clone.source, 'CREATE SCHEMA').schema : undefined;
+  const at = stmt.clone?.at ? await clonePoint(session, stmt.clone.at) : undefined;
+  if (source && at && at.point.epochMs < source.createdOn.getTime()) throw errors.timeTravelUnavailable(source.name);
+  await ddlTransaction(session, async (change, now, write) => {
     if (existing) await dropSchemaEntry(change, session, existing, now);
-    await newSchema(session, change, database.id, database.name, stmt.name.name, now, {
-      transient: stmt.transient || database.transient,
-      managedAccess: stmt.managedAccess,
-      comment: stmt.properties.COMMENT?.text ?? null,
-      properties: propertyText(withoutComment(stmt.properties)),
+    const schema = await newSchema(session, change, database.id, database.name, stmt.name.name, now, {
+      transient: stmt.transient || database.transient || (source?.transient ?? false),
+      managedAccess: stmt.managedAccess || (source?.managedAccess ?? false),
+      comment: stmt.properties.COMMENT?.text ?? source?.comment ?? null,
+      properties: { ...(source?.properties ?? {}), ...propertyText(withoutComment(stmt.properties)) },
     });
+    if (source) await cloneSchemaObjects(session, change, write, source, schema, at, now);
   });
   session.database = database.name;
   session.schema = stmt.name.name;
@@ -211,7 +231,6 @@ function checkDuplicateColumns(columns: { name: string }[]): void {
 }
 
 async function createTable(session: Session, stmt: CreateTableStatement): Promise<ResultBody> {
-  if (stmt.clone?.at) throw errors.unsupported('CREATE TABLE … CLONE … AT | BEFORE (Time Travel arrives with versioned tables)');
   const target = createTarget(session, stmt.name, 'TABLE', stmt.orReplace, stmt.ifNotExists, stmt.temporary);
   if (target.skip) return alreadyExists(target.path.name);
   const { path } = target;
@@ -220,13 +239,15 @@ async function createTable(session: Session, stmt: CreateTableStatement): Promis
   // Columns and, for CTAS / CLONE, the rows to copy.
   let columns: ColumnEntry[] = [];
   let populate: string | undefined;
+  let cloneOf: { source: ObjectEntry; asOf: number | undefined } | undefined;
+  const clonePoint = stmt.clone?.at ? await cloneVersion(session, stmt.clone.source, stmt.clone.at) : undefined;
   const identityDefs: { def: ColumnDefinition; sequence: string }[] = [];
-  await ddlTransaction(session, async (change, now) => {
+  await ddlTransaction(session, async (change, now, write) => {
     const id = await change.nextId();
     if (stmt.like || stmt.clone) {
       const source = session.resolver.require(stmt.like ?? stmt.clone!.source, ['TABLE'], 'Table', 'CREATE TABLE').object;
       columns = source.columns.map((c) => ({ ...c, identity: null }));
-      if (stmt.clone) populate = `SELECT ${columns.map((c) => duckIdent(c.name)).join(', ')} FROM ${physicalTable(source)}`;
+      if (stmt.clone) cloneOf = { source, asOf: clonePoint };
     } else if (stmt.asQuery !== undefined) {
       const parsed = parseStatement(stmt.asQuery).statement;
       if (parsed.kind !== 'query') throw errors.syntaxMessage('CREATE TABLE … AS needs a query.');
@@ -244,7 +265,7 @@ async function createTable(session: Session, stmt: CreateTableStatement): Promis
         const type = def?.type ?? resultType({ name: n, type: duckTypes[i], alias: duckTypes[i] === 'JSON' ? 'JSON' : undefined }, inferred);
         return def ? toColumnEntry({ ...def, identity: undefined }, type) : toColumnEntry({ name: n, nullable: true }, type);
       });
-      const casts = columns.map((c, i) => `CAST(${duckIdent('_c' + i)} AS ${duckTypeOf(c.type)}) AS ${duckIdent(c.name)}`);
+      const casts = columns.map((c, i) => `CAST(${duckIdent('_c' + i)} AS ${duckTypeOf(c.type)})`);
       populate = `SELECT ${casts.join(', ')} FROM (${t.sql}) AS _src(${names.map((_, i) => duckIdent('_c' + i)).join(', ')})`;
     } else {
       for (const def of stmt.columns ?? []) {
@@ -269,7 +290,7 @@ async function createTable(session: Session, stmt: CreateTableStatement): Promis
 
     if (target.existing) {
       if (target.existing.temporary) {
-        await session.conn.run(`DROP TABLE IF EXISTS ${physicalTable(target.existing)}`);
+        for (const sql of dropDdl(target.existing)) await session.conn.run(sql);
         session.tempObjects.delete(target.existing.id);
       } else {
         await dropObjectEntry(session, change, path.schema, target.existing, now);
@@ -291,8 +312,9 @@ async function createTable(session: Session, stmt: CreateTableStatement): Promis
       const seqSql = `CREATE SEQUENCE ${DATA_SCHEMA}.${duckIdent(sequence)} START WITH ${def.identity!.start} INCREMENT BY ${def.identity!.increment}`;
       await session.conn.run(seqSql);
     }
-    await session.conn.run(createPhysicalTableDdl(entry, ctx));
-    if (populate) await session.conn.run(`INSERT INTO ${physicalTable(entry)} ${populate}`);
+    await createPhysicalTable(session.conn, entry, ctx);
+    if (populate) await appendRows(session.conn, versionedTable(entry), columns.map((c) => c.name), populate, write);
+    if (cloneOf) await copyRows(session.conn, versionedTable(cloneOf.source), versionedTable(entry), cloneOf.asOf, write);
     if (stmt.temporary) {
       session.tempObjects.set(entry.id, entry);
     } else {

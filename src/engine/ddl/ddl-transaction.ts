@@ -3,20 +3,19 @@
  * together or not at all. On failure the in-memory catalog is reloaded from the file, so nothing of a
  * failed statement remains anywhere.
  */
-import type { CatalogChange } from '../../storage/index.ts';
+import type { CatalogChange, PendingWrite } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
 
-export async function ddlTransaction<T>(session: Session, fn: (change: CatalogChange, now: Date) => Promise<T>): Promise<T> {
-  const conn = session.conn;
+/**
+ * Runs a DDL statement as one write transaction (DDL that fills tables — CTAS, CLONE — gets a
+ * version like any DML). The executor has already committed any open transaction, as Snowflake does.
+ */
+export async function ddlTransaction<T>(session: Session, fn: (change: CatalogChange, now: Date, write: PendingWrite) => Promise<T>): Promise<T> {
   const catalog = session.engine.catalog;
-  await conn.begin();
   try {
-    const out = await fn(catalog.change(conn), session.engine.clock.now());
-    await conn.commit();
-    return out;
+    return await session.engine.writes.run(session, (w) => fn(catalog.change(session.conn), session.engine.clock.now(), w));
   } catch (e) {
-    await conn.rollback();
-    await catalog.reload(conn);
+    await catalog.reload(session.conn);
     throw e;
   }
 }

@@ -15,7 +15,8 @@ import {
   type TruncateStatement,
   type UndropStatement,
 } from '../../sql/index.ts';
-import { DATA_SCHEMA, type CatalogChange, type DatabaseEntry, type ObjectEntry, type SchemaEntry } from '../../storage/index.ts';
+import { setStatementTime } from '../query/query.ts';
+import { DATA_SCHEMA, deleteAll, dropDdl, versionedTable, type CatalogChange, type DatabaseEntry, type ObjectEntry, type SchemaEntry } from '../../storage/index.ts';
 import { dropInformationSchemaDdl, informationSchemaDdl } from '../metadata/system-views.ts';
 import { status, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
@@ -106,7 +107,8 @@ export async function dropStatement(session: Session, stmt: DropStatement): Prom
         throw errors.doesNotExist(KIND_LABEL[kind], displayName([path.database.name, path.schema.name, path.name]));
       }
       if (o.temporary) {
-        await session.conn.run(`DROP ${kind} IF EXISTS ${physicalTable(o)}`);
+        if (kind === 'TABLE') for (const sql of dropDdl(o)) await session.conn.run(sql);
+        else await session.conn.run(`DROP ${kind} IF EXISTS ${physicalTable(o)}`);
         session.tempObjects.delete(o.id);
         return dropped(o.name);
       }
@@ -173,7 +175,8 @@ export async function truncateStatement(session: Session, stmt: TruncateStatemen
     if (stmt.ifExists) return status(OK, 'TRUNCATE_TABLE');
     throw e;
   }
-  await session.conn.atomically(() => session.conn.run(`DELETE FROM ${physicalTable(target.object)}`));
+  await setStatementTime(session);
+  await session.engine.writes.run(session, (w) => deleteAll(session.conn, versionedTable(target.object), w));
   return status(OK, 'TRUNCATE_TABLE');
 }
 

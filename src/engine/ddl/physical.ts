@@ -11,7 +11,7 @@ import {
   translateQuery,
   type TranslateContext,
 } from '../../sql/index.ts';
-import { DATA_SCHEMA, type Catalog, type ColumnEntry, type ObjectEntry, type SchemaEntry, type StorageConnection } from '../../storage/index.ts';
+import { createTableDdl, DATA_SCHEMA, type Catalog, type ColumnEntry, type ObjectEntry, type SchemaEntry, type StorageConnection } from '../../storage/index.ts';
 import { Resolver } from '../session/resolver.ts';
 import type { Session } from '../session/session.ts';
 
@@ -32,9 +32,9 @@ export function columnDdl(col: ColumnEntry, ctx: TranslateContext, withNotNull =
   return sql;
 }
 
-export function createPhysicalTableDdl(o: ObjectEntry, ctx: TranslateContext): string {
-  const cols = o.columns.map((c) => columnDdl(c, ctx)).join(', ');
-  return o.temporary ? `CREATE TEMP TABLE ${duckIdent(o.duckName)} (${cols})` : `CREATE TABLE ${physicalTable(o)} (${cols})`;
+/** Creates a table's versioned storage: current rows, history and macros (storage/versioned). */
+export async function createPhysicalTable(conn: StorageConnection, o: ObjectEntry, ctx: TranslateContext): Promise<void> {
+  for (const sql of createTableDdl(o, o.columns.map((c) => columnDdl(c, ctx)))) await conn.run(sql);
 }
 
 /** The user-facing view of a table: exactly its columns, in order. */

@@ -26,6 +26,16 @@ export interface HistoryRecord {
   rowsInserted: number;
   rowsUpdated: number;
   rowsDeleted: number;
+  /** The last committed version when the statement started and when it ended (Time Travel). */
+  versionBefore: number;
+  versionAfter: number;
+}
+
+/** What AT | BEFORE (STATEMENT => id) needs to know about a statement. */
+export interface StatementVersions {
+  endTime: Date;
+  versionBefore: number;
+  versionAfter: number;
 }
 
 const MAX_TEXT = 100_000;
@@ -64,6 +74,21 @@ export class QueryHistory {
     await this.flushing;
   }
 
+  /** The versions a statement saw, from the buffer or the table; undefined for an unknown id. */
+  async statementVersions(queryId: string): Promise<StatementVersions | undefined> {
+    for (let i = this.buffer.length - 1; i >= 0; i -= 1) {
+      const r = this.buffer[i];
+      if (r.queryId === queryId) return { endTime: r.endTime, versionBefore: r.versionBefore, versionAfter: r.versionAfter };
+    }
+    while (this.flushing) await this.flushing;
+    const rows = await this.conn.rows(
+      `SELECT epoch_ms(end_time) AS t, version_before AS b, version_after AS a FROM ${SYSTEM_SCHEMA}.query_history WHERE query_id = $1 LIMIT 1`,
+      [queryId],
+    );
+    if (rows.length === 0) return undefined;
+    return { endTime: new Date(Number(rows[0].t)), versionBefore: Number(rows[0].b ?? 0), versionAfter: Number(rows[0].a ?? 0) };
+  }
+
   /** Appends the batch with DuckDB's appender (one commit; far cheaper than bound INSERTs). */
   private async write(batch: (HistoryRecord & { ordinal: number })[]): Promise<void> {
     const appender = await this.conn.raw.createAppender('query_history', SYSTEM_SCHEMA);
@@ -90,6 +115,8 @@ export class QueryHistory {
       appender.appendBigInt(BigInt(r.rowsUpdated));
       appender.appendBigInt(BigInt(r.rowsDeleted));
       appender.appendBigInt(BigInt(r.ordinal));
+      appender.appendBigInt(BigInt(r.versionBefore));
+      appender.appendBigInt(BigInt(r.versionAfter));
       appender.endRow();
     }
     appender.flushSync();

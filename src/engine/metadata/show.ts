@@ -9,7 +9,7 @@ import { table, type ResultBody } from '../results/result-set.ts';
 import { formatInstant, type Value } from '../results/values.ts';
 import { SYSTEM_ROLES } from '../session/session-statements.ts';
 import type { Session } from '../session/session.ts';
-import { retentionDays } from '../ddl/purge.ts';
+import { retentionDays } from '../versioning/retention.ts';
 import { INFORMATION_SCHEMA } from './system-views.ts';
 import { applyShowFilters } from './show-filters.ts';
 import { columnTypeJson, describeSessionParameters } from './describe.ts';

@@ -1,41 +1,104 @@
 /**
- * INSERT, UPDATE, DELETE and MERGE on tables, each atomic and answering with Snowflake's row-count
- * result. (Versioned-table rewriting of DML arrives with change tracking; here DML runs directly on
- * the physical tables.)
+ * INSERT, UPDATE, DELETE, MERGE and multi-table INSERT on versioned tables: the translator turns the
+ * statement into a plan (versioning in sql/translate/dml.ts), and this applies it through the
+ * storage layer's append / delete-by-rowid writes inside one write transaction, answering with
+ * Snowflake's row-count result.
  */
-import { translateDml, type DmlStatement } from '../../sql/index.ts';
-import { mergeResult, rowsDeleted, rowsInserted, rowsUpdated, type ResultBody } from '../results/result-set.ts';
+import { CHANGE_JOINS, duckIdent, MULTI_INSERT_SOURCE, translateDml, type DmlStatement, type DmlTarget, type TranslatedDmlStatement } from '../../sql/index.ts';
+import { appendRows, applyChanges, deleteAll, type PendingWrite, type VersionedTable } from '../../storage/index.ts';
+import { mergeResult, rowsDeleted, rowsInserted, rowsUpdated, table, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
+import { T } from '../../sql/index.ts';
 import { setStatementTime, translateForSession } from './query.ts';
 
-export async function runDml(session: Session, stmt: DmlStatement, text: string): Promise<ResultBody> {
-  const translated = await translateForSession(session, `DML:${text}`, () =>
-    translateDml(stmt, session.translateContext(), (parts) => session.resolver.target(parts, stmt.op).relation),
-  );
-  await setStatementTime(session);
-  const conn = session.conn;
-  // One DuckDB statement is atomic on its own; INSERT OVERWRITE (two statements) needs a transaction.
-  const run = <T>(fn: () => Promise<T>) => (translated.overwrite ? conn.atomically(fn) : fn());
-  return run(async () => {
-    if (translated.overwrite) {
-      await conn.run(`DELETE FROM "${translated.target.duckSchema}"."${translated.target.duckName}"`);
-    }
-    if (stmt.op === 'MERGE') {
-      const r = await conn.query(translated.sql);
-      const counts = { inserted: 0, updated: 0, deleted: 0 };
-      for (const row of r.rows) {
-        const action = String(row[0]);
-        if (action === 'INSERT') counts.inserted += 1;
-        else if (action === 'UPDATE') counts.updated += 1;
-        else if (action === 'DELETE') counts.deleted += 1;
-      }
-      return mergeResult(translated.mergeKinds ?? { insert: true, update: true, delete: true }, counts);
-    }
-    const r = await conn.query(translated.sql);
-    const n = Number(r.rows[0]?.[0] ?? 0);
-    if (stmt.op === 'INSERT') return rowsInserted(n);
-    if (stmt.op === 'UPDATE') return rowsUpdated(n);
-    return rowsDeleted(n);
-  });
+/** The change table a change plan materialises (temporary, dropped after the statement). */
+const CHANGES_TABLE = '_backlot_changes';
+
+export function versionedTarget(target: DmlTarget): VersionedTable {
+  return { id: target.tableId, temporary: target.relation.duckSchema === 'temp', columns: target.relation.columns.map((c) => c.name) };
 }
 
+export async function runDml(session: Session, stmt: DmlStatement, text: string): Promise<ResultBody> {
+  const plan = await translateForSession(session, `DML:${text}`, () => translateDml(stmt, session.translateContext()));
+  await setStatementTime(session);
+  return session.engine.writes.run(session, (w) => applyPlan(session, plan, w));
+}
+
+async function applyPlan(session: Session, plan: TranslatedDmlStatement, w: PendingWrite): Promise<ResultBody> {
+  const conn = session.conn;
+  switch (plan.kind) {
+    case 'insert': {
+      const t = versionedTarget(plan.target);
+      if (plan.overwrite) await deleteAll(conn, t, w);
+      return rowsInserted(await appendRows(conn, t, plan.columns, plan.sourceSql, w));
+    }
+    case 'change': {
+      const t = versionedTarget(plan.target);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${CHANGES_TABLE} AS ${plan.changesSql}`);
+      try {
+        const counts = await applyChanges(conn, t, `temp.${CHANGES_TABLE}`, w);
+        if (plan.op === 'MERGE') return mergeResult(plan.mergeKinds ?? { insert: true, update: true, delete: true }, counts);
+        if (plan.op === 'DELETE') return rowsDeleted(counts.deleted);
+        return rowsUpdated(counts.updated, plan.countsJoins ? await multiJoined(session) : 0);
+      } finally {
+        await dropQuietly(session, `temp.${CHANGES_TABLE}`);
+      }
+    }
+    case 'multi_insert':
+      return multiInsert(session, plan, w);
+  }
+}
+
+/** UPDATE … FROM: target rows that joined more than one source row (Snowflake reports them). */
+async function multiJoined(session: Session): Promise<number> {
+  const r = await session.conn.rows(`SELECT count(*) AS n FROM temp.${CHANGES_TABLE} WHERE ${duckIdent(CHANGE_JOINS)} > 1`);
+  return Number(r[0].n);
+}
+
+/**
+ * INSERT ALL / FIRST: the source is read once into a temporary table, then each INTO clause appends
+ * its share. One result column per target table, in the order the targets first appear.
+ */
+async function multiInsert(session: Session, plan: Extract<TranslatedDmlStatement, { kind: 'multi_insert' }>, w: PendingWrite): Promise<ResultBody> {
+  const conn = session.conn;
+  const aliases = plan.sourceColumns.map(duckIdent).join(', ');
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(MULTI_INSERT_SOURCE)} AS SELECT * FROM (${plan.sourceSql}) AS _s(${aliases})`);
+  try {
+    const counts = new Map<number, { name: string; n: number }>();
+    for (const b of plan.branches) {
+      if (!counts.has(b.target.tableId)) counts.set(b.target.tableId, { name: b.target.relation.displayName, n: 0 });
+    }
+    if (plan.overwrite) {
+      for (const b of plan.branches) {
+        const entry = counts.get(b.target.tableId)!;
+        if (entry.n === 0 && !(entry as { cleared?: boolean }).cleared) {
+          await deleteAll(conn, versionedTarget(b.target), w);
+          (entry as { cleared?: boolean }).cleared = true;
+        }
+      }
+    }
+    for (const b of plan.branches) {
+      counts.get(b.target.tableId)!.n += await appendRows(conn, versionedTarget(b.target), b.columns, b.selectSql, w);
+    }
+    const entries = [...counts.values()];
+    return {
+      ...table(
+        entries.map((e) => [`number of rows inserted into ${e.name}`, T.number()]),
+        [entries.map((e) => String(e.n))],
+        'INSERT',
+      ),
+      stats: { inserted: entries.reduce((a, e) => a + e.n, 0) },
+    };
+  } finally {
+    await dropQuietly(session, `temp.${duckIdent(MULTI_INSERT_SOURCE)}`);
+  }
+}
+
+/** Drops a statement's scratch table; inside an aborted transaction DuckDB refuses, and rollback cleans up. */
+async function dropQuietly(session: Session, name: string): Promise<void> {
+  try {
+    await session.conn.run(`DROP TABLE IF EXISTS ${name}`);
+  } catch {
+    /* the transaction is aborted; its rollback removes the table */
+  }
+}

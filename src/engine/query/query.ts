@@ -9,6 +9,7 @@ import { systemClock } from '../clock.ts';
 import { table, type ResultBody } from '../results/result-set.ts';
 import { resultType, toValue, type ResultColumn } from '../results/values.ts';
 import type { Session } from '../session/session.ts';
+import { evaluatePoint, NeedsPoint, pointKey } from '../versioning/time-travel.ts';
 
 /** Raised by the translate context when a RESULT_SCAN target must be materialised first. */
 export class NeedsResult extends Error {
@@ -42,10 +43,15 @@ export async function translateForSession<T extends { info: { volatile: boolean 
         await session.prepareResultScan(e.queryId);
         continue;
       }
+      if (e instanceof NeedsPoint) {
+        await setStatementTime(session);
+        session.points.set(pointKey(e.point), await evaluatePoint(session, e.point));
+        continue;
+      }
       throw e;
     }
   }
-  throw new Error('too many RESULT_SCAN references in one statement');
+  throw new Error('too many RESULT_SCAN or Time Travel references in one statement');
 }
 
 /** Per-statement "now" for CURRENT_TIMESTAMP and friends when the clock is injected. */

@@ -4,8 +4,8 @@
  * 1-, 2- and 3-part names, session temporary objects shadowing permanent ones, INFORMATION_SCHEMA in
  * every database — and raises Snowflake's errors for what is missing.
  */
-import { displayName, errors, type ObjectName, type ResolvedRelation, type ResolvedSequence } from '../../sql/index.ts';
-import { DATA_SCHEMA, type Catalog, type DatabaseEntry, type ObjectEntry, type ObjectKind, type SchemaEntry } from '../../storage/index.ts';
+import { displayName, errors, type DmlTarget, type ObjectName, type ResolvedRelation, type ResolvedSequence } from '../../sql/index.ts';
+import { DATA_SCHEMA, dataTableName, historyTableName, physicalSchema, type Catalog, type DatabaseEntry, type ObjectEntry, type ObjectKind, type SchemaEntry } from '../../storage/index.ts';
 import { INFORMATION_SCHEMA, informationSchemaRelation, isInformationSchemaView, SNOWFLAKE_DATABASE, snowflakeRelation } from '../metadata/system-views.ts';
 
 /** The session state the resolver needs. */
@@ -108,8 +108,8 @@ export class Resolver {
     };
   }
 
-  /** A table to write (DML target): its physical table. Views cannot be written. */
-  target(parts: string[], operation = 'DML'): { relation: ResolvedRelation; object: ObjectEntry; path: ResolvedPath } {
+  /** A table to write (DML target): its current-rows and history tables. Views cannot be written. */
+  target(parts: string[], operation = 'DML'): DmlTarget & { object: ObjectEntry; path: ResolvedPath } {
     const name = Resolver.nameOf(parts);
     if (this.systemRelation(name, operation)) throw errors.invalidOperation(`Cannot perform ${operation} on a system view.`);
     const { path, object } = this.require(name, ['TABLE', 'VIEW'], 'Table', operation);
@@ -119,13 +119,20 @@ export class Resolver {
     return {
       object,
       path,
+      tableId: object.id,
       relation: {
-        duckSchema: object.temporary ? 'temp' : DATA_SCHEMA,
-        duckName: object.duckName,
-        columns: object.columns.map((c) => ({ name: c.name, type: c.type })),
+        duckSchema: physicalSchema(object),
+        duckName: dataTableName(object.id),
+        columns: object.columns.map((c) => ({
+          name: c.name,
+          type: c.type,
+          defaultSql: c.defaultSql ?? undefined,
+          identity: c.identity ? { duckSchema: DATA_SCHEMA, duckName: c.identity.sequence } : undefined,
+        })),
         kind: 'TABLE',
         displayName: displayName([path.database.name, path.schema.name, object.name]),
       },
+      history: { duckSchema: physicalSchema(object), duckName: historyTableName(object.id) },
     };
   }
 

@@ -132,6 +132,7 @@ function validTimezone(tz: string): boolean {
 }
 
 export async function transaction(session: Session, stmt: TransactionStatement): Promise<ResultBody> {
+  const writes = session.engine.writes;
   switch (stmt.action) {
     case 'BEGIN':
       if (!session.inTransaction) {
@@ -144,19 +145,19 @@ export async function transaction(session: Session, stmt: TransactionStatement):
         const reason = session.transactionAborted;
         session.inTransaction = false;
         session.transactionAborted = undefined;
-        await session.conn.rollback();
+        await writes.rollback(session);
         throw errors.userError('000625', '25P02', `The transaction was rolled back: an earlier statement failed (${reason}).`);
       }
       if (session.inTransaction) {
         session.inTransaction = false;
-        await session.conn.commit();
+        await writes.commit(session);
       }
       return status(OK, 'COMMIT');
     case 'ROLLBACK':
       session.transactionAborted = undefined;
       if (session.inTransaction) {
         session.inTransaction = false;
-        await session.conn.rollback();
+        await writes.rollback(session);
       }
       return status(OK, 'ROLLBACK');
   }

@@ -18,7 +18,8 @@ import {
   type TranslateContext,
   type VariableValue,
 } from '../../sql/index.ts';
-import type { ObjectEntry, StorageConnection } from '../../storage/index.ts';
+import type { ObjectEntry, PendingWrite, StorageConnection } from '../../storage/index.ts';
+import { changesRelation, timeTravelRelation, type EvaluatedPoint } from '../versioning/time-travel.ts';
 import type { Engine } from '../engine.ts';
 import { executeStatement } from '../executor.ts';
 import type { ResultSet } from '../results/result-set.ts';
@@ -68,6 +69,12 @@ export class Session {
    * transactions work of the versioned-tables release.)
    */
   transactionAborted: string | undefined;
+  /** The open write transaction's version and row ids, while this session holds the write lock. */
+  pendingWrite: PendingWrite | undefined;
+  /** The running statement's query id. */
+  currentQueryId: string | undefined;
+  /** Time Travel points the running statement evaluated (see versioning/time-travel.ts). */
+  readonly points = new Map<string, EvaluatedPoint>();
 
   constructor(
     readonly engine: Engine,
@@ -89,7 +96,9 @@ export class Session {
   }
 
   async dispose(): Promise<void> {
-    if (this.inTransaction) await this.conn.rollback();
+    if (this.pendingWrite) await this.engine.writes.rollback(this);
+    else if (this.inTransaction) await this.conn.rollback();
+    this.inTransaction = false;
     for (const t of this.tempObjects.values()) {
       try {
         await this.conn.run(`DROP ${t.kind === 'SEQUENCE' ? 'SEQUENCE' : t.kind === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS temp."${t.duckName}"`);
@@ -141,7 +150,10 @@ export class Session {
         version: BACKLOT_VERSION,
       },
       resolveRelation: (parts) => resolver.relation(parts),
+      resolveTarget: (parts, operation) => resolver.target(parts, operation),
       resolveSequence: (parts) => resolver.sequence(parts),
+      timeTravel: (parts, point) => timeTravelRelation(this, resolver, parts, point),
+      changes: (parts, appendOnly, from, to) => changesRelation(this, resolver, parts, appendOnly, from, to),
       variable: (name) => this.variables.get(name),
       lastQueryId: (index) => this.lastQueryId(index),
       tableFunction: (parts, args) => systemTableFunction(this, parts, args),

@@ -9,6 +9,10 @@ import type { SfType } from '../types/snowflake-types.ts';
 export interface RelationColumn {
   name: string;
   type: SfType;
+  /** Column DEFAULT as Snowflake SQL (DML targets only). */
+  defaultSql?: string;
+  /** IDENTITY/AUTOINCREMENT: the DuckDB sequence that feeds it (DML targets only). */
+  identity?: ResolvedSequence;
 }
 
 /** A relation (table, view …) a FROM item resolved to. */
@@ -21,6 +25,27 @@ export interface ResolvedRelation {
   kind: 'TABLE' | 'VIEW' | 'SYSTEM_VIEW' | 'RESULT';
   /** The fully qualified Snowflake name, for messages. */
   displayName: string;
+  /** Read through a DuckDB table macro instead (Time Travel, change sets, system functions). */
+  tableFunction?: { macro: string; args: (string | number | boolean | null)[] };
+}
+
+/** A table DML writes: its current rows (duckSchema/duckName) and its history table. */
+export interface DmlTarget {
+  relation: ResolvedRelation;
+  history: { duckSchema: string; duckName: string };
+  /** Catalog id of the table, so the engine can record the change. */
+  tableId: number;
+}
+
+/**
+ * A point in a table's history, from AT | BEFORE | END (…). `valueSql` is a DuckDB query returning
+ * one value — epoch milliseconds for TIMESTAMP, seconds (negative) for OFFSET — or, for STATEMENT
+ * and STREAM, the query id or stream name itself.
+ */
+export interface TimeTravelPoint {
+  mode: 'AT' | 'BEFORE' | 'END';
+  kind: 'TIMESTAMP' | 'OFFSET' | 'STATEMENT' | 'STREAM';
+  valueSql: string;
 }
 
 /** A system table function (INFORMATION_SCHEMA.QUERY_HISTORY …) as a DuckDB table-macro call. */
@@ -66,6 +91,8 @@ export interface TranslateContext {
   session: SessionInfo;
   /** Resolves a 1–3 part table or view name (parts already case-folded). Throws 002003 when absent. */
   resolveRelation(parts: string[], position?: SourcePosition): ResolvedRelation;
+  /** Resolves a table DML writes (views and system views are refused). */
+  resolveTarget(parts: string[], operation: string): DmlTarget;
   /** Resolves a sequence name; undefined when no such sequence exists. */
   resolveSequence(parts: string[]): ResolvedSequence | undefined;
   variable(name: string): VariableValue | undefined;
@@ -73,6 +100,10 @@ export interface TranslateContext {
   lastQueryId(index: number): string | undefined;
   /** Makes the stored result of a query readable and returns it as a relation (RESULT_SCAN). */
   resultScan(queryId: string): ResolvedRelation;
+  /** A table as of a point in time (AT | BEFORE). */
+  timeTravel(parts: string[], point: TimeTravelPoint): ResolvedRelation;
+  /** The CHANGES clause: the net (or append-only) change set between two points. */
+  changes(parts: string[], appendOnly: boolean, from: TimeTravelPoint, to: TimeTravelPoint | undefined): ResolvedRelation;
   /** System table functions by (possibly qualified) name; undefined when there is no such function. */
   tableFunction(parts: string[], args: TableFunctionArgument[]): ResolvedTableFunction | undefined;
 }

@@ -7,7 +7,9 @@ import { errors } from '../errors.ts';
 import { parseNameString } from '../names/identifiers.ts';
 import { T } from '../types/snowflake-types.ts';
 import { dataOf, ident, identValue, kindOf, mk, node, numberLiteral, stringLiteral, withData, type AstNode, type Ident } from './ast.ts';
-import type { ResolvedRelation, TranslateContext, TranslationInfo } from './context.ts';
+import type { ResolvedRelation, TimeTravelPoint, TranslateContext, TranslationInfo } from './context.ts';
+import { castTo } from './casts.ts';
+import { printDuckDb } from './print.ts';
 import { ExpressionTranslator, type Typed } from './expressions.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
 import { duckJsonPath, parsePath, snowflakePathText, toVariant } from './variant.ts';
@@ -288,11 +290,18 @@ export class QueryTranslator {
   }
 
   private table(item: AstNode, d: Data, scope: Scope): AstNode {
-    if (d.when) throw errors.unsupported('AT | BEFORE (Time Travel arrives with versioned tables)');
-    if (d.changes) throw errors.unsupported('the CHANGES clause');
     const parts = tableNameParts(d);
     const alias = identValue(d.alias as Ident | null);
     const renamed = ((d.column_aliases as Ident[]) ?? []).map((c) => identValue(c) ?? '');
+    if (d.when || d.changes) {
+      if (parts.length === 1 && this.cteColumns(parts[0])) {
+        throw errors.syntaxMessage(`AT | BEFORE and CHANGES cannot be applied to the common table expression '${parts[0]}'; use them inside its body.`);
+      }
+      // The version a point stands for depends on when the statement runs: never cache the text.
+      this.info.volatile = true;
+      const rel = d.changes ? this.changesRelation(parts, d.changes as Data) : this.ctx.timeTravel(parts, this.historyPoint(d.when as Data));
+      return this.relationRef(item, d, rel, alias ?? parts[parts.length - 1], renamed, scope);
+    }
     if (parts.length === 1) {
       const cte = this.cteColumns(parts[0]);
       if (cte) {
@@ -304,9 +313,59 @@ export class QueryTranslator {
     return this.relationRef(item, d, rel, alias ?? parts[parts.length - 1], renamed, scope);
   }
 
+  /** `CHANGES (INFORMATION => DEFAULT | APPEND_ONLY) AT | BEFORE (…) [END (…)]`. */
+  private changesRelation(parts: string[], c: Data): ResolvedRelation {
+    const info = String(dataOf<{ this: string }>(c.information, 'var')?.this ?? identValue(dataOf<Ident>(c.information, 'identifier')) ?? '').toUpperCase();
+    if (info !== 'DEFAULT' && info !== 'APPEND_ONLY') throw errors.syntaxMessage(`CHANGES (INFORMATION => ${info || '?'}): expected DEFAULT or APPEND_ONLY.`);
+    const start = dataOf<Data>(c.at_before, 'historical_data');
+    if (!start) throw errors.syntaxMessage('CHANGES needs an AT or BEFORE clause.');
+    const end = dataOf<Data>(c.end, 'historical_data');
+    return this.ctx.changes(parts, info === 'APPEND_ONLY', this.historyPoint(start), end ? this.historyPoint(end) : undefined);
+  }
+
+  /** AT | BEFORE | END (TIMESTAMP | OFFSET | STATEMENT | STREAM => value) as a point to evaluate. */
+  historyPoint(h: Data): TimeTravelPoint {
+    const mode = (identValue(dataOf<Ident>(h.this, 'identifier')) ?? '').toUpperCase() as TimeTravelPoint['mode'];
+    const kind = String(h.kind).toUpperCase() as TimeTravelPoint['kind'];
+    const value = h.expression as AstNode;
+    switch (kind) {
+      case 'STATEMENT':
+        return { mode, kind, valueSql: this.queryIdArgument(value) };
+      case 'STREAM': {
+        const name = stringLiteral(value);
+        if (name === undefined) throw errors.syntaxMessage('STREAM => needs the stream name as a string.');
+        return { mode, kind, valueSql: name };
+      }
+      case 'TIMESTAMP': {
+        const t = this.exprs.expr(value, new Scope());
+        // Snowflake reads a timestamp without a time zone (or a string) as UTC.
+        const instant =
+          t.type?.kind === 'TIMESTAMP_LTZ' || t.type?.kind === 'TIMESTAMP_TZ' ? t.node : castTo(t.node, t.type, T.timestampNtz(), false);
+        return { mode, kind, valueSql: printDuckDb(mk.select([mk.fn('epoch_ms', [instant])])) };
+      }
+      case 'OFFSET': {
+        const t = this.exprs.expr(value, new Scope());
+        return { mode, kind, valueSql: printDuckDb(mk.select([mk.cast(t.node, 'DOUBLE')])) };
+      }
+      default:
+        throw errors.syntaxMessage(`${mode} (${kind} => …): expected TIMESTAMP, OFFSET, STATEMENT or STREAM.`);
+    }
+  }
+
   private relationRef(item: AstNode | undefined, d: Data, rel: ResolvedRelation, alias: string, renamed: string[], scope: Scope): AstNode {
     this.info.reads.push(rel.displayName);
     scope.add({ alias, columns: rel.columns.map((c, i) => ({ name: renamed[i] ?? c.name, type: c.type })) });
+    if (rel.tableFunction) {
+      const args = rel.tableFunction.args.map((v) => (v === null ? mk.null() : typeof v === 'number' ? mk.number(v) : typeof v === 'boolean' ? mk.boolean(v) : mk.string(v)));
+      return node('alias', {
+        this: mk.fn(rel.tableFunction.macro, args),
+        alias: ident(alias),
+        column_aliases: renamed.map((r) => ident(r)),
+        alias_explicit_as: true,
+        pre_alias_comments: [],
+        trailing_comments: [],
+      });
+    }
     const ref = mk.tableRef(rel.duckSchema, rel.duckName, alias);
     const refData = ref.table as Data;
     return node('table', {

@@ -47,13 +47,23 @@ const ctx: TranslateContext = {
   variable: (name) => (name === 'N' ? { type: T.number(), value: '5' } : name === 'TBL' ? { type: T.varchar(), value: 'db.s.u' } : undefined),
   lastQueryId: (i) => (i === -1 ? 'q-last' : undefined),
   tableFunction: () => undefined,
+  resolveTarget: (parts) => ({
+    relation: { ...ctx.resolveRelation(parts), duckSchema: '_backlot_data', duckName: 'T1' },
+    history: { duckSchema: '_backlot_data', duckName: 'H1' },
+    tableId: 1,
+  }),
+  timeTravel: (parts, point) => ({ ...ctx.resolveRelation(parts), tableFunction: { macro: '_backlot_data.T1_AT', args: [point.valueSql] } }),
+  changes: (parts) => ({ ...ctx.resolveRelation(parts), tableFunction: { macro: '_backlot_data.T1_CHANGES', args: [1, 2] } }),
   resultScan: (id) => ({ ...relation(`RESULT_${id}`, [['A', T.number()]]), duckSchema: 'temp' }),
 };
 
 function duck(sql: string): string {
   const stmt = parseStatement(sql).statement;
   if (stmt.kind === 'query') return translateQuery(stmt, sql, ctx).sql;
-  if (stmt.kind === 'dml') return translateDml(stmt, ctx, (parts) => ({ ...ctx.resolveRelation(parts), duckSchema: '_backlot_data', duckName: 'T1' })).sql;
+  if (stmt.kind === 'dml') {
+    const plan = translateDml(stmt, ctx);
+    return plan.kind === 'insert' ? plan.sourceSql : plan.kind === 'change' ? plan.changesSql : plan.sourceSql;
+  }
   throw new Error(`not translatable: ${stmt.kind}`);
 }
 
@@ -147,14 +157,49 @@ describe('functions (catalogue)', () => {
   });
 });
 
-describe('DML', () => {
-  it('writes to the physical table and wraps values entering VARIANT columns', () => {
-    expect(duck("insert into t (id, v) values (1, 'text')")).toBe('INSERT INTO "_backlot_data"."T1" ("ID", "V") VALUES (1, TO_JSON(\'text\'))');
+describe('DML plans', () => {
+  it('turns INSERT … VALUES into a source query, wrapping values entering VARIANT columns', () => {
+    const stmt = parseStatement("insert into t (id, v) values (1, 'text')").statement;
+    if (stmt.kind !== 'dml') throw new Error('not DML');
+    const plan = translateDml(stmt, ctx);
+    expect(plan.kind).toBe('insert');
+    if (plan.kind !== 'insert') return;
+    expect(plan.columns).toEqual(['ID', 'V']);
+    expect(plan.sourceSql).toBe('SELECT * FROM (VALUES (1, TO_JSON(\'text\'))) AS "_V"("_V1", "_V2")');
   });
-  it('counts MERGE actions through RETURNING merge_action', () => {
-    expect(duck('merge into t using u on t.id = u.id when matched then delete')).toBe(
-      'MERGE INTO "_backlot_data"."T1" AS "T" USING "DB.S"."U" AS "U" ON "T"."ID" = "U"."ID" WHEN MATCHED THEN DELETE RETURNING "merge_action"',
+  it('turns UPDATE into a change table: rowid, old image, op, new values', () => {
+    expect(duck("update t set name = 'x' where id = 1")).toBe(
+      'SELECT "T".rowid AS "_BACKLOT_DUCK_ROWID", "T"."_BACKLOT_ROW_ID" AS "_BACKLOT_ROW_ID", "T"."_BACKLOT_VERSION" AS "_BACKLOT_VERSION", ' +
+        '"T"."ID" AS "_BACKLOT_O1", "T"."NAME" AS "_BACKLOT_O2", "T"."V" AS "_BACKLOT_O3", "T"."D" AS "_BACKLOT_O4", "T"."TS" AS "_BACKLOT_O5", "T"."AMT" AS "_BACKLOT_O6", ' +
+        '\'U\' AS "_BACKLOT_OP", "T"."ID" AS "_BACKLOT_N1", \'x\' AS "_BACKLOT_N2", "T"."V" AS "_BACKLOT_N3", "T"."D" AS "_BACKLOT_N4", "T"."TS" AS "_BACKLOT_N5", "T"."AMT" AS "_BACKLOT_N6" ' +
+        'FROM "_backlot_data"."T1" AS "T" WHERE "ID" = 1',
     );
+  });
+  it('turns MERGE into one pass: source LEFT JOIN target, the first matching clause per row', () => {
+    const sql = duck('merge into t using u on t.id = u.id when matched and u.x > 0 then delete when not matched then insert (id) values (u.id)');
+    expect(sql).toContain('FROM "DB.S"."U" AS "U" LEFT JOIN "_backlot_data"."T1" AS "T" ON "T"."ID" = "U"."ID"');
+    expect(sql).toContain('CASE WHEN "T"."_BACKLOT_ROW_ID" IS NOT NULL AND ("U"."X" > 0) THEN 1 WHEN "T"."_BACKLOT_ROW_ID" IS NULL THEN 2 END');
+    expect(sql).toContain('CROSS JOIN LATERAL (SELECT CASE');
+  });
+  it('reads a multi-table INSERT source once and routes rows with conditions', () => {
+    const stmt = parseStatement('insert first when id > 1 then into t (id) values (id) else into u (id) select id from u').statement;
+    if (stmt.kind !== 'dml') throw new Error('not DML');
+    const plan = translateDml(stmt, ctx);
+    if (plan.kind !== 'multi_insert') throw new Error('not a multi-table insert');
+    expect(plan.sourceColumns).toEqual(['ID']);
+    expect(plan.branches.map((b) => b.selectSql)).toEqual([
+      'SELECT "ID" FROM "temp"."_BACKLOT_SRC" AS "_SRC" WHERE COALESCE("ID" > 1, FALSE)',
+      'SELECT "_SRC"."ID" FROM "temp"."_BACKLOT_SRC" AS "_SRC" WHERE NOT (COALESCE("ID" > 1, FALSE))',
+    ]);
+  });
+});
+
+describe('Time Travel', () => {
+  it('reads AT | BEFORE through the table macro the context names', () => {
+    expect(duck("select id from t at(statement => 'q1')")).toBe('SELECT "ID" FROM _backlot_data.T1_AT(\'q1\') AS "T"');
+  });
+  it('refuses AT on a CTE name', () => {
+    expect(() => duck("with c as (select 1 a) select * from c at(offset => -1)")).toThrow('common table expression');
   });
 });
 

@@ -4,13 +4,13 @@
  * then translate with scopes (relations, types, functions, VARIANT), and print with polyglot's DuckDB
  * generator. Nothing here touches the database; the engine supplies a TranslateContext.
  */
-import { generate, Dialect } from '@polyglot-sql/sdk';
-import { errors } from '../errors.ts';
 import { parseExpressionAst } from '../statements/parse-statement.ts';
 import type { AstNode, DmlStatement, QueryStatement } from '../statements/statement.ts';
 import type { SfType } from '../types/snowflake-types.ts';
-import type { ResolvedRelation, TranslateContext, TranslationInfo } from './context.ts';
+import type { DmlTarget, TimeTravelPoint, TranslateContext, TranslationInfo } from './context.ts';
+import type { TimeTravelClause } from '../statements/statement.ts';
 import { DmlTranslator, type MergeKinds } from './dml.ts';
+import { printDuckDb } from './print.ts';
 import { foldIdentifiers } from './fold-identifiers.ts';
 import { normalizeFunctions } from './normalize-functions.ts';
 import { QueryTranslator } from './queries.ts';
@@ -24,27 +24,24 @@ export interface TranslatedQuery {
   info: TranslationInfo;
 }
 
-export interface TranslatedDmlStatement {
-  sql: string;
-  op: DmlStatement['op'];
-  target: ResolvedRelation;
-  overwrite: boolean;
-  mergeKinds?: MergeKinds;
-  info: TranslationInfo;
-}
+/** DML as a plan over versioned tables, with every query printed as DuckDB SQL. */
+export type TranslatedDmlStatement = (
+  | { kind: 'insert'; target: DmlTarget; columns: string[]; sourceSql: string; overwrite: boolean }
+  | { kind: 'change'; op: 'UPDATE' | 'DELETE' | 'MERGE'; target: DmlTarget; changesSql: string; mergeKinds?: MergeKinds; countsJoins?: boolean }
+  | {
+      kind: 'multi_insert';
+      sourceSql: string;
+      sourceColumns: string[];
+      overwrite: boolean;
+      branches: { target: DmlTarget; columns: string[]; selectSql: string }[];
+    }
+) & { info: TranslationInfo };
 
 function prepare(ast: AstNode): AstNode {
   return normalizeFunctions(foldIdentifiers(ast));
 }
 
-/** Prints a translated tree as DuckDB SQL. A failure here is a translator bug, not a user error. */
-export function printDuckDb(ast: AstNode): string {
-  const r = generate([ast], Dialect.DuckDB);
-  if (!r.success || !r.sql || r.sql.length !== 1) {
-    throw new Error(`could not print translated SQL: ${r.error ?? 'no output'}`);
-  }
-  return r.sql[0];
-}
+export { printDuckDb };
 
 export function newInfo(): TranslationInfo {
   return { volatile: false, reads: [], waitSeconds: 0 };
@@ -59,16 +56,26 @@ export function translateQuery(stmt: QueryStatement, sourceSql: string, ctx: Tra
   return { sql: printDuckDb(result.node), columns: result.columns, info };
 }
 
-export function translateDml(
-  stmt: DmlStatement,
-  ctx: TranslateContext,
-  resolveTarget: (parts: string[]) => ResolvedRelation,
-): TranslatedDmlStatement {
-  if (stmt.op === 'INSERT_MULTI') throw errors.unsupported('INSERT ALL / INSERT FIRST (multi-table insert arrives with versioned tables)');
+/** INSERT, UPDATE, DELETE, MERGE and multi-table INSERT as plans the engine applies. */
+export function translateDml(stmt: DmlStatement, ctx: TranslateContext): TranslatedDmlStatement {
   const info = newInfo();
   const q = new QueryTranslator(ctx, info);
-  const dml = new DmlTranslator(q, resolveTarget).translate(prepare(stmt.ast));
-  return { sql: printDuckDb(dml.node), op: stmt.op, target: dml.target, overwrite: dml.overwrite, mergeKinds: dml.mergeKinds, info };
+  const plan = new DmlTranslator(q, (parts) => ctx.resolveTarget(parts, stmt.op)).translate(prepare(stmt.ast));
+  switch (plan.kind) {
+    case 'insert':
+      return { kind: 'insert', target: plan.target, columns: plan.columns, sourceSql: printDuckDb(plan.source), overwrite: plan.overwrite, info };
+    case 'change':
+      return { kind: 'change', op: plan.op, target: plan.target, changesSql: printDuckDb(plan.changes), mergeKinds: plan.mergeKinds, countsJoins: plan.countsJoins, info };
+    case 'multi_insert':
+      return {
+        kind: 'multi_insert',
+        sourceSql: printDuckDb(plan.source),
+        sourceColumns: plan.sourceColumns,
+        overwrite: plan.overwrite,
+        branches: plan.branches.map((b) => ({ target: b.target, columns: b.columns, selectSql: printDuckDb(b.select) })),
+        info,
+      };
+  }
 }
 
 export interface TranslatedExpression {
@@ -87,4 +94,11 @@ export function translateExpression(exprSql: string, ctx: TranslateContext): Tra
   // Strip the `SELECT ` the printer added: the caller embeds the expression (e.g. as a DEFAULT).
   if (!sql.startsWith('SELECT ')) throw new Error(`unexpected printed expression: ${sql}`);
   return { sql: sql.slice('SELECT '.length), type: t.type, info };
+}
+
+/** The AT | BEFORE clause of CREATE … CLONE as a point the engine evaluates. */
+export function translateHistoryPoint(clause: TimeTravelClause, ctx: TranslateContext): TimeTravelPoint {
+  const q = new QueryTranslator(ctx, newInfo());
+  const expression = prepare(parseExpressionAst(clause.valueSql));
+  return q.historyPoint({ this: { identifier: { name: clause.mode } }, kind: clause.by, expression });
 }

@@ -35,6 +35,14 @@ export const MIGRATIONS: string[][] = [
        rows_inserted BIGINT, rows_updated BIGINT, rows_deleted BIGINT, ordinal BIGINT)`,
     `INSERT INTO ${S}.meta VALUES ('schema_version', '1')`,
   ],
+  // Versioned tables: the commit log, and the versions each statement saw (for AT(STATEMENT => …)).
+  [
+    `CREATE TABLE ${S}.commits (
+       version BIGINT, committed_ms BIGINT, row_id_hwm BIGINT, session_id VARCHAR, query_id VARCHAR)`,
+    `CREATE TABLE ${S}.table_changes (version BIGINT, table_id BIGINT)`,
+    `ALTER TABLE ${S}.query_history ADD COLUMN version_before BIGINT`,
+    `ALTER TABLE ${S}.query_history ADD COLUMN version_after BIGINT`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,89 @@
+/**
+ * Retention (Snowflake's Time Travel window). DATA_RETENTION_TIME_IN_DAYS is read from the table,
+ * then its schema, then its database (default 1); MAX_DATA_EXTENSION_TIME_IN_DAYS the same way
+ * (default 14). Temporary and transient tables keep at most one day.
+ *
+ * The purge removes what no reader may ask for any more: history images that ended before the
+ * window, and dropped tables (with their history) whose window has passed. A table whose changes an
+ * unconsumed stream or a dynamic table still needs keeps them, up to the extension limit.
+ */
+import { duckIdent } from '../../sql/index.ts';
+import { DATA_SCHEMA, dropDdl, purgeHistory, type Catalog, type ObjectEntry, type StorageConnection } from '../../storage/index.ts';
+import type { Engine } from '../engine.ts';
+
+export const DAY_MS = 86_400_000;
+
+function inherited(catalog: Catalog, o: ObjectEntry, name: string): string | undefined {
+  const s = catalog.schemas.get(o.schemaId);
+  const d = s ? catalog.databases.get(s.databaseId) : undefined;
+  return o.properties[name] ?? s?.properties[name] ?? d?.properties[name];
+}
+
+function days(text: string | undefined, fallback: number): number {
+  const n = Number(text ?? fallback);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+/** The table's effective DATA_RETENTION_TIME_IN_DAYS. */
+export function retentionDays(engine: Engine, o: ObjectEntry): number {
+  const n = days(inherited(engine.catalog, o, 'DATA_RETENTION_TIME_IN_DAYS'), 1);
+  return o.temporary || o.properties.TRANSIENT === 'true' ? Math.min(n, 1) : n;
+}
+
+/** The table's effective MAX_DATA_EXTENSION_TIME_IN_DAYS. */
+export function maxExtensionDays(engine: Engine, o: ObjectEntry): number {
+  return days(inherited(engine.catalog, o, 'MAX_DATA_EXTENSION_TIME_IN_DAYS'), 14);
+}
+
+/**
+ * Versions readers still need, per table: streams and dynamic tables register here (the oldest
+ * version whose changes they have not consumed).
+ */
+export interface RetentionPins {
+  oldestNeeded(tableId: number): number | undefined;
+}
+
+export const NO_PINS: RetentionPins = { oldestNeeded: () => undefined };
+
+export interface PurgeReport {
+  droppedObjects: number;
+  historyRows: number;
+}
+
+/** Purges expired history and dropped tables. Runs under the engine's write lock. */
+export async function purgeExpired(engine: Engine, conn: StorageConnection): Promise<PurgeReport> {
+  const now = engine.clock.now().getTime();
+  const catalog = engine.catalog;
+  const expired: ObjectEntry[] = [];
+  const live: ObjectEntry[] = [];
+  for (const o of catalog.objects.values()) {
+    const s = catalog.schemas.get(o.schemaId);
+    const d = s ? catalog.databases.get(s.databaseId) : undefined;
+    const dropped = o.droppedOn ?? s?.droppedOn ?? d?.droppedOn ?? null;
+    if (dropped !== null && dropped.getTime() + retentionDays(engine, o) * DAY_MS <= now) expired.push(o);
+    else if (o.kind === 'TABLE') live.push(o);
+  }
+  const report: PurgeReport = { droppedObjects: expired.length, historyRows: 0 };
+  await conn.atomically(async () => {
+    const change = catalog.change(conn);
+    for (const o of expired) {
+      if (o.kind === 'TABLE') for (const sql of dropDdl(o)) await conn.run(sql);
+      for (const c of o.columns) {
+        if (c.identity) await conn.run(`DROP SEQUENCE IF EXISTS ${DATA_SCHEMA}.${duckIdent(c.identity.sequence)}`);
+      }
+      await change.removeObject(o.id);
+    }
+    for (const o of live) {
+      // Images that ended at or before the version current when the window starts serve no reader…
+      let cutoff = await engine.commits.versionAt(conn, now - retentionDays(engine, o) * DAY_MS);
+      // …unless a stream or dynamic table has not consumed them yet (up to the extension limit).
+      const pinned = engine.retentionPins.oldestNeeded(o.id);
+      if (pinned !== undefined && pinned < cutoff) {
+        const limit = await engine.commits.versionAt(conn, now - Math.max(retentionDays(engine, o), maxExtensionDays(engine, o)) * DAY_MS);
+        cutoff = Math.max(pinned, limit);
+      }
+      if (cutoff > 0) report.historyRows += await purgeHistory(conn, o, cutoff);
+    }
+  });
+  return report;
+}

@@ -1,0 +1,135 @@
+/**
+ * Writing versioned tables. Every change is an append or a delete by DuckDB rowid — never a
+ * scattered UPDATE or MERGE, which DuckDB executes far more slowly on large files (DESIGN §12):
+ * - inserts append new rows with fresh row ids and the writing version;
+ * - updates and deletes append the old images to history (closing their validity at this version),
+ *   delete the old rows by rowid, and append the new images under the same row ids.
+ * An image written and replaced inside one transaction was never visible to anyone else, so it does
+ * not go to history (its validity range would be empty).
+ */
+import { CHANGE_OP, CHANGE_ROWID, duckIdent, errors, newColumn, oldColumn, ROW_ID, TO_VERSION, VERSION } from '../../sql/index.ts';
+import type { StorageConnection } from '../duck.ts';
+import { dataTable, historyTable, stateSql, type VersionedTable } from './layout.ts';
+
+/** The open write transaction: its version, and the row ids allocated so far. */
+export interface PendingWrite {
+  readonly version: number;
+  rowIdHwm: number;
+  /** Catalog ids of the tables whose rows changed. */
+  readonly tables: Set<number>;
+}
+
+const ROW = duckIdent(ROW_ID);
+const VER = duckIdent(VERSION);
+
+function columnList(names: string[]): string {
+  return names.map(duckIdent).join(', ');
+}
+
+function count(r: { rows: unknown[][] }): number {
+  return Number(r.rows[0]?.[0] ?? 0);
+}
+
+/**
+ * Appends the rows of `sourceSql` (one column per entry of `columns`, in that order) as new rows.
+ * Columns not listed take their defaults. Returns how many rows were inserted.
+ */
+export async function appendRows(conn: StorageConnection, t: VersionedTable, columns: string[], sourceSql: string, w: PendingWrite): Promise<number> {
+  const aliases = columns.map((_, i) => `_c${i + 1}`);
+  const sql =
+    `INSERT INTO ${dataTable(t)} (${columnList(columns)}, ${ROW}, ${VER}) ` +
+    `SELECT ${aliases.join(', ')}, ${w.rowIdHwm} + row_number() OVER (), ${w.version} FROM (${sourceSql}) AS _s(${aliases.join(', ')})`;
+  const n = count(await conn.query(sql));
+  if (n > 0) {
+    w.rowIdHwm += n;
+    w.tables.add(t.id);
+  }
+  return n;
+}
+
+export interface ChangeCounts {
+  inserted: number;
+  updated: number;
+  deleted: number;
+}
+
+/**
+ * Applies a materialised change table (see CHANGE_* in sql/translate/versioning.ts) to a table.
+ * When a target row appears more than once, `duplicates` decides: several DELETEs of one row are one
+ * delete; a row both updated and deleted, or updated more than once, fails with Snowflake's 100090
+ * (MERGE's ERROR_ON_NONDETERMINISTIC_MERGE default).
+ */
+export async function applyChanges(conn: StorageConnection, t: VersionedTable, changes: string, w: PendingWrite): Promise<ChangeCounts> {
+  const op = duckIdent(CHANGE_OP);
+  const rowid = duckIdent(CHANGE_ROWID);
+  const dup = await conn.query(
+    `SELECT ${rowid}, count(*) FILTER (WHERE ${op} = 'U') AS u FROM ${changes} WHERE ${rowid} IS NOT NULL GROUP BY ${rowid} HAVING count(*) > 1 ORDER BY u DESC LIMIT 1`,
+  );
+  let source = changes;
+  if (dup.rows.length > 0) {
+    if (Number(dup.rows[0][1]) > 0) throw await duplicateRowError(conn, t, changes, dup.rows[0][0]);
+    // Only repeated deletes: keep one change per target row.
+    source = `(SELECT DISTINCT ON (${rowid}) * FROM ${changes} WHERE ${rowid} IS NOT NULL UNION ALL SELECT * FROM ${changes} WHERE ${rowid} IS NULL)`;
+  }
+  const olds = t.columns.map((_, i) => duckIdent(oldColumn(i + 1))).join(', ');
+  const news = t.columns.map((_, i) => duckIdent(newColumn(i + 1))).join(', ');
+  const counts = await conn.query(
+    `SELECT count(*) FILTER (WHERE ${op} = 'I'), count(*) FILTER (WHERE ${op} = 'U'), count(*) FILTER (WHERE ${op} = 'D') FROM ${source}`,
+  );
+  const [inserted, updated, deleted] = counts.rows[0].map((v) => Number(v));
+  if (updated + deleted > 0) {
+    await conn.run(
+      `INSERT INTO ${historyTable(t)} SELECT ${olds}, ${ROW}, ${VER}, ${w.version} FROM ${source} ` +
+        `WHERE ${op} IN ('U', 'D') AND ${VER} < ${w.version}`,
+    );
+    await conn.run(`DELETE FROM ${dataTable(t)} WHERE rowid IN (SELECT ${rowid} FROM ${source} WHERE ${op} IN ('U', 'D'))`);
+  }
+  const cols = columnList(t.columns);
+  if (updated > 0) {
+    await conn.run(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${news}, ${ROW}, ${w.version} FROM ${source} WHERE ${op} = 'U'`);
+  }
+  if (inserted > 0) {
+    await conn.run(
+      `INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) ` +
+        `SELECT ${news}, ${w.rowIdHwm} + row_number() OVER (), ${w.version} FROM ${source} WHERE ${op} = 'I'`,
+    );
+    w.rowIdHwm += inserted;
+  }
+  if (inserted + updated + deleted > 0) w.tables.add(t.id);
+  return { inserted, updated, deleted };
+}
+
+/** Snowflake's 100090, naming the values of the target row that several source rows matched. */
+async function duplicateRowError(conn: StorageConnection, t: VersionedTable, changes: string, rowid: unknown): Promise<Error> {
+  const olds = t.columns.map((_, i) => `CAST(${duckIdent(oldColumn(i + 1))} AS VARCHAR)`).join(', ');
+  const r = await conn.query(`SELECT ${olds} FROM ${changes} WHERE ${duckIdent(CHANGE_ROWID)} = ${String(rowid)} LIMIT 1`);
+  const values = (r.rows[0] ?? []).map((v) => (v === null ? 'NULL' : JSON.stringify(String(v)))).join(', ');
+  return errors.duplicateRow(values);
+}
+
+/** Deletes every row (TRUNCATE, INSERT OVERWRITE), keeping the images for Time Travel and streams. */
+export async function deleteAll(conn: StorageConnection, t: VersionedTable, w: PendingWrite): Promise<number> {
+  const cols = columnList(t.columns);
+  await conn.run(`INSERT INTO ${historyTable(t)} SELECT ${cols}, ${ROW}, ${VER}, ${w.version} FROM ${dataTable(t)} WHERE ${VER} < ${w.version}`);
+  const n = count(await conn.query(`DELETE FROM ${dataTable(t)}`));
+  if (n > 0) w.tables.add(t.id);
+  return n;
+}
+
+/**
+ * Fills a new table with another table's rows — as of a version, or current — keeping their row
+ * ids (a clone's rows are the same rows, as in Snowflake). The target's columns match the source's.
+ */
+export async function copyRows(conn: StorageConnection, from: VersionedTable, to: VersionedTable, asOf: number | undefined, w: PendingWrite): Promise<number> {
+  const cols = columnList(from.columns);
+  const source = asOf === undefined ? `SELECT ${cols}, ${ROW} FROM ${dataTable(from)}` : stateSql(from, String(asOf), true);
+  const n = count(await conn.query(`INSERT INTO ${dataTable(to)} (${columnList(to.columns)}, ${ROW}, ${VER}) SELECT *, ${w.version} FROM (${source})`));
+  if (n > 0) w.tables.add(to.id);
+  return n;
+}
+
+/** Removes history images that ended at or before `cutoff` (no reader can ask for them any more). */
+export async function purgeHistory(conn: StorageConnection, t: Pick<VersionedTable, 'id' | 'temporary'>, cutoff: number): Promise<number> {
+  return count(await conn.query(`DELETE FROM ${historyTable(t)} WHERE ${duckIdent(TO_VERSION)} <= ${cutoff}`));
+}
+
