@@ -6,6 +6,7 @@
  *   query <types> [rowsort|colnames]  rows must match the lines after `----` (tab-separated)
  *   restart                           close and reopen the warehouse (persistence)
  *   clock <ISO timestamp>             set the injected clock
+ *   clock +<n><s|m|h|d>               advance the injected clock
  *
  * A statement or query runs until a blank line (statements) or `----` (queries). Values print as
  * NULL, (empty) for '', true/false, numbers as exact text, VARIANT as compact JSON.
@@ -122,7 +123,9 @@ export async function runSlt(source: string, file: string): Promise<{ failures: 
         continue;
       }
       if (rec.kind === 'clock') {
-        clock.set(rec.at);
+        const step = /^\+(\d+)([smhd])$/.exec(rec.at);
+        if (step) clock.advance(Number(step[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[step[2] as 's' | 'm' | 'h' | 'd']);
+        else clock.set(rec.at);
         continue;
       }
       checked += 1;

@@ -24,6 +24,7 @@ import type { ResolvedPath } from '../session/resolver.ts';
 import type { Session } from '../session/session.ts';
 import { ddlTransaction, propertyText } from './ddl-transaction.ts';
 import { sequenceInUse } from './drop.ts';
+import { checkColumnName } from './create.ts';
 import { columnDdl, contextAt, physicalTable, rebuildSchemaObjects, tableViewDdl, userView, viewDdl } from './physical.ts';
 
 const OK = 'Statement executed successfully.';
@@ -107,6 +108,7 @@ async function alterTable(session: Session, stmt: AlterTableStatement): Promise<
             if (c.ifNotExists) continue;
             throw errors.duplicateColumn(def.name);
           }
+          checkColumnName(def.name);
           if (def.identity) throw errors.unsupported('adding an IDENTITY column to an existing table');
           const col: ColumnEntry = {
             name: def.name,
@@ -152,6 +154,7 @@ async function alterTable(session: Session, stmt: AlterTableStatement): Promise<
       case 'rename_column': {
         if (!object.columns.some((x) => x.name === c.from)) throw errors.invalidIdentifier(c.from);
         if (object.columns.some((x) => x.name === c.to)) throw errors.duplicateColumn(c.to);
+        checkColumnName(c.to);
         const updated = { ...object, columns: object.columns.map((x) => (x.name === c.from ? { ...x, name: c.to } : x)), lastAltered: now };
         for (const sql of renameColumnDdl(updated, c.from, c.to)) await conn.run(sql);
         await rebuildView(updated);

@@ -9,7 +9,9 @@ import {
   duckTypeOf,
   errors,
   parseStatement,
+  isReservedName,
   quoteIdentifier,
+  RESERVED_PREFIX,
   translateQuery,
   type ColumnDefinition,
   type CreateDatabaseStatement,
@@ -218,10 +220,16 @@ function toColumnEntry(def: ColumnDefinition, type: SfType, identitySequence?: s
   };
 }
 
+/** Column names starting with _BACKLOT_ are Backlot's own (hidden row ids and versions). */
+export function checkColumnName(name: string): void {
+  if (isReservedName(name)) throw errors.invalidOperation(`Column name '${name}' is reserved: names starting with ${RESERVED_PREFIX} are used by Backlot.`);
+}
+
 function checkDuplicateColumns(columns: { name: string }[]): void {
   const exact = new Set<string>();
   const folded = new Set<string>();
   for (const c of columns) {
+    checkColumnName(c.name);
     if (exact.has(c.name)) throw errors.duplicateColumn(c.name);
     // DuckDB compares column names case-insensitively, so "a" and "A" cannot coexist there.
     if (folded.has(c.name.toUpperCase())) throw errors.unsupported(`columns whose names differ only in case ('${c.name}')`);

@@ -3,6 +3,7 @@
  * together or not at all. On failure the in-memory catalog is reloaded from the file, so nothing of a
  * failed statement remains anywhere.
  */
+import { errors } from '../../sql/index.ts';
 import type { CatalogChange, PendingWrite } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
 
@@ -25,6 +26,19 @@ export function propertyText(props: Record<string, { kind: string; text: string;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(props)) {
     out[k] = v.kind === 'list' ? (v.items ?? []).map((i) => i.text).join(', ') : v.kind === 'boolean' ? v.text.toLowerCase() : v.text;
+    checkProperty(k, out[k]);
   }
   return out;
+}
+
+/** Time Travel settings are whole days, 0 to 90 (Snowflake Enterprise's range for permanent objects). */
+const DAY_PROPERTIES = ['DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS'];
+
+function checkProperty(name: string, value: string): void {
+  if (DAY_PROPERTIES.includes(name) && !(/^\d+$/.test(value) && Number(value) <= 90)) {
+    throw errors.invalidValue(`invalid value [${value}] for parameter '${name}'`);
+  }
+  if (name === 'CHANGE_TRACKING' && value !== 'true' && value !== 'false') {
+    throw errors.invalidValue(`invalid value [${value}] for parameter '${name}'`);
+  }
 }

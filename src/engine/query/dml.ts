@@ -9,10 +9,12 @@ import { appendRows, applyChanges, deleteAll, type PendingWrite, type VersionedT
 import { mergeResult, rowsDeleted, rowsInserted, rowsUpdated, table, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
 import { T } from '../../sql/index.ts';
-import { setStatementTime, translateForSession } from './query.ts';
+import { beforeRun, translateForSession } from './query.ts';
 
 /** The change table a change plan materialises (temporary, dropped after the statement). */
 const CHANGES_TABLE = '_backlot_changes';
+/** INSERT OVERWRITE's source rows, read before the target is emptied. */
+const OVERWRITE_SOURCE = '_backlot_overwrite';
 
 export function versionedTarget(target: DmlTarget): VersionedTable {
   return { id: target.tableId, temporary: target.relation.duckSchema === 'temp', columns: target.relation.columns.map((c) => c.name) };
@@ -20,7 +22,7 @@ export function versionedTarget(target: DmlTarget): VersionedTable {
 
 export async function runDml(session: Session, stmt: DmlStatement, text: string): Promise<ResultBody> {
   const plan = await translateForSession(session, `DML:${text}`, () => translateDml(stmt, session.translateContext()));
-  await setStatementTime(session);
+  await beforeRun(session, plan.info);
   return session.engine.writes.run(session, (w) => applyPlan(session, plan, w));
 }
 
@@ -29,8 +31,15 @@ async function applyPlan(session: Session, plan: TranslatedDmlStatement, w: Pend
   switch (plan.kind) {
     case 'insert': {
       const t = versionedTarget(plan.target);
-      if (plan.overwrite) await deleteAll(conn, t, w);
-      return rowsInserted(await appendRows(conn, t, plan.columns, plan.sourceSql, w));
+      if (!plan.overwrite) return rowsInserted(await appendRows(conn, t, plan.columns, plan.sourceSql, w));
+      // OVERWRITE: the source may read the target, so it is read in full before the rows go.
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${OVERWRITE_SOURCE} AS ${plan.sourceSql}`);
+      try {
+        await deleteAll(conn, t, w);
+        return rowsInserted(await appendRows(conn, t, plan.columns, `SELECT * FROM temp.${OVERWRITE_SOURCE}`, w));
+      } finally {
+        await dropQuietly(session, `temp.${OVERWRITE_SOURCE}`);
+      }
     }
     case 'change': {
       const t = versionedTarget(plan.target);

@@ -3,7 +3,7 @@
  * same text ran under the same catalog version and context — run on DuckDB, and convert the rows to
  * Snowflake values.
  */
-import { translateQuery, type QueryStatement, type TranslatedQuery } from '../../sql/index.ts';
+import { translateQuery, type QueryStatement, type TranslatedQuery, type TranslationInfo } from '../../sql/index.ts';
 import type { DuckResult } from '../../storage/index.ts';
 import { systemClock } from '../clock.ts';
 import { table, type ResultBody } from '../results/result-set.ts';
@@ -54,6 +54,16 @@ export async function translateForSession<T extends { info: { volatile: boolean 
   throw new Error('too many RESULT_SCAN or Time Travel references in one statement');
 }
 
+/**
+ * What a translated statement needs before it runs: query history written out if it reads it,
+ * SYSTEM$WAIT's wait, and the statement's "now".
+ */
+export async function beforeRun(session: Session, info: TranslationInfo): Promise<void> {
+  if (info.reads.some((r) => r.endsWith('QUERY_HISTORY'))) await session.engine.history.flush();
+  if (info.waitSeconds > 0) await session.engine.clock.sleep(info.waitSeconds * 1000);
+  await setStatementTime(session);
+}
+
 /** Per-statement "now" for CURRENT_TIMESTAMP and friends when the clock is injected. */
 export async function setStatementTime(session: Session): Promise<void> {
   if (session.engine.clock === systemClock) return;
@@ -62,9 +72,7 @@ export async function setStatementTime(session: Session): Promise<void> {
 
 export async function runQuery(session: Session, stmt: QueryStatement, text: string): Promise<ResultBody> {
   const translated = await translateForSession(session, text, () => translateQuery(stmt, text, session.translateContext()));
-  if (translated.info.reads.some((r) => r.endsWith('QUERY_HISTORY'))) await session.engine.history.flush();
-  if (translated.info.waitSeconds > 0) await session.engine.clock.sleep(translated.info.waitSeconds * 1000);
-  await setStatementTime(session);
+  await beforeRun(session, translated.info);
   const duck = await session.conn.query(translated.sql);
   return toResultBody(duck, translated, session.timezone, 'SELECT');
 }

@@ -16,7 +16,7 @@ import {
 } from '../../sql/index.ts';
 import { parseStatement } from '../../sql/index.ts';
 import { translateQuery } from '../../sql/index.ts';
-import { setStatementTime } from '../query/query.ts';
+import { beforeRun, translateForSession } from '../query/query.ts';
 import { status, type ResultBody } from '../results/result-set.ts';
 import { resultType, toValue } from '../results/values.ts';
 import type { Session } from './session.ts';
@@ -73,15 +73,15 @@ export async function setVariables(session: Session, stmt: SetVariablesStatement
     const text = stmt.values[0];
     const parsed = parseStatement(text).statement;
     if (parsed.kind !== 'query') throw errors.syntaxMessage('SET (…) = (…) needs a query.');
-    const t = translateQuery(parsed, text, session.translateContext());
-    await setStatementTime(session);
+    const t = await translateForSession(session, `SET:${text}`, () => translateQuery(parsed, text, session.translateContext()));
+    await beforeRun(session, t.info);
     values = await evaluate(session, t.sql, t.columns.map((c) => c.type));
     if (values.length !== stmt.names.length) {
       throw errors.syntaxMessage(`Number of variables (${stmt.names.length}) does not match the number of values (${values.length}).`);
     }
   } else {
     const exprs = stmt.values.map((v) => translateExpression(v, session.translateContext()));
-    await setStatementTime(session);
+    for (const e of exprs) await beforeRun(session, e.info);
     values = await evaluate(session, `SELECT ${exprs.map((e) => e.sql).join(', ')}`, exprs.map((e) => e.type));
   }
   stmt.names.forEach((name, i) => session.variables.set(name, values[i]));

@@ -7,6 +7,13 @@
  * History:      user columns + ROW_ID + FROM_VERSION + TO_VERSION (the image was current in
  *               [FROM_VERSION, TO_VERSION)).
  */
+/** Names Backlot uses for hidden columns and internal names; no user column may start with it. */
+export const RESERVED_PREFIX = '_BACKLOT_';
+
+export function isReservedName(name: string): boolean {
+  return name.toUpperCase().startsWith(RESERVED_PREFIX);
+}
+
 export const ROW_ID = '_BACKLOT_ROW_ID';
 export const VERSION = '_BACKLOT_VERSION';
 export const FROM_VERSION = '_BACKLOT_FROM';

@@ -124,13 +124,19 @@ export function changesSql(t: VersionedTable, v1: string, v2: string): string {
 export function appendsSql(t: VersionedTable, h1: string, h2: string, v1: string, v2: string): string {
   const cols = list(t);
   const images =
-    `SELECT ${cols}, ${ROW}, ${VER} AS _since FROM ${dataTable(t)} WHERE ${ROW} > ${h1} AND ${ROW} <= ${h2} AND ${VER} <= ${v2} ` +
+    `SELECT ${cols}, ${ROW}, ${VER} AS _backlot_since FROM ${dataTable(t)} WHERE ${ROW} > ${h1} AND ${ROW} <= ${h2} AND ${VER} <= ${v2} ` +
     `UNION ALL SELECT ${cols}, ${ROW}, ${FROM} FROM ${historyTable(t)} WHERE ${TO} > ${v1} AND ${ROW} > ${h1} AND ${ROW} <= ${h2} AND ${FROM} <= ${v2}`;
   return (
     `SELECT ${cols}, 'INSERT' AS "METADATA$ACTION", false AS "METADATA$ISUPDATE", CAST(${ROW} AS VARCHAR) AS "METADATA$ROW_ID" ` +
-    `FROM (${images}) QUALIFY row_number() OVER (PARTITION BY ${ROW} ORDER BY _since) = 1`
+    `FROM (${images}) QUALIFY row_number() OVER (PARTITION BY ${ROW} ORDER BY _backlot_since) = 1`
   );
 }
+
+/**
+ * Macro parameters share the name space of the columns in the macro body (DuckDB resolves a bare
+ * name to a parameter first), so they carry the reserved prefix no user column may have.
+ */
+const P = { v: '_backlot_v', v1: '_backlot_v1', v2: '_backlot_v2', h1: '_backlot_h1', h2: '_backlot_h2' };
 
 /** CREATE OR REPLACE for the table's three macros (after CREATE and after every column change). */
 export function macroDdl(t: VersionedTable): string[] {
@@ -139,9 +145,9 @@ export function macroDdl(t: VersionedTable): string[] {
       ? `CREATE OR REPLACE TEMP MACRO ${duckIdent(macroName(t.id, kind))}(${params}) AS TABLE ${body}`
       : `CREATE OR REPLACE MACRO ${DATA_SCHEMA}.${duckIdent(macroName(t.id, kind))}(${params}) AS TABLE ${body}`;
   return [
-    create('AT', 'v', stateSql(t, 'v')),
-    create('CHANGES', 'v1, v2', changesSql(t, 'v1', 'v2')),
-    create('APPENDS', 'h1, h2, v1, v2', appendsSql(t, 'h1', 'h2', 'v1', 'v2')),
+    create('AT', P.v, stateSql(t, P.v)),
+    create('CHANGES', `${P.v1}, ${P.v2}`, changesSql(t, P.v1, P.v2)),
+    create('APPENDS', `${P.h1}, ${P.h2}, ${P.v1}, ${P.v2}`, appendsSql(t, P.h1, P.h2, P.v1, P.v2)),
   ];
 }
 

@@ -5,10 +5,10 @@
  */
 import { duckIdent, duckTypeOf, ROW_ID, VERSION } from '../../sql/index.ts';
 import type { Catalog } from '../catalog/catalog.ts';
-import { DATA_SCHEMA, type ObjectEntry } from '../catalog/model.ts';
+import { DATA_SCHEMA, SYSTEM_SCHEMA, type ObjectEntry } from '../catalog/model.ts';
 import type { StorageConnection } from '../duck.ts';
 import type { CommitLog } from './commit-log.ts';
-import { createHistoryDdl, dataTable, dataTableName, hiddenColumnsDdl, historyTable, macroDdl, type VersionedTable } from './layout.ts';
+import { createHistoryDdl, dataTable, dataTableName, hiddenColumnsDdl, historyTable, historyTableName, macroDdl, type VersionedTable } from './layout.ts';
 
 /** The layout's view of a catalog table. */
 export function versionedTable(o: Pick<ObjectEntry, 'id' | 'temporary' | 'columns'>): VersionedTable {
@@ -54,6 +54,7 @@ export function setColumnTypeDdl(o: Pick<ObjectEntry, 'id' | 'temporary' | 'colu
  * began"), fresh row ids, a history table and macros, recorded as one commit. Runs at open.
  */
 export async function upgradeLegacyTables(conn: StorageConnection, catalog: Catalog, log: CommitLog, now: Date): Promise<number> {
+  await refreshMacros(conn, catalog);
   const have = await conn.rows(
     `SELECT table_name AS t FROM duckdb_columns() WHERE schema_name = '${DATA_SCHEMA}' AND column_name = '${ROW_ID}'`,
   );
@@ -85,4 +86,24 @@ export async function upgradeLegacyTables(conn: StorageConnection, catalog: Cata
   });
   if (changed.length > 0) log.committed({ version, committedAt: now, rowIdHwm: hwm, tables: changed, sessionId: 'upgrade', queryId: null });
   return changed.length;
+}
+
+/** Bumped whenever the macros' SQL changes; tables get new macros at the next open. */
+const LAYOUT_VERSION = '2';
+
+/** Recreates every persistent table's macros when they were written by another layout version. */
+async function refreshMacros(conn: StorageConnection, catalog: Catalog): Promise<void> {
+  const rows = await conn.rows(`SELECT value FROM ${SYSTEM_SCHEMA}.meta WHERE key = 'versioned_layout'`);
+  if (rows.length > 0 && rows[0].value === LAYOUT_VERSION) return;
+  const tables = new Set(
+    (await conn.rows(`SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = '${DATA_SCHEMA}'`)).map((r) => String(r.t)),
+  );
+  await conn.atomically(async () => {
+    for (const o of catalog.objects.values()) {
+      if (o.kind !== 'TABLE' || !tables.has(historyTableName(o.id))) continue;
+      for (const sql of macroDdl(versionedTable(o))) await conn.run(sql);
+    }
+    await conn.run(`DELETE FROM ${SYSTEM_SCHEMA}.meta WHERE key = 'versioned_layout'`);
+    await conn.run(`INSERT INTO ${SYSTEM_SCHEMA}.meta VALUES ('versioned_layout', '${LAYOUT_VERSION}')`);
+  });
 }
