@@ -1,0 +1,189 @@
+/**
+ * Versioned-table behaviour beyond single SQL files: the purge under retention and under pins,
+ * storage staying bounded under repeated updates, concurrent writers getting ordered versions, and
+ * the upgrade of tables written before versioning existed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Engine, ManualClock, type Session } from '../src/engine/index.ts';
+
+let dir: string;
+let engine: Engine;
+let clock: ManualClock;
+const DAY = 86_400_000;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'backlot-versioning-'));
+  clock = new ManualClock('2025-03-01T09:00:00Z');
+  engine = await Engine.open({ dataDir: dir, clock });
+});
+afterEach(async () => {
+  await engine.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function rows(s: Session, sql: string): Promise<unknown[][]> {
+  return (await s.execute(sql)).rows;
+}
+
+/** Row count of a table's physical history (what the purge removes). */
+async function historyRows(name: string): Promise<number> {
+  const o = [...engine.catalog.objects.values()].find((x) => x.name === name && x.droppedOn === null)!;
+  const conn = await engine.warehouse.connect();
+  try {
+    return Number((await conn.rows(`SELECT count(*) AS n FROM _backlot_data.H${o.id}`))[0].n);
+  } finally {
+    engine.warehouse.release(conn);
+  }
+}
+
+describe('retention and the purge', () => {
+  it('keeps storage bounded under 100 rounds of updating the same rows', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE d');
+    await s.execute('CREATE TABLE t (id INT, n INT)');
+    await s.execute('INSERT INTO t SELECT seq4(), 0 FROM TABLE(GENERATOR(ROWCOUNT => 1000))');
+    for (let round = 0; round < 100; round += 1) {
+      await s.execute('UPDATE t SET n = n + 1 WHERE id < 10');
+      clock.advance(60_000);
+    }
+    expect(await historyRows('T')).toBe(1000);
+    // Inside the one-day window nothing may go.
+    expect((await engine.purge()).historyRows).toBe(0);
+    // A day after the last update only the images that could still be asked for remain: none.
+    clock.advance(DAY);
+    expect((await engine.purge()).historyRows).toBe(1000);
+    expect(await historyRows('T')).toBe(0);
+    expect(await rows(s, 'SELECT count(*), sum(n) FROM t')).toEqual([['1000', '1000']]);
+  });
+
+  it('purges only what fell out of the window, and keeps the state at its start readable', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE d');
+    await s.execute('CREATE TABLE t (id INT, n INT)');
+    await s.execute('INSERT INTO t VALUES (1, 0)');
+    for (let i = 1; i <= 4; i += 1) {
+      clock.advance(6 * 3_600_000);
+      await s.execute(`UPDATE t SET n = ${i}`);
+    }
+    // Updates to 1, 2, 3, 4 at +6h, +12h, +18h, +24h; now is +24h. At +36h the window starts at
+    // +12h: the images n=0 and n=1 ended at or before it and go; n=2 (current then) stays.
+    clock.advance(12 * 3_600_000);
+    expect((await engine.purge()).historyRows).toBe(2);
+    expect(await rows(s, "SELECT n FROM t AT(TIMESTAMP => '2025-03-01 21:00:00')")).toEqual([['2']]);
+    expect(await rows(s, "SELECT n FROM t AT(TIMESTAMP => '2025-03-02 04:00:00')")).toEqual([['3']]);
+    await expect(s.execute("SELECT n FROM t AT(TIMESTAMP => '2025-03-01 16:00:00')")).rejects.toMatchObject({ code: '000707' });
+  });
+
+  it('keeps history a stream still needs, up to MAX_DATA_EXTENSION_TIME_IN_DAYS', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE d');
+    await s.execute('CREATE TABLE t (id INT, n INT) MAX_DATA_EXTENSION_TIME_IN_DAYS = 3');
+    await s.execute('INSERT INTO t VALUES (1, 0)');
+    const pinned = engine.commits.latest;
+    await s.execute('UPDATE t SET n = 1');
+    const t = [...engine.catalog.objects.values()].find((o) => o.name === 'T')!;
+    engine.retentionPins = { oldestNeeded: (id) => (id === t.id ? pinned : undefined) };
+    clock.advance(2 * DAY);
+    expect((await engine.purge()).historyRows).toBe(0);
+    expect(await historyRows('T')).toBe(1);
+    clock.advance(2 * DAY);
+    expect((await engine.purge()).historyRows).toBe(1);
+  });
+
+  it('drops a dropped table for good once its retention has passed', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE d');
+    await s.execute('CREATE TABLE t (id INT)');
+    await s.execute('INSERT INTO t VALUES (1)');
+    await s.execute('DROP TABLE t');
+    clock.advance(DAY / 2);
+    expect((await engine.purge()).droppedObjects).toBe(0);
+    clock.advance(DAY);
+    expect((await engine.purge()).droppedObjects).toBe(1);
+    await expect(s.execute('UNDROP TABLE t')).rejects.toMatchObject({ code: '002003' });
+    const conn = await engine.warehouse.connect();
+    try {
+      const left = await conn.rows(`SELECT count(*) AS n FROM duckdb_tables() WHERE schema_name = '_backlot_data'`);
+      expect(Number(left[0].n)).toBe(0);
+    } finally {
+      engine.warehouse.release(conn);
+    }
+  });
+});
+
+describe('writers', () => {
+  it('serialises concurrent write transactions into consecutive versions', async () => {
+    const a = await engine.newSession();
+    const b = await engine.newSession();
+    await a.execute('CREATE DATABASE d');
+    await a.execute('CREATE TABLE t (who VARCHAR, i INT)');
+    b.database = 'D';
+    b.schema = 'PUBLIC';
+    const start = engine.commits.latest;
+    await a.execute('BEGIN');
+    await a.execute("INSERT INTO t VALUES ('a', 1)");
+    // b's autocommit insert waits for a's transaction…
+    const pending = b.execute("INSERT INTO t VALUES ('b', 1)");
+    let bDone = false;
+    void pending.then(() => (bDone = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bDone).toBe(false);
+    await a.execute("INSERT INTO t VALUES ('a', 2)");
+    await a.execute('COMMIT');
+    await pending;
+    expect(engine.commits.latest).toBe(start + 2);
+    const versions = await rows(a, "SELECT who, count(DISTINCT i) FROM t GROUP BY who ORDER BY who");
+    expect(versions).toEqual([
+      ['a', '2'],
+      ['b', '1'],
+    ]);
+  });
+
+  it('releases the write lock when a session goes away mid-transaction', async () => {
+    const a = await engine.newSession();
+    await a.execute('CREATE DATABASE d');
+    await a.execute('CREATE TABLE t (i INT)');
+    await a.execute('BEGIN');
+    await a.execute('INSERT INTO t VALUES (1)');
+    await engine.closeSession(a);
+    const b = await engine.newSession({ database: 'D' });
+    await b.execute('INSERT INTO t VALUES (2)');
+    expect(await rows(b, 'SELECT i FROM t')).toEqual([['2']]);
+  });
+});
+
+describe('upgrade', () => {
+  it('gives tables written before versioning row ids, history and macros at open', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE d');
+    await s.execute('CREATE TABLE t (id INT, name VARCHAR)');
+    await s.execute("INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+    const t = [...engine.catalog.objects.values()].find((o) => o.name === 'T')!;
+    // Turn the table back into the pre-versioning layout.
+    const conn = await engine.warehouse.connect();
+    await conn.run(`DROP MACRO TABLE _backlot_data.T${t.id}_AT`);
+    await conn.run(`DROP TABLE _backlot_data.H${t.id}`);
+    await conn.run(`ALTER TABLE _backlot_data.T${t.id} DROP COLUMN _BACKLOT_ROW_ID`);
+    await conn.run(`ALTER TABLE _backlot_data.T${t.id} DROP COLUMN _BACKLOT_VERSION`);
+    await conn.run(`DELETE FROM _backlot.commits`);
+    engine.warehouse.release(conn);
+    await engine.close();
+
+    engine = await Engine.open({ dataDir: dir, clock });
+    const s2 = await engine.newSession({ database: 'D' });
+    await s2.execute('ALTER TABLE t SET CHANGE_TRACKING = TRUE');
+    await s2.execute("UPDATE t SET name = 'z' WHERE id = 1");
+    const update = (await s2.execute("SELECT query_id FROM TABLE(INFORMATION_SCHEMA.QUERY_HISTORY_BY_SESSION()) WHERE query_text LIKE 'UPDATE%'")).rows[0][0];
+    expect(await rows(s2, `SELECT id, name FROM t BEFORE(STATEMENT => '${update}') ORDER BY id`)).toEqual([
+      ['1', 'a'],
+      ['2', 'b'],
+    ]);
+    expect(await rows(s2, `SELECT id, name, METADATA$ACTION FROM t CHANGES(INFORMATION => DEFAULT) BEFORE(STATEMENT => '${update}') ORDER BY 3`)).toEqual([
+      ['1', 'a', 'DELETE'],
+      ['1', 'z', 'INSERT'],
+    ]);
+  });
+});
