@@ -20,17 +20,51 @@ export interface DuckResult {
 
 export class StorageConnection {
   private inTransaction = false;
+  /**
+   * BEGIN is sent with the transaction's first statement rather than on its own: one round trip
+   * less per write, which is most of what a small autocommit write costs besides the commit.
+   */
+  private beginPending = false;
 
   constructor(readonly raw: DuckDBConnection) {}
 
+  /** The text to send: the deferred BEGIN first, when there is one. */
+  private withBegin(sql: string): string {
+    if (!this.beginPending) return sql;
+    this.beginPending = false;
+    return `BEGIN TRANSACTION;\n${sql}`;
+  }
+
+  /** Sends a deferred BEGIN on its own (before a statement with parameters, which must be alone). */
+  private async flushBegin(): Promise<void> {
+    if (!this.beginPending) return;
+    this.beginPending = false;
+    await this.raw.run('BEGIN TRANSACTION');
+  }
+
+  /**
+   * Sends text that may carry the deferred BEGIN. DuckDB parses the whole text before running any of
+   * it, so on a parse error the BEGIN did not run either and stays deferred.
+   */
+  private async send<T>(sql: string, fn: (text: string) => Promise<T>): Promise<T> {
+    const hadBegin = this.beginPending;
+    try {
+      return await fn(this.withBegin(sql));
+    } catch (e) {
+      if (hadBegin && /^Parser Error/.test(String((e as Error).message))) this.beginPending = true;
+      throw e;
+    }
+  }
+
   /** Runs a statement and discards its result. */
   async run(sql: string): Promise<void> {
-    await this.raw.run(sql);
+    await this.send(sql, (text) => this.raw.run(text));
   }
 
   /** Runs a statement and reads all of its rows. */
   async query(sql: string, params?: Record<string, unknown> | unknown[]): Promise<DuckResult> {
-    const reader = params ? await this.raw.runAndReadAll(sql, params as never) : await this.raw.runAndReadAll(sql);
+    if (params) await this.flushBegin();
+    const reader = params ? await this.raw.runAndReadAll(sql, params as never) : await this.send(sql, (text) => this.raw.runAndReadAll(text));
     const types = reader.columnTypes();
     const columns = reader.columnNames().map((name, i) => ({
       name,
@@ -42,7 +76,8 @@ export class StorageConnection {
 
   /** Rows as JSON-friendly values (bigints as strings), for catalog reads. */
   async rows(sql: string, params?: Record<string, unknown> | unknown[]): Promise<Record<string, unknown>[]> {
-    const reader = params ? await this.raw.runAndReadAll(sql, params as never) : await this.raw.runAndReadAll(sql);
+    if (params) await this.flushBegin();
+    const reader = params ? await this.raw.runAndReadAll(sql, params as never) : await this.send(sql, (text) => this.raw.runAndReadAll(text));
     return reader.getRowObjectsJson() as Record<string, unknown>[];
   }
 
@@ -51,17 +86,32 @@ export class StorageConnection {
   }
 
   async begin(): Promise<void> {
-    await this.raw.run('BEGIN TRANSACTION');
+    if (this.inTransaction) throw new Error('a transaction is already open on this connection');
+    this.beginPending = true;
     this.inTransaction = true;
   }
 
   async commit(): Promise<void> {
     this.inTransaction = false;
+    if (this.beginPending) {
+      this.beginPending = false;
+      return;
+    }
     await this.raw.run('COMMIT');
+  }
+
+  /** Runs a last statement and commits, in one round trip (the commit log's row, then COMMIT). */
+  async commitWith(sql: string): Promise<void> {
+    this.inTransaction = false;
+    await this.send(`${sql};\nCOMMIT`, (text) => this.raw.run(text));
   }
 
   async rollback(): Promise<void> {
     this.inTransaction = false;
+    if (this.beginPending) {
+      this.beginPending = false;
+      return;
+    }
     try {
       await this.raw.run('ROLLBACK');
     } catch {

@@ -128,7 +128,8 @@ export function changesRelation(
   const start = evaluated(session, from);
   checkAvailable(session, object, start);
   let v2 = session.engine.commits.latest;
-  let h2 = session.engine.commits.rowIdHwm;
+  // Up to now: every row id visible in a committed version qualifies.
+  let h2 = Number.MAX_SAFE_INTEGER;
   if (to) {
     const end = evaluated(session, to);
     checkAvailable(session, object, end);

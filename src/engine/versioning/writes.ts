@@ -32,7 +32,7 @@ export class WriteCoordinator {
   async pending(session: Session): Promise<PendingWrite> {
     if (session.pendingWrite) return session.pendingWrite;
     await this.acquire(session);
-    session.pendingWrite = { version: this.log.latest + 1, rowIdHwm: this.log.rowIdHwm, tables: new Set() };
+    session.pendingWrite = { version: this.log.latest + 1, tables: new Set() };
     return session.pendingWrite;
   }
 
@@ -63,21 +63,20 @@ export class WriteCoordinator {
   /** Commits the session's DuckDB transaction, with its commit-log entry when it changed rows. */
   async commit(session: Session): Promise<void> {
     const w = session.pendingWrite;
-    let record: CommitRecord | undefined;
     try {
       if (w && w.tables.size > 0) {
-        record = {
+        const record: CommitRecord = {
           version: w.version,
           committedAt: this.clock.now(),
-          rowIdHwm: w.rowIdHwm,
           tables: [...w.tables],
           sessionId: session.id,
           queryId: session.currentQueryId ?? null,
         };
-        await this.log.write(session.conn, record);
+        await session.conn.commitWith(this.log.recordSql(record));
+        this.log.committed(record);
+      } else {
+        await session.conn.commit();
       }
-      await session.conn.commit();
-      if (record) this.log.committed(record);
     } catch (e) {
       await session.conn.rollback();
       throw e;

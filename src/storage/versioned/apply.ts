@@ -9,12 +9,12 @@
  */
 import { CHANGE_OP, CHANGE_ROWID, duckIdent, errors, newColumn, oldColumn, ROW_ID, TO_VERSION, VERSION } from '../../sql/index.ts';
 import type { StorageConnection } from '../duck.ts';
+import { NEXT_ROW_ID } from './commit-log.ts';
 import { dataTable, historyTable, stateSql, type VersionedTable } from './layout.ts';
 
-/** The open write transaction: its version, and the row ids allocated so far. */
+/** The open write transaction: its version and the tables it changed. */
 export interface PendingWrite {
   readonly version: number;
-  rowIdHwm: number;
   /** Catalog ids of the tables whose rows changed. */
   readonly tables: Set<number>;
 }
@@ -38,12 +38,9 @@ export async function appendRows(conn: StorageConnection, t: VersionedTable, col
   const aliases = columns.map((_, i) => `_c${i + 1}`);
   const sql =
     `INSERT INTO ${dataTable(t)} (${columnList(columns)}, ${ROW}, ${VER}) ` +
-    `SELECT ${aliases.join(', ')}, ${w.rowIdHwm} + row_number() OVER (), ${w.version} FROM (${sourceSql}) AS _s(${aliases.join(', ')})`;
+    `SELECT ${aliases.join(', ')}, ${NEXT_ROW_ID}, ${w.version} FROM (${sourceSql}) AS _s(${aliases.join(', ')})`;
   const n = count(await conn.query(sql));
-  if (n > 0) {
-    w.rowIdHwm += n;
-    w.tables.add(t.id);
-  }
+  if (n > 0) w.tables.add(t.id);
   return n;
 }
 
@@ -91,9 +88,8 @@ export async function applyChanges(conn: StorageConnection, t: VersionedTable, c
   if (inserted > 0) {
     await conn.run(
       `INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) ` +
-        `SELECT ${news}, ${w.rowIdHwm} + row_number() OVER (), ${w.version} FROM ${source} WHERE ${op} = 'I'`,
+        `SELECT ${news}, ${NEXT_ROW_ID}, ${w.version} FROM ${source} WHERE ${op} = 'I'`,
     );
-    w.rowIdHwm += inserted;
   }
   if (inserted + updated + deleted > 0) w.tables.add(t.id);
   return { inserted, updated, deleted };

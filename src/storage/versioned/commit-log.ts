@@ -8,76 +8,90 @@
  * memory; the log row is written inside the writing transaction, so a commit and its log entry are
  * durable together or not at all.
  */
+import { sqlString } from '../../sql/index.ts';
 import type { StorageConnection } from '../duck.ts';
 import { SYSTEM_SCHEMA } from '../catalog/model.ts';
 
 const S = SYSTEM_SCHEMA;
 
+/**
+ * Row ids come from one DuckDB sequence. Its increments are not rolled back with a transaction, so
+ * ids may have gaps, but they only grow; with one writer at a time, the ids a commit allocated are
+ * exactly those between the previous commit's high-water mark and its own.
+ */
+export const ROW_ID_SEQUENCE = `${S}.row_ids`;
+export const NEXT_ROW_ID = `nextval('${ROW_ID_SEQUENCE}')`;
+
 export interface CommitRecord {
   version: number;
   committedAt: Date;
-  /** Highest row id allocated by this commit or any before it. */
-  rowIdHwm: number;
   /** Catalog ids of the tables whose rows changed. */
   tables: number[];
   sessionId: string;
   queryId: string | null;
 }
 
+/** The sequence's last handed-out id (0 before the first). */
+const ALLOCATED = `(SELECT coalesce(last_value, start_value - 1) FROM duckdb_sequences() WHERE schema_name = '${S}' AND sequence_name = 'row_ids')`;
+
 export class CommitLog {
   /** The last committed version (0 before any commit). */
   latest = 0;
-  /** Highest row id ever allocated by a committed transaction. */
-  rowIdHwm = 0;
 
   static async load(conn: StorageConnection): Promise<CommitLog> {
     const log = new CommitLog();
     const rows = await conn.rows(`SELECT coalesce(max(version), 0) AS v, coalesce(max(row_id_hwm), 0) AS h FROM ${S}.commits`);
     log.latest = Number(rows[0].v);
-    log.rowIdHwm = Number(rows[0].h);
+    await log.advanceRowIds(conn, Number(rows[0].h));
     return log;
   }
 
-  /** Writes the log rows inside the caller's open transaction. */
-  async write(conn: StorageConnection, r: CommitRecord): Promise<void> {
-    await conn.query(`INSERT INTO ${S}.commits VALUES ($1, $2, $3, $4, $5)`, [
-      r.version,
-      r.committedAt.getTime(),
-      r.rowIdHwm,
-      r.sessionId,
-      r.queryId,
-    ]);
-    if (r.tables.length > 0) {
-      await conn.run(`INSERT INTO ${S}.table_changes VALUES ${r.tables.map((t) => `(${r.version}, ${t})`).join(', ')}`);
-    }
+  /** The highest row id handed out so far (committed or not). */
+  async allocatedRowIds(conn: StorageConnection): Promise<number> {
+    return Number((await conn.rows(`SELECT ${ALLOCATED} AS v`))[0]?.v ?? 0);
+  }
+
+  /** Makes sure the sequence hands out ids above `hwm` (after ids were assigned outside it). */
+  async advanceRowIds(conn: StorageConnection, hwm: number): Promise<void> {
+    if ((await this.allocatedRowIds(conn)) >= hwm) return;
+    await conn.run(`CREATE OR REPLACE SEQUENCE ${ROW_ID_SEQUENCE} START WITH ${hwm + 1}`);
+  }
+
+  /**
+   * The statement that writes a commit's log row inside its transaction; the row-id high-water mark
+   * is read from the sequence as it runs.
+   */
+  recordSql(r: CommitRecord): string {
+    const tables = `[${r.tables.map((t) => String(Math.trunc(t))).join(', ')}]::BIGINT[]`;
+    return (
+      `INSERT INTO ${S}.commits SELECT ${Math.trunc(r.version)}, ${r.committedAt.getTime()}, ${ALLOCATED}, ` +
+      `${sqlString(r.sessionId)}, ${r.queryId === null ? 'NULL' : sqlString(r.queryId)}, ${tables}`
+    );
   }
 
   /** Makes a durable commit the latest (after DuckDB's COMMIT succeeded). */
   committed(r: CommitRecord): void {
     this.latest = r.version;
-    this.rowIdHwm = r.rowIdHwm;
   }
 
   /** The last version committed at or before (or, with `strict`, before) a time. */
   async versionAt(conn: StorageConnection, epochMs: number, strict = false): Promise<number> {
     const rows = await conn.rows(
-      `SELECT coalesce(max(version), 0) AS v FROM ${S}.commits WHERE committed_ms ${strict ? '<' : '<='} $1`,
-      [epochMs],
+      `SELECT coalesce(max(version), 0) AS v FROM ${S}.commits WHERE committed_ms ${strict ? '<' : '<='} ${Math.trunc(epochMs)}`,
     );
     return Number(rows[0].v);
   }
 
   /** The row-id high-water mark as of a version. */
   async hwmAt(conn: StorageConnection, version: number): Promise<number> {
-    const rows = await conn.rows(`SELECT coalesce(max(row_id_hwm), 0) AS h FROM ${S}.commits WHERE version <= $1`, [version]);
+    const rows = await conn.rows(`SELECT coalesce(max(row_id_hwm), 0) AS h FROM ${S}.commits WHERE version <= ${Math.trunc(version)}`);
     return Number(rows[0].h);
   }
 
   /** True when some version in (from, to] changed the table. */
   async changedBetween(conn: StorageConnection, tableId: number, from: number, to: number): Promise<boolean> {
     const rows = await conn.rows(
-      `SELECT count(*) AS n FROM ${S}.table_changes WHERE table_id = $1 AND version > $2 AND version <= $3`,
-      [tableId, from, to],
+      `SELECT count(*) AS n FROM ${S}.commits WHERE version > ${Math.trunc(from)} AND version <= ${Math.trunc(to)} AND list_contains(tables, ${Math.trunc(tableId)})`,
     );
     return Number(rows[0].n) > 0;
   }

@@ -64,7 +64,7 @@ export async function upgradeLegacyTables(conn: StorageConnection, catalog: Cata
   const exists = new Set(
     (await conn.rows(`SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = '${DATA_SCHEMA}'`)).map((r) => String(r.t)),
   );
-  let hwm = log.rowIdHwm;
+  let hwm = await log.allocatedRowIds(conn);
   const version = log.latest + 1;
   const changed: number[] = [];
   await conn.atomically(async () => {
@@ -81,10 +81,11 @@ export async function upgradeLegacyTables(conn: StorageConnection, catalog: Cata
       changed.push(o.id);
     }
     if (changed.length > 0) {
-      await log.write(conn, { version, committedAt: now, rowIdHwm: hwm, tables: changed, sessionId: 'upgrade', queryId: null });
+      await log.advanceRowIds(conn, hwm);
+      await conn.run(log.recordSql({ version, committedAt: now, tables: changed, sessionId: 'upgrade', queryId: null }));
     }
   });
-  if (changed.length > 0) log.committed({ version, committedAt: now, rowIdHwm: hwm, tables: changed, sessionId: 'upgrade', queryId: null });
+  if (changed.length > 0) log.committed({ version, committedAt: now, tables: changed, sessionId: 'upgrade', queryId: null });
   return changed.length;
 }
 
