@@ -39,6 +39,8 @@ export class Engine {
   retentionPins: RetentionPins = NO_PINS;
   private readonly sessions = new Set<Session>();
   private readonly systemConn: StorageConnection;
+  /** The purge's own connection (the history appender uses systemConn and must not share its transactions). */
+  private maintenanceConn: StorageConnection | undefined;
   private nextPurge = 0;
 
   private constructor(warehouse: Warehouse, systemConn: StorageConnection, options: EngineOptions) {
@@ -60,6 +62,7 @@ export class Engine {
         for (const stmt of accountUsageDdl()) await systemConn.run(stmt);
       });
       await engine.history.init();
+      engine.maintenanceConn = await warehouse.connect();
       await engine.purge();
       return engine;
     } catch (e) {
@@ -78,14 +81,24 @@ export class Engine {
 
   /** Purges expired history and dropped tables (at open, and when the clock says it is due). */
   async purge(): Promise<PurgeReport> {
-    const report = await this.writes.exclusive(() => purgeExpired(this, this.systemConn));
+    const report = await this.writes.exclusive(() => purgeExpired(this, this.maintenance()));
     this.nextPurge = this.clock.now().getTime() + PURGE_EVERY_MS;
     return report;
   }
 
-  /** Runs the purge when an hour of engine time has passed since the last one. */
+  private maintenance(): StorageConnection {
+    if (!this.maintenanceConn) throw new Error('engine is not open');
+    return this.maintenanceConn;
+  }
+
+  /**
+   * Runs the purge when an hour of engine time has passed since the last one and nobody is
+   * writing (a busy writer only postpones it).
+   */
   async purgeIfDue(): Promise<void> {
-    if (this.clock.now().getTime() >= this.nextPurge) await this.purge();
+    if (this.clock.now().getTime() < this.nextPurge) return;
+    const report = await this.writes.tryExclusive(() => purgeExpired(this, this.maintenance()));
+    if (report) this.nextPurge = this.clock.now().getTime() + PURGE_EVERY_MS;
   }
 
   async newSession(options: SessionOptions = {}): Promise<Session> {

@@ -120,6 +120,7 @@ export async function executeStatement(session: Session, text: string): Promise<
     session.remember(result);
     session.finishQuery(queryId);
     const stats = body.stats ?? {};
+    if (!session.inTransaction) await engine.purgeIfDue().catch(() => undefined); // retried at the next statement
     record({ queryType: body.statementType, status: 'SUCCESS', errorCode: null, errorMessage: null, rowsProduced: body.rows.length, rowsInserted: stats.inserted ?? 0, rowsUpdated: stats.updated ?? 0, rowsDeleted: stats.deleted ?? 0 });
     return result;
   } catch (e) {

@@ -34,7 +34,7 @@ export function columnDdl(col: ColumnEntry, ctx: TranslateContext, withNotNull =
 
 /** Creates a table's versioned storage: current rows, history and macros (storage/versioned). */
 export async function createPhysicalTable(conn: StorageConnection, o: ObjectEntry, ctx: TranslateContext): Promise<void> {
-  for (const sql of createTableDdl(o, o.columns.map((c) => columnDdl(c, ctx)))) await conn.run(sql);
+  await conn.run(createTableDdl(o, o.columns.map((c) => columnDdl(c, ctx))).join(';\n'));
 }
 
 /** The user-facing view of a table: exactly its columns, in order. */

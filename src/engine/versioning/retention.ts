@@ -64,6 +64,17 @@ export async function purgeExpired(engine: Engine, conn: StorageConnection): Pro
     else if (o.kind === 'TABLE') live.push(o);
   }
   const report: PurgeReport = { droppedObjects: expired.length, historyRows: 0 };
+  try {
+    await purgeInTransaction(engine, conn, expired, live, now, report);
+  } catch (e) {
+    await catalog.reload(conn);
+    throw e;
+  }
+  return report;
+}
+
+async function purgeInTransaction(engine: Engine, conn: StorageConnection, expired: ObjectEntry[], live: ObjectEntry[], now: number, report: PurgeReport): Promise<void> {
+  const catalog = engine.catalog;
   await conn.atomically(async () => {
     const change = catalog.change(conn);
     for (const o of expired) {
@@ -85,5 +96,4 @@ export async function purgeExpired(engine: Engine, conn: StorageConnection): Pro
       if (cutoff > 0) report.historyRows += await purgeHistory(conn, o, cutoff);
     }
   });
-  return report;
 }

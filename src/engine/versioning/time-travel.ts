@@ -138,13 +138,32 @@ export function changesRelation(
   }
   const v1 = Math.min(start.before, v2);
   const h1 = Math.min(start.hwmBefore, h2);
-  const base = resolver.relationOf(path, object);
+  return changeSet(object, resolver.relationOf(path, object), { fromVersion: v1, toVersion: v2, fromHwm: h1, toHwm: h2 }, appendOnly);
+}
+
+/** A version interval of a table's history: changes after `fromVersion` up to `toVersion`. */
+export interface ChangeRange {
+  fromVersion: number;
+  toVersion: number;
+  /** Row-id high-water marks at both ends (append-only change sets). */
+  fromHwm: number;
+  toHwm: number;
+}
+
+/**
+ * The change set of a table over a range, as a relation: the table's columns plus METADATA$ACTION,
+ * METADATA$ISUPDATE and METADATA$ROW_ID. Net (standard-stream rules) or append-only. The CHANGES
+ * clause reads it; streams and dynamic-table refreshes read it the same way.
+ */
+export function changeSet(object: ObjectEntry, table: ResolvedRelation, range: ChangeRange, appendOnly: boolean): ResolvedRelation {
   const columns = [
-    ...base.columns,
+    ...table.columns,
     { name: METADATA_COLUMNS[0], type: T.varchar() },
     { name: METADATA_COLUMNS[1], type: T.boolean() },
     { name: METADATA_COLUMNS[2], type: T.varchar() },
   ];
-  if (!appendOnly) return { ...base, columns, tableFunction: { macro: macro(object, 'CHANGES'), args: [v1, v2] } };
-  return { ...base, columns, tableFunction: { macro: macro(object, 'APPENDS'), args: [h1, h2, v1, v2] } };
+  const tableFunction = appendOnly
+    ? { macro: macro(object, 'APPENDS'), args: [range.fromHwm, range.toHwm, range.fromVersion, range.toVersion] }
+    : { macro: macro(object, 'CHANGES'), args: [range.fromVersion, range.toVersion] };
+  return { ...table, columns, tableFunction };
 }

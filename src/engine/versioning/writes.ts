@@ -104,6 +104,12 @@ export class WriteCoordinator {
     }
   }
 
+  /** Like exclusive, but gives up at once (returns undefined) when some session is writing. */
+  async tryExclusive<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    if (this.owner !== undefined) return undefined;
+    return this.exclusive(fn);
+  }
+
   private async acquire(owner: object): Promise<void> {
     while (this.owner !== undefined && this.owner !== owner) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));

@@ -59,38 +59,41 @@ export interface ChangeCounts {
 export async function applyChanges(conn: StorageConnection, t: VersionedTable, changes: string, w: PendingWrite): Promise<ChangeCounts> {
   const op = duckIdent(CHANGE_OP);
   const rowid = duckIdent(CHANGE_ROWID);
-  const dup = await conn.query(
-    `SELECT ${rowid}, count(*) FILTER (WHERE ${op} = 'U') AS u FROM ${changes} WHERE ${rowid} IS NOT NULL GROUP BY ${rowid} HAVING count(*) > 1 ORDER BY u DESC LIMIT 1`,
+  // One pass for the counts and for whether any target row appears more than once.
+  const stats = await conn.query(
+    `SELECT count(*) FILTER (WHERE ${op} = 'I'), count(*) FILTER (WHERE ${op} = 'U'), count(*) FILTER (WHERE ${op} = 'D'), ` +
+      `count(${rowid}) - count(DISTINCT ${rowid}) FROM ${changes}`,
   );
+  let [inserted, updated, deleted] = stats.rows[0].slice(0, 3).map((v) => Number(v));
   let source = changes;
-  if (dup.rows.length > 0) {
+  if (Number(stats.rows[0][3]) > 0) {
+    const dup = await conn.query(
+      `SELECT ${rowid}, count(*) FILTER (WHERE ${op} = 'U') AS u FROM ${changes} WHERE ${rowid} IS NOT NULL GROUP BY ${rowid} HAVING count(*) > 1 ORDER BY u DESC LIMIT 1`,
+    );
     if (Number(dup.rows[0][1]) > 0) throw await duplicateRowError(conn, t, changes, dup.rows[0][0]);
-    // Only repeated deletes: keep one change per target row.
+    // Only repeated deletes: one delete per target row.
     source = `(SELECT DISTINCT ON (${rowid}) * FROM ${changes} WHERE ${rowid} IS NOT NULL UNION ALL SELECT * FROM ${changes} WHERE ${rowid} IS NULL)`;
+    const distinct = await conn.query(`SELECT count(*) FILTER (WHERE ${op} = 'D') FROM ${source}`);
+    deleted = Number(distinct.rows[0][0]);
   }
   const olds = t.columns.map((_, i) => duckIdent(oldColumn(i + 1))).join(', ');
   const news = t.columns.map((_, i) => duckIdent(newColumn(i + 1))).join(', ');
-  const counts = await conn.query(
-    `SELECT count(*) FILTER (WHERE ${op} = 'I'), count(*) FILTER (WHERE ${op} = 'U'), count(*) FILTER (WHERE ${op} = 'D') FROM ${source}`,
-  );
-  const [inserted, updated, deleted] = counts.rows[0].map((v) => Number(v));
-  if (updated + deleted > 0) {
-    await conn.run(
-      `INSERT INTO ${historyTable(t)} SELECT ${olds}, ${ROW}, ${VER}, ${w.version} FROM ${source} ` +
-        `WHERE ${op} IN ('U', 'D') AND ${VER} < ${w.version}`,
-    );
-    await conn.run(`DELETE FROM ${dataTable(t)} WHERE rowid IN (SELECT ${rowid} FROM ${source} WHERE ${op} IN ('U', 'D'))`);
-  }
   const cols = columnList(t.columns);
+  const steps: string[] = [];
+  if (updated + deleted > 0) {
+    steps.push(
+      `INSERT INTO ${historyTable(t)} SELECT ${olds}, ${ROW}, ${VER}, ${w.version} FROM ${source} WHERE ${op} IN ('U', 'D') AND ${VER} < ${w.version}`,
+      `DELETE FROM ${dataTable(t)} WHERE rowid IN (SELECT ${rowid} FROM ${source} WHERE ${op} IN ('U', 'D'))`,
+    );
+  }
   if (updated > 0) {
-    await conn.run(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${news}, ${ROW}, ${w.version} FROM ${source} WHERE ${op} = 'U'`);
+    steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${news}, ${ROW}, ${w.version} FROM ${source} WHERE ${op} = 'U'`);
   }
   if (inserted > 0) {
-    await conn.run(
-      `INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) ` +
-        `SELECT ${news}, ${NEXT_ROW_ID}, ${w.version} FROM ${source} WHERE ${op} = 'I'`,
-    );
+    steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${news}, ${NEXT_ROW_ID}, ${w.version} FROM ${source} WHERE ${op} = 'I'`);
   }
+  // One round trip for all the writes (they run in order, in the caller's transaction).
+  if (steps.length > 0) await conn.run(steps.join(';\n'));
   if (inserted + updated + deleted > 0) w.tables.add(t.id);
   return { inserted, updated, deleted };
 }
