@@ -48,6 +48,8 @@ export const NO_PINS: RetentionPins = { oldestNeeded: () => undefined };
 export interface PurgeReport {
   droppedObjects: number;
   historyRows: number;
+  /** Dropped schemas and databases whose window passed (with nothing left in them). */
+  droppedContainers: number;
 }
 
 /** Purges expired history and dropped tables. Runs under the engine's write lock. */
@@ -63,7 +65,7 @@ export async function purgeExpired(engine: Engine, conn: StorageConnection): Pro
     if (dropped !== null && dropped.getTime() + retentionDays(engine, o) * DAY_MS <= now) expired.push(o);
     else if (o.kind === 'TABLE') live.push(o);
   }
-  const report: PurgeReport = { droppedObjects: expired.length, historyRows: 0 };
+  const report: PurgeReport = { droppedObjects: expired.length, historyRows: 0, droppedContainers: 0 };
   try {
     await purgeInTransaction(engine, conn, expired, live, now, report);
   } catch (e) {
@@ -94,6 +96,23 @@ async function purgeInTransaction(engine: Engine, conn: StorageConnection, expir
         cutoff = Math.max(pinned, limit);
       }
       if (cutoff > 0) report.historyRows += await purgeHistory(conn, o, cutoff);
+    }
+    // Containers go once their own window passed and everything in them is gone.
+    const retentionOf = (props: Record<string, string>, parent?: Record<string, string>) =>
+      days(props.DATA_RETENTION_TIME_IN_DAYS ?? parent?.DATA_RETENTION_TIME_IN_DAYS, 1) * DAY_MS;
+    for (const sc of [...catalog.schemas.values()]) {
+      const d = catalog.databases.get(sc.databaseId);
+      const dropped = sc.droppedOn ?? d?.droppedOn ?? null;
+      if (dropped === null || dropped.getTime() + retentionOf(sc.properties, d?.properties) > now) continue;
+      if (catalog.objectsOf(sc.id, true).length > 0) continue;
+      await change.removeSchema(sc.id);
+      report.droppedContainers += 1;
+    }
+    for (const d of [...catalog.databases.values()]) {
+      if (d.droppedOn === null || d.droppedOn.getTime() + retentionOf(d.properties) > now) continue;
+      if (catalog.schemasOf(d.id, true).length > 0) continue;
+      await change.removeDatabase(d.id);
+      report.droppedContainers += 1;
     }
   });
 }
