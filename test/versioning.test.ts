@@ -114,6 +114,25 @@ describe('retention and the purge', () => {
   });
 });
 
+describe('dropped containers', () => {
+  it('purges a dropped database with its schemas and tables once its window passed', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE gone DATA_RETENTION_TIME_IN_DAYS = 2');
+    await s.execute('CREATE TABLE t (id INT)');
+    await s.execute('INSERT INTO t VALUES (1)');
+    await s.execute('DROP DATABASE gone');
+    clock.advance(DAY + 1000);
+    expect(await engine.purge()).toMatchObject({ droppedObjects: 0, droppedContainers: 0 });
+    await s.execute('UNDROP DATABASE gone');
+    expect(await rows(s, 'SELECT id FROM gone.public.t')).toEqual([['1']]);
+    await s.execute('DROP DATABASE gone');
+    clock.advance(2 * DAY + 1000);
+    expect(await engine.purge()).toMatchObject({ droppedObjects: 1, droppedContainers: 2 });
+    expect([...engine.catalog.databases.values()].some((d) => d.name === 'GONE')).toBe(false);
+    await expect(s.execute('UNDROP DATABASE gone')).rejects.toMatchObject({ code: '002003' });
+  });
+});
+
 describe('writers', () => {
   it('serialises concurrent write transactions into consecutive versions', async () => {
     const a = await engine.newSession();
