@@ -93,6 +93,23 @@ describe('retention and the purge', () => {
     expect((await engine.purge()).historyRows).toBe(1);
   });
 
+  it('keeps what an unconsumed stream needs, and lets it go once the stream is consumed', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE d');
+    await s.execute('CREATE TABLE t (id INT, n INT)');
+    await s.execute('INSERT INTO t VALUES (1, 0)');
+    await s.execute('CREATE STREAM st ON TABLE t');
+    await s.execute('UPDATE t SET n = 1');
+    clock.advance(3 * DAY);
+    expect((await engine.purge()).historyRows).toBe(0);
+    expect(await rows(s, 'SELECT n, METADATA$ACTION FROM st ORDER BY 2')).toEqual([
+      ['0', 'DELETE'],
+      ['1', 'INSERT'],
+    ]);
+    await s.execute('CREATE TABLE sink AS SELECT * FROM st');
+    expect((await engine.purge()).historyRows).toBe(1);
+  });
+
   it('drops a dropped table for good once its retention has passed', async () => {
     const s = await engine.newSession();
     await s.execute('CREATE DATABASE d');

@@ -10,7 +10,8 @@ import { QueryHistory } from './history/query-history.ts';
 import { accountUsageDdl } from './metadata/system-views.ts';
 import { Session, type SessionOptions } from './session/session.ts';
 import { BoundedCache } from './session/bounded-cache.ts';
-import { NO_PINS, purgeExpired, type PurgeReport, type RetentionPins } from './versioning/retention.ts';
+import { purgeExpired, type PurgeReport, type RetentionPins } from './versioning/retention.ts';
+import { StreamRegistry } from './streams/registry.ts';
 import { WriteCoordinator } from './versioning/writes.ts';
 export { BACKLOT_VERSION } from './version.ts';
 
@@ -35,8 +36,10 @@ export class Engine {
   readonly translationCache = new BoundedCache<string, unknown>(2000);
   /** The one-writer-at-a-time coordinator that hands out versions. */
   readonly writes: WriteCoordinator;
+  /** Stream offsets; also the default RetentionPins. */
+  readonly streams: StreamRegistry;
   /** What streams and dynamic tables still need of each table's history. */
-  retentionPins: RetentionPins = NO_PINS;
+  retentionPins: RetentionPins;
   private readonly sessions = new Set<Session>();
   private readonly systemConn: StorageConnection;
   /** The purge's own connection (the history appender uses systemConn and must not share its transactions). */
@@ -49,7 +52,9 @@ export class Engine {
     this.clock = options.clock ?? systemClock;
     this.account = options.account ?? 'BACKLOT';
     this.history = new QueryHistory(systemConn);
-    this.writes = new WriteCoordinator(warehouse.commits, this.clock);
+    this.streams = new StreamRegistry(this);
+    this.retentionPins = this.streams;
+    this.writes = new WriteCoordinator(warehouse.commits, this.clock, this.streams);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -62,6 +67,7 @@ export class Engine {
         for (const stmt of accountUsageDdl()) await systemConn.run(stmt);
       });
       await engine.history.init();
+      await engine.streams.load(systemConn);
       engine.maintenanceConn = await warehouse.connect();
       await engine.purge();
       return engine;
@@ -84,6 +90,28 @@ export class Engine {
     const report = await this.writes.exclusive(() => purgeExpired(this, this.maintenance()));
     this.nextPurge = this.clock.now().getTime() + PURGE_EVERY_MS;
     return report;
+  }
+
+  /**
+   * SYSTEM$STREAM_HAS_DATA found these streams empty: move their offsets to now (nothing is skipped:
+   * no commit touched their sources since) so they do not go stale (semantics §1.7). Skipped while
+   * someone writes; the next check does it.
+   */
+  async keepStreamsAlive(ids: number[]): Promise<void> {
+    await this.writes.tryExclusive(async () => {
+      const conn = this.maintenance();
+      const now = this.clock.now().getTime();
+      const moved: number[] = [];
+      await conn.atomically(async () => {
+        for (const id of new Set(ids)) {
+          const o = this.catalog.objects.get(id);
+          if (!o || o.kind !== 'STREAM' || this.streams.isStale(o) || this.streams.hasData(o)) continue;
+          await conn.run(this.streams.consumeSql(id, this.writes.latest, now));
+          moved.push(id);
+        }
+      });
+      await this.streams.refresh(conn, moved);
+    });
   }
 
   private maintenance(): StorageConnection {

@@ -7,6 +7,7 @@ import { alterStatement } from './ddl/alter.ts';
 import { createStatement } from './ddl/create.ts';
 import { commentStatement, dropStatement, truncateStatement, undropStatement } from './ddl/drop.ts';
 import { describeStatement } from './metadata/describe.ts';
+import { alterStream, createStream } from './streams/stream-ddl.ts';
 import { showStatement } from './metadata/show.ts';
 import { runDml } from './query/dml.ts';
 import { runQuery } from './query/query.ts';
@@ -31,6 +32,8 @@ const AUTOCOMMITS = new Set([
   'drop',
   'undrop',
   'comment',
+  'create_stream',
+  'alter_stream',
 ]);
 
 async function dispatch(session: Session, stmt: Statement, text: string): Promise<ResultBody> {
@@ -51,6 +54,10 @@ async function dispatch(session: Session, stmt: Statement, text: string): Promis
     case 'alter_view':
     case 'alter_sequence':
       return alterStatement(session, stmt);
+    case 'create_stream':
+      return createStream(session, stmt);
+    case 'alter_stream':
+      return alterStream(session, stmt);
     case 'drop':
       return dropStatement(session, stmt);
     case 'undrop':
@@ -113,6 +120,7 @@ export async function executeStatement(session: Session, text: string): Promise<
     }
     if (AUTOCOMMITS.has(stmt.kind) && session.inTransaction) {
       session.inTransaction = false;
+      session.transactionStartVersion = undefined;
       await engine.writes.commit(session);
     }
     const body = await dispatch(session, stmt, text);

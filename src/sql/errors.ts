@@ -164,6 +164,18 @@ export const errors = {
   duplicateRow(values: string): SnowflakeError {
     return new SnowflakeError('100090', '42P18', `Duplicate row detected during DML action\nRow Values: [${values}]`);
   },
+  /** Reading a stream whose source table was dropped or replaced. */
+  streamSourceDropped(table: string, stream: string): SnowflakeError {
+    return new SnowflakeError('091901', '55000', `Base table '${table}' dropped, cannot read from stream '${stream}'.`);
+  },
+  /** Reading a stream whose offset fell out of its source's retention (semantics §1.7). */
+  streamStale(stream: string, staleAfter: string): SnowflakeError {
+    return new SnowflakeError(
+      '091902',
+      '55000',
+      `Stream '${stream}' is stale: it was not consumed before ${staleAfter}, and the changes after its offset are no longer retained. Recreate it with CREATE OR REPLACE STREAM.`,
+    );
+  },
   /** AT | BEFORE or CHANGES outside the retention window or before the table existed. */
   timeTravelUnavailable(table: string): SnowflakeError {
     return new SnowflakeError(

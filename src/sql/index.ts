@@ -42,6 +42,7 @@ export type {
   TableFunctionArgument,
   DmlTarget,
   TimeTravelPoint,
+  StreamRead,
 } from './translate/context.ts';
 export * from './translate/versioning.ts';
 export {

@@ -33,6 +33,7 @@ import { dropDatabaseEntry, dropObjectEntry, dropSchemaEntry } from './drop.ts';
 import { contextAt, createPhysicalTable, physicalTable, tableViewDdl, viewDdl } from './physical.ts';
 import { appendRows, copyRows, dropDdl, versionedTable } from '../../storage/index.ts';
 import { clonePoint, cloneSchemaObjects, cloneVersion } from './clone.ts';
+import { consumeStreams } from '../query/dml.ts';
 
 export async function createStatement(session: Session, stmt: Statement, text: string): Promise<ResultBody> {
   switch (stmt.kind) {
@@ -259,7 +260,8 @@ async function createTable(session: Session, stmt: CreateTableStatement): Promis
     } else if (stmt.asQuery !== undefined) {
       const parsed = parseStatement(stmt.asQuery).statement;
       if (parsed.kind !== 'query') throw errors.syntaxMessage('CREATE TABLE … AS needs a query.');
-      const t = translateQuery(parsed, stmt.asQuery, ctx);
+      const t = translateQuery(parsed, stmt.asQuery, session.translateContext());
+      consumeStreams(write, t.info.streams);
       const described = await session.conn.query(`DESCRIBE ${t.sql}`);
       const names = described.rows.map((r) => String(r[0]));
       const duckTypes = described.rows.map((r) => String(r[1]));

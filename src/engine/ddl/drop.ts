@@ -27,6 +27,12 @@ const OK = 'Statement executed successfully.';
 
 /** Marks an object dropped and removes its user-facing DuckDB object. */
 export async function dropObjectEntry(session: Session, change: CatalogChange, schema: SchemaEntry, o: ObjectEntry, now: Date): Promise<void> {
+  if (o.kind === 'STREAM') {
+    // Streams have no Time Travel: dropping one loses its offset for good (semantics §1.1).
+    await change.removeObject(o.id);
+    await session.conn.run(session.engine.streams.deleteSql(o.id));
+    return;
+  }
   if (o.kind === 'SEQUENCE') {
     // A sequence a column default still uses stays in DuckDB (unnamed to Snowflake) so those
     // inserts keep working; DuckDB refuses to drop it.
@@ -58,7 +64,7 @@ export async function dropDatabaseEntry(session: Session, change: CatalogChange,
   await change.putDatabase({ ...d, droppedOn: now });
 }
 
-const KIND_LABEL = { TABLE: 'Table', VIEW: 'View', SEQUENCE: 'Sequence' } as const;
+const KIND_LABEL = { TABLE: 'Table', VIEW: 'View', SEQUENCE: 'Sequence', STREAM: 'Stream' } as const;
 
 export async function dropStatement(session: Session, stmt: DropStatement): Promise<ResultBody> {
   const resolver = session.resolver;
@@ -196,7 +202,8 @@ export async function commentStatement(session: Session, stmt: CommentStatement)
       }
       default: {
         const kinds = stmt.objectKind === 'COLUMN' ? (['TABLE', 'VIEW'] as const) : ([stmt.objectKind] as const);
-        const { object } = resolver.require(stmt.name, [...kinds], stmt.objectKind === 'VIEW' ? 'View' : 'Table', 'COMMENT');
+        const label = stmt.objectKind === 'VIEW' ? 'View' : stmt.objectKind === 'STREAM' ? 'Stream' : stmt.objectKind === 'SEQUENCE' ? 'Sequence' : 'Table';
+        const { object } = resolver.require(stmt.name, [...kinds], label, 'COMMENT');
         if (object.temporary) throw errors.unsupported('COMMENT ON a temporary object');
         if (stmt.column !== undefined) {
           const col = object.columns.find((c) => c.name === stmt.column);

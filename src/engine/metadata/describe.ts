@@ -7,6 +7,7 @@ import type { ColumnEntry } from '../../storage/index.ts';
 import { table, type ResultBody } from '../results/result-set.ts';
 import type { Value } from '../results/values.ts';
 import type { Session } from '../session/session.ts';
+import { describeStream } from '../streams/show-streams.ts';
 import { applyShowFilters } from './show-filters.ts';
 import { ts } from './show.ts';
 
@@ -82,6 +83,10 @@ export async function describeStatement(session: Session, stmt: DescribeStatemen
       const { object } = rel.kind === 'SYSTEM_VIEW' ? { object: undefined } : resolver.require(stmt.name, ['TABLE', 'VIEW'], 'Object', 'DESCRIBE');
       if (object) return describeColumns(object.columns);
       return describeColumns(rel.columns.map((c) => ({ name: c.name, type: c.type, nullable: true, defaultSql: null, identity: null, primaryKey: false, unique: false, comment: null })));
+    }
+    case 'STREAM': {
+      const { path, object } = resolver.require(stmt.name, ['STREAM'], 'Stream', 'DESCRIBE STREAM');
+      return describeStream(session, { database: path.database, schema: path.schema, object });
     }
     case 'SEQUENCE': {
       const { path, object: o } = resolver.require(stmt.name, ['SEQUENCE'], 'Sequence', 'DESCRIBE SEQUENCE');

@@ -13,6 +13,7 @@ import { retentionDays } from '../versioning/retention.ts';
 import { INFORMATION_SCHEMA } from './system-views.ts';
 import { applyShowFilters } from './show-filters.ts';
 import { columnTypeJson, describeSessionParameters } from './describe.ts';
+import { showStreams } from '../streams/show-streams.ts';
 
 const STR = T.varchar();
 
@@ -32,7 +33,7 @@ function terse(rows: Value[][]): ResultBody {
   return table([['created_on', TS], ['name', STR], ['kind', STR], ['database_name', STR], ['schema_name', STR]], rows, 'SHOW');
 }
 
-interface Located {
+export interface Located {
   database: DatabaseEntry;
   schema: SchemaEntry;
   object: ObjectEntry;
@@ -60,7 +61,7 @@ function scopeSchemas(session: Session, stmt: ShowStatement): { database: Databa
   }
 }
 
-function objectsIn(session: Session, stmt: ShowStatement, kinds: ObjectEntry['kind'][], history = false): Located[] {
+export function objectsIn(session: Session, stmt: ShowStatement, kinds: ObjectEntry['kind'][], history = false): Located[] {
   const catalog = session.engine.catalog;
   const out: Located[] = [];
   for (const { database, schema } of scopeSchemas(session, stmt)) {
@@ -105,6 +106,8 @@ export async function showStatement(session: Session, stmt: ShowStatement): Prom
       return showFunctions(stmt);
     case 'PRIMARY KEYS':
       return showPrimaryKeys(session, stmt);
+    case 'STREAMS':
+      return showStreams(session, stmt);
     default:
       throw errors.unsupported(`SHOW ${stmt.what}`);
   }

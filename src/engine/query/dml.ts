@@ -4,7 +4,7 @@
  * storage layer's append / delete-by-rowid writes inside one write transaction, answering with
  * Snowflake's row-count result.
  */
-import { CHANGE_JOINS, duckIdent, MULTI_INSERT_SOURCE, translateDml, type DmlStatement, type DmlTarget, type TranslatedDmlStatement } from '../../sql/index.ts';
+import { CHANGE_JOINS, duckIdent, MULTI_INSERT_SOURCE, translateDml, type DmlStatement, type DmlTarget, type StreamRead, type TranslatedDmlStatement } from '../../sql/index.ts';
 import { appendRows, applyChanges, deleteAll, type PendingWrite, type VersionedTable } from '../../storage/index.ts';
 import { mergeResult, rowsDeleted, rowsInserted, rowsUpdated, table, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
@@ -23,7 +23,11 @@ export function versionedTarget(target: DmlTarget): VersionedTable {
 export async function runDml(session: Session, stmt: DmlStatement, text: string): Promise<ResultBody> {
   const plan = await translateForSession(session, `DML:${text}`, () => translateDml(stmt, session.translateContext()));
   await beforeRun(session, plan.info);
-  return session.engine.writes.run(session, (w) => applyPlan(session, plan, w));
+  return session.engine.writes.run(session, async (w) => {
+    const result = await applyPlan(session, plan, w);
+    consumeStreams(w, plan.info.streams);
+    return result;
+  });
 }
 
 async function applyPlan(session: Session, plan: TranslatedDmlStatement, w: PendingWrite): Promise<ResultBody> {
@@ -56,6 +60,14 @@ async function applyPlan(session: Session, plan: TranslatedDmlStatement, w: Pend
     case 'multi_insert':
       return multiInsert(session, plan, w);
   }
+}
+
+/**
+ * DML that read streams consumes them: their offsets move to the versions read when the transaction
+ * commits — all the change data, whatever the statement's WHERE kept (semantics §1.3).
+ */
+export function consumeStreams(w: PendingWrite, streams: StreamRead[]): void {
+  for (const s of streams) w.consumed.set(s.id, s.readVersion);
 }
 
 /** UPDATE … FROM: target rows that joined more than one source row (Snowflake reports them). */

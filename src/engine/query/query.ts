@@ -74,6 +74,7 @@ export async function runQuery(session: Session, stmt: QueryStatement, text: str
   const translated = await translateForSession(session, text, () => translateQuery(stmt, text, session.translateContext()));
   await beforeRun(session, translated.info);
   const duck = await session.conn.query(translated.sql);
+  if (translated.info.streamChecks.length > 0) await session.engine.keepStreamsAlive(translated.info.streamChecks);
   return toResultBody(duck, translated, session.timezone, 'SELECT');
 }
 

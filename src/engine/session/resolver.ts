@@ -4,7 +4,7 @@
  * 1-, 2- and 3-part names, session temporary objects shadowing permanent ones, INFORMATION_SCHEMA in
  * every database — and raises Snowflake's errors for what is missing.
  */
-import { displayName, errors, type DmlTarget, type ObjectName, type ResolvedRelation, type ResolvedSequence } from '../../sql/index.ts';
+import { displayName, errors, type DmlTarget, type ObjectKindLabel, type ObjectName, type ResolvedRelation, type ResolvedSequence } from '../../sql/index.ts';
 import { DATA_SCHEMA, dataTableName, historyTableName, physicalSchema, type Catalog, type DatabaseEntry, type ObjectEntry, type ObjectKind, type SchemaEntry } from '../../storage/index.ts';
 import { INFORMATION_SCHEMA, informationSchemaRelation, isInformationSchemaView, SNOWFLAKE_DATABASE, snowflakeRelation } from '../metadata/system-views.ts';
 
@@ -13,6 +13,8 @@ export interface ResolverSession {
   database?: string;
   schema?: string;
   tempObjects: Map<number, ObjectEntry>;
+  /** Reads a stream (its change set since the offset); absent where streams cannot be read. */
+  readStream?: (resolver: Resolver, path: ResolvedPath, stream: ObjectEntry) => ResolvedRelation;
 }
 
 export interface ResolvedPath {
@@ -75,7 +77,7 @@ export class Resolver {
   }
 
   /** Like find, but raises Snowflake's "does not exist or not authorized" error. */
-  require(name: ObjectName, kinds: ObjectKind[], label: 'Table' | 'View' | 'Sequence' | 'Object', operation: string): { path: ResolvedPath; object: ObjectEntry } {
+  require(name: ObjectName, kinds: ObjectKind[], label: ObjectKindLabel, operation: string): { path: ResolvedPath; object: ObjectEntry } {
     const path = this.path(name, operation);
     const object = this.find(path, kinds);
     if (!object) throw errors.doesNotExist(label, displayName([path.database.name, path.schema.name, path.name]));
@@ -94,7 +96,11 @@ export class Resolver {
     const name = Resolver.nameOf(parts);
     const system = this.systemRelation(name, operation);
     if (system) return system;
-    const { path, object } = this.require(name, ['TABLE', 'VIEW'], 'Object', operation);
+    const { path, object } = this.require(name, ['TABLE', 'VIEW', 'STREAM'], 'Object', operation);
+    if (object.kind === 'STREAM') {
+      if (!this.session.readStream) throw errors.unsupported('reading a stream here (view bodies cannot read streams)');
+      return this.session.readStream(this, path, object);
+    }
     return this.relationOf(path, object);
   }
 

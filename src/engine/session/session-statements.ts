@@ -138,18 +138,21 @@ export async function transaction(session: Session, stmt: TransactionStatement):
       if (!session.inTransaction) {
         await session.conn.begin();
         session.inTransaction = true;
+        session.transactionStartVersion = session.engine.writes.latest;
       }
       return status(OK, 'BEGIN_TRANSACTION');
     case 'COMMIT':
       if (session.transactionAborted !== undefined) {
         const reason = session.transactionAborted;
         session.inTransaction = false;
+        session.transactionStartVersion = undefined;
         session.transactionAborted = undefined;
         await writes.rollback(session);
         throw errors.userError('000625', '25P02', `The transaction was rolled back: an earlier statement failed (${reason}).`);
       }
       if (session.inTransaction) {
         session.inTransaction = false;
+        session.transactionStartVersion = undefined;
         await writes.commit(session);
       }
       return status(OK, 'COMMIT');
@@ -157,6 +160,7 @@ export async function transaction(session: Session, stmt: TransactionStatement):
       session.transactionAborted = undefined;
       if (session.inTransaction) {
         session.inTransaction = false;
+        session.transactionStartVersion = undefined;
         await writes.rollback(session);
       }
       return status(OK, 'ROLLBACK');

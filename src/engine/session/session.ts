@@ -23,7 +23,8 @@ import { changesRelation, timeTravelRelation, type EvaluatedPoint } from '../ver
 import type { Engine } from '../engine.ts';
 import { executeStatement } from '../executor.ts';
 import type { ResultSet } from '../results/result-set.ts';
-import { Resolver } from './resolver.ts';
+import { Resolver, type ResolvedPath } from './resolver.ts';
+import { streamRelation } from '../streams/stream-read.ts';
 import { materializeResult } from './result-scan.ts';
 import { BACKLOT_VERSION } from '../version.ts';
 import { NeedsResult } from '../query/query.ts';
@@ -69,6 +70,11 @@ export class Session {
    * transactions work of the versioned-tables release.)
    */
   transactionAborted: string | undefined;
+  /**
+   * The last committed version when BEGIN ran: stream reads inside the transaction all read up to
+   * it (repeatable reads, semantics §1.4). Undefined outside explicit transactions.
+   */
+  transactionStartVersion: number | undefined;
   /** The open write transaction's version and row ids, while this session holds the write lock. */
   pendingWrite: PendingWrite | undefined;
   /** The running statement's query id. */
@@ -121,6 +127,9 @@ export class Session {
     return new Resolver(this.engine.catalog, this);
   }
 
+  /** Resolver hook: a stream read in this session. */
+  readonly readStream = (resolver: Resolver, path: ResolvedPath, stream: ObjectEntry): ResolvedRelation => streamRelation(this, resolver, path, stream);
+
   /** Parses a statement, reusing the parse of identical text when it did not depend on variables. */
   parse(text: string): Statement {
     const cached = this.engine.parseCache.get(text) as ParsedStatement | undefined;
@@ -154,6 +163,10 @@ export class Session {
       resolveSequence: (parts) => resolver.sequence(parts),
       timeTravel: (parts, point) => timeTravelRelation(this, resolver, parts, point),
       changes: (parts, appendOnly, from, to) => changesRelation(this, resolver, parts, appendOnly, from, to),
+      streamHasData: (parts) => {
+        const stream = resolver.require(Resolver.nameOf(parts), ['STREAM'], 'Stream', 'SYSTEM$STREAM_HAS_DATA').object;
+        return { hasData: this.engine.streams.hasData(stream), streamId: stream.id };
+      },
       variable: (name) => this.variables.get(name),
       lastQueryId: (index) => this.lastQueryId(index),
       tableFunction: (parts, args) => systemTableFunction(this, parts, args),

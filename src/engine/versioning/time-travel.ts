@@ -8,7 +8,7 @@
  * does for RESULT_SCAN). Evaluated points live for one statement.
  */
 import { errors, type ResolvedRelation, type TimeTravelPoint, T } from '../../sql/index.ts';
-import { macroName, METADATA_COLUMNS, physicalSchema, type ObjectEntry } from '../../storage/index.ts';
+import { macroName, METADATA_COLUMNS, physicalSchema, type MacroKind, type ObjectEntry } from '../../storage/index.ts';
 import type { Resolver, ResolvedPath } from '../session/resolver.ts';
 import type { Session } from '../session/session.ts';
 import { DAY_MS, retentionDays } from './retention.ts';
@@ -91,7 +91,7 @@ function evaluated(session: Session, p: TimeTravelPoint): EvaluatedPoint {
   return e;
 }
 
-function macro(object: ObjectEntry, kind: 'AT' | 'CHANGES' | 'APPENDS'): string {
+function macro(object: ObjectEntry, kind: MacroKind): string {
   return `${physicalSchema(object)}.${macroName(object.id, kind)}`;
 }
 
@@ -156,14 +156,26 @@ export interface ChangeRange {
  * clause reads it; streams and dynamic-table refreshes read it the same way.
  */
 export function changeSet(object: ObjectEntry, table: ResolvedRelation, range: ChangeRange, appendOnly: boolean): ResolvedRelation {
-  const columns = [
+  const columns = withMetadata(table);
+  const tableFunction = appendOnly
+    ? { macro: macro(object, 'APPENDS'), args: [range.fromHwm, range.toHwm, range.fromVersion, range.toVersion] }
+    : { macro: macro(object, 'CHANGES'), args: [range.fromVersion, range.toVersion] };
+  return { ...table, columns, tableFunction };
+}
+
+/**
+ * An append-only stream's first read with SHOW_INITIAL_ROWS: the rows present at `fromVersion` as
+ * inserts, then the rows appended since.
+ */
+export function seededAppends(object: ObjectEntry, table: ResolvedRelation, fromVersion: number, fromHwm: number, toVersion: number): ResolvedRelation {
+  return { ...table, columns: withMetadata(table), tableFunction: { macro: macro(object, 'SEEDED'), args: [fromVersion, fromHwm, toVersion] } };
+}
+
+function withMetadata(table: ResolvedRelation): ResolvedRelation['columns'] {
+  return [
     ...table.columns,
     { name: METADATA_COLUMNS[0], type: T.varchar() },
     { name: METADATA_COLUMNS[1], type: T.boolean() },
     { name: METADATA_COLUMNS[2], type: T.varchar() },
   ];
-  const tableFunction = appendOnly
-    ? { macro: macro(object, 'APPENDS'), args: [range.fromHwm, range.toHwm, range.fromVersion, range.toVersion] }
-    : { macro: macro(object, 'CHANGES'), args: [range.fromVersion, range.toVersion] };
-  return { ...table, columns, tableFunction };
 }

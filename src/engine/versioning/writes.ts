@@ -7,9 +7,15 @@
  * A transaction that changed rows writes its commit-log entry inside the same DuckDB transaction as
  * the rows, so both become durable at COMMIT or neither does.
  */
-import type { CommitLog, CommitRecord, PendingWrite } from '../../storage/index.ts';
+import type { CommitLog, CommitRecord, PendingWrite, StorageConnection } from '../../storage/index.ts';
 import type { Clock } from '../clock.ts';
 import type { Session } from '../session/session.ts';
+
+/** What else a commit writes and refreshes: the offsets of the streams its DML consumed. */
+export interface StreamOffsets {
+  consumeSql(streamId: number, version: number, nowMs: number): string;
+  refresh(conn: StorageConnection, ids: number[]): Promise<void>;
+}
 
 export class WriteCoordinator {
   private owner: object | undefined;
@@ -18,6 +24,7 @@ export class WriteCoordinator {
   constructor(
     private readonly log: CommitLog,
     private readonly clock: Clock,
+    private readonly offsets: StreamOffsets,
   ) {}
 
   /** The last committed version. */
@@ -32,7 +39,7 @@ export class WriteCoordinator {
   async pending(session: Session): Promise<PendingWrite> {
     if (session.pendingWrite) return session.pendingWrite;
     await this.acquire(session);
-    session.pendingWrite = { version: this.log.latest + 1, tables: new Set() };
+    session.pendingWrite = { version: this.log.latest + 1, tables: new Set(), consumed: new Map() };
     return session.pendingWrite;
   }
 
@@ -64,19 +71,18 @@ export class WriteCoordinator {
   async commit(session: Session): Promise<void> {
     const w = session.pendingWrite;
     try {
+      const now = this.clock.now();
+      const statements: string[] = [];
+      let record: CommitRecord | undefined;
       if (w && w.tables.size > 0) {
-        const record: CommitRecord = {
-          version: w.version,
-          committedAt: this.clock.now(),
-          tables: [...w.tables],
-          sessionId: session.id,
-          queryId: session.currentQueryId ?? null,
-        };
-        await session.conn.commitWith(this.log.recordSql(record));
-        this.log.committed(record);
-      } else {
-        await session.conn.commit();
+        record = { version: w.version, committedAt: now, tables: [...w.tables], sessionId: session.id, queryId: session.currentQueryId ?? null };
+        statements.push(this.log.recordSql(record));
       }
+      for (const [id, version] of w?.consumed ?? []) statements.push(this.offsets.consumeSql(id, version, now.getTime()));
+      if (statements.length > 0) await session.conn.commitWith(statements.join(';\n'));
+      else await session.conn.commit();
+      if (record) this.log.committed(record);
+      if (w && w.consumed.size > 0) await this.offsets.refresh(session.conn, [...w.consumed.keys()]);
     } catch (e) {
       await session.conn.rollback();
       throw e;

@@ -17,6 +17,7 @@ import type {
 } from '../statements/statement.ts';
 import { parseColumnDefinition, parseTableConstraint, startsTableConstraint } from './columns.ts';
 import type { Cursor } from './cursor.ts';
+import { parseCreateStream } from './streams.ts';
 
 /** Properties each object kind accepts in CREATE and ALTER … SET. */
 export const CONTAINER_PROPERTIES = [
@@ -92,6 +93,7 @@ export function parseCreate(c: Cursor): Statement {
   if (c.accept('TABLE')) return parseCreateTable(c, head);
   if (c.accept('VIEW')) return parseCreateView(c, head);
   if (c.accept('SEQUENCE')) return parseCreateSequence(c, head);
+  if (c.accept('STREAM')) return parseCreateStream(c, head);
   const what = [c.word(0), c.word(1)].filter(Boolean).join(' ');
   if (c.at('MATERIALIZED', 'VIEW')) throw errors.unsupported('CREATE MATERIALIZED VIEW (use a dynamic table)');
   throw errors.unsupported(`CREATE ${what || '…'}`);

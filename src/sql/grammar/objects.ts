@@ -26,7 +26,7 @@ function kindName(c: Cursor, kind: ObjectKind): ObjectName {
 }
 
 function objectKind(c: Cursor): ObjectKind | undefined {
-  for (const k of ['DATABASE', 'SCHEMA', 'TABLE', 'VIEW', 'SEQUENCE'] as const) if (c.accept(k)) return k;
+  for (const k of ['DATABASE', 'SCHEMA', 'TABLE', 'VIEW', 'SEQUENCE', 'STREAM'] as const) if (c.accept(k)) return k;
   return undefined;
 }
 
@@ -48,7 +48,7 @@ export function parseDrop(c: Cursor): DropStatement {
 
 export function parseUndrop(c: Cursor): UndropStatement {
   const kind = objectKind(c);
-  if (kind !== 'DATABASE' && kind !== 'SCHEMA' && kind !== 'TABLE') throw errors.unsupported(`UNDROP ${c.word() ?? '…'}`);
+  if (kind !== 'DATABASE' && kind !== 'SCHEMA' && kind !== 'TABLE') throw errors.unsupported(`UNDROP ${kind ?? c.word() ?? '…'}`);
   const name = kindName(c, kind);
   c.expectEnd();
   return { kind: 'undrop', objectKind: kind, name };
@@ -97,6 +97,7 @@ const SHOWABLE = [
   'VIEWS',
   'COLUMNS',
   'SEQUENCES',
+  'STREAMS',
   'OBJECTS',
   'PARAMETERS',
   'VARIABLES',

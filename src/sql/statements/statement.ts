@@ -10,7 +10,7 @@ import type { ParsedValue } from '../grammar/cursor.ts';
 /** A polyglot syntax tree node: a single-key object `{ kind: data }`. */
 export type AstNode = Record<string, unknown>;
 
-export type ObjectKind = 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'SEQUENCE';
+export type ObjectKind = 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'SEQUENCE' | 'STREAM';
 
 export interface QueryStatement {
   kind: 'query';
@@ -126,6 +126,29 @@ export interface CreateSequenceStatement {
   properties: Properties;
 }
 
+export interface CreateStreamStatement {
+  kind: 'create_stream';
+  name: ObjectName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  source?: { kind: 'TABLE' | 'VIEW' | 'DYNAMIC TABLE'; name: ObjectName };
+  /** CREATE STREAM s CLONE other: the new stream starts at the other's offset. */
+  clone?: ObjectName;
+  at?: TimeTravelClause;
+  appendOnly: boolean;
+  insertOnly: boolean;
+  showInitialRows: boolean;
+  properties: Properties;
+}
+
+export interface AlterStreamStatement {
+  kind: 'alter_stream';
+  name: ObjectName;
+  ifExists: boolean;
+  /** SET COMMENT = '…' (a string) or UNSET COMMENT (null). */
+  comment: string | null;
+}
+
 export type AlterTableAction =
   | { action: 'rename'; to: ObjectName }
   | { action: 'swap'; with: ObjectName }
@@ -231,7 +254,7 @@ export interface ShowStatement {
 
 export interface DescribeStatement {
   kind: 'describe';
-  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'RESULT';
+  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'STREAM' | 'RESULT';
   name: ObjectName;
   /** DESCRIBE TABLE t TYPE = STAGE|COLUMNS */
   type?: string;
@@ -271,7 +294,7 @@ export interface TruncateStatement {
 
 export interface CommentStatement {
   kind: 'comment';
-  objectKind: 'TABLE' | 'VIEW' | 'COLUMN' | 'SCHEMA' | 'DATABASE' | 'SEQUENCE';
+  objectKind: 'TABLE' | 'VIEW' | 'COLUMN' | 'SCHEMA' | 'DATABASE' | 'SEQUENCE' | 'STREAM';
   name: ObjectName;
   column?: string;
   comment: string;
@@ -286,6 +309,8 @@ export type Statement =
   | CreateTableStatement
   | CreateViewStatement
   | CreateSequenceStatement
+  | CreateStreamStatement
+  | AlterStreamStatement
   | AlterTableStatement
   | AlterContainerStatement
   | AlterViewStatement

@@ -22,11 +22,18 @@ export interface ResolvedRelation {
   duckName: string;
   /** Columns in order, with Snowflake types. */
   columns: RelationColumn[];
-  kind: 'TABLE' | 'VIEW' | 'SYSTEM_VIEW' | 'RESULT';
+  kind: 'TABLE' | 'VIEW' | 'SYSTEM_VIEW' | 'RESULT' | 'STREAM';
   /** The fully qualified Snowflake name, for messages. */
   displayName: string;
   /** Read through a DuckDB table macro instead (Time Travel, change sets, system functions). */
   tableFunction?: { macro: string; args: (string | number | boolean | null)[] };
+  /** A stream read: DML that reads it moves its offset to `readVersion` when it commits. */
+  stream?: StreamRead;
+}
+
+export interface StreamRead {
+  id: number;
+  readVersion: number;
 }
 
 /** A table DML writes: its current rows (duckSchema/duckName) and its history table. */
@@ -104,6 +111,8 @@ export interface TranslateContext {
   timeTravel(parts: string[], point: TimeTravelPoint): ResolvedRelation;
   /** The CHANGES clause: the net (or append-only) change set between two points. */
   changes(parts: string[], appendOnly: boolean, from: TimeTravelPoint, to: TimeTravelPoint | undefined): ResolvedRelation;
+  /** SYSTEM$STREAM_HAS_DATA('name'): answered from the commit log, never from table data. */
+  streamHasData(parts: string[]): { hasData: boolean; streamId: number };
   /** System table functions by (possibly qualified) name; undefined when there is no such function. */
   tableFunction(parts: string[], args: TableFunctionArgument[]): ResolvedTableFunction | undefined;
 }
@@ -116,4 +125,8 @@ export interface TranslationInfo {
   reads: string[];
   /** SYSTEM$WAIT: seconds the engine waits (on its clock) before running the statement. */
   waitSeconds: number;
+  /** Streams the statement reads (a committing DML statement consumes them). */
+  streams: StreamRead[];
+  /** Streams SYSTEM$STREAM_HAS_DATA looked at (an empty one is kept from going stale). */
+  streamChecks: number[];
 }

@@ -3,6 +3,7 @@
  * VARIANT values are converted exactly where Snowflake converts them. Every expression kind is
  * handled explicitly; a kind not listed here fails as `unsupported` rather than passing through.
  */
+import { parseNameString } from '../names/identifiers.ts';
 import { errors } from '../errors.ts';
 import { lookupFunction, unsupportedReason } from '../functions/catalogue.ts';
 import type { CallInfo } from '../functions/spec.ts';
@@ -313,7 +314,7 @@ export class ExpressionTranslator {
     return { node: spec.emit(info), type };
   }
 
-  /** Functions answered by the session itself: LAST_QUERY_ID and SYSTEM$WAIT. */
+  /** Functions answered by the session itself: LAST_QUERY_ID, SYSTEM$WAIT, SYSTEM$STREAM_HAS_DATA. */
   private sessionFunction(name: string, args: AstNode[]): Typed | undefined {
     if (name === 'LAST_QUERY_ID') {
       if (args.length > 1) throw errors.wrongArgumentCount('LAST_QUERY_ID(…)', args.length, '1');
@@ -333,6 +334,15 @@ export class ExpressionTranslator {
       this.info.waitSeconds += amount * factor;
       this.info.volatile = true;
       return { node: mk.string(`waited ${amount} ${unit?.toLowerCase()}`), type: T.varchar() };
+    }
+    if (name === 'SYSTEM$STREAM_HAS_DATA') {
+      if (args.length !== 1) throw errors.wrongArgumentCount('SYSTEM$STREAM_HAS_DATA(…)', args.length, '1');
+      const text = stringLiteral(args[0]);
+      if (text === undefined) throw errors.invalidArgument('SYSTEM$STREAM_HAS_DATA', 'the stream name must be a string literal');
+      const check = this.ctx.streamHasData(parseNameString(text));
+      this.info.volatile = true;
+      this.info.streamChecks.push(check.streamId);
+      return { node: mk.boolean(check.hasData), type: T.boolean() };
     }
     return undefined;
   }

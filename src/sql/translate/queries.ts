@@ -354,6 +354,11 @@ export class QueryTranslator {
 
   private relationRef(item: AstNode | undefined, d: Data, rel: ResolvedRelation, alias: string, renamed: string[], scope: Scope): AstNode {
     this.info.reads.push(rel.displayName);
+    if (rel.stream) {
+      // A stream's contents depend on its offset, which moves without any catalog change.
+      this.info.volatile = true;
+      this.info.streams.push(rel.stream);
+    }
     scope.add({ alias, columns: rel.columns.map((c, i) => ({ name: renamed[i] ?? c.name, type: c.type })) });
     if (rel.tableFunction) {
       const args = rel.tableFunction.args.map((v) => (v === null ? mk.null() : typeof v === 'number' ? mk.number(v) : typeof v === 'boolean' ? mk.boolean(v) : mk.string(v)));

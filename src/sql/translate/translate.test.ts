@@ -53,6 +53,7 @@ const ctx: TranslateContext = {
     tableId: 1,
   }),
   timeTravel: (parts, point) => ({ ...ctx.resolveRelation(parts), tableFunction: { macro: '_backlot_data.T1_AT', args: [point.valueSql] } }),
+  streamHasData: () => ({ hasData: true, streamId: 7 }),
   changes: (parts) => ({ ...ctx.resolveRelation(parts), tableFunction: { macro: '_backlot_data.T1_CHANGES', args: [1, 2] } }),
   resultScan: (id) => ({ ...relation(`RESULT_${id}`, [['A', T.number()]]), duckSchema: 'temp' }),
 };

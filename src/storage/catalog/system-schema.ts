@@ -46,6 +46,12 @@ export const MIGRATIONS: string[][] = [
     `ALTER TABLE ${S}.query_history ADD COLUMN version_before BIGINT`,
     `ALTER TABLE ${S}.query_history ADD COLUMN version_after BIGINT`,
   ],
+  // Streams: each stream's offset (a version), the row-id high-water mark there (append-only
+  // streams), whether its initial rows are still to be returned, and when it was last consumed.
+  [
+    `CREATE TABLE ${S}.stream_offsets (
+       stream_id BIGINT, offset_version BIGINT, offset_hwm BIGINT, initial_pending BOOLEAN, consumed_ms BIGINT)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,11 +12,13 @@ import type { StorageConnection } from '../duck.ts';
 import { NEXT_ROW_ID } from './commit-log.ts';
 import { dataTable, historyTable, stateSql, type VersionedTable } from './layout.ts';
 
-/** The open write transaction: its version and the tables it changed. */
+/** The open write transaction: its version, the tables it changed and the streams it consumed. */
 export interface PendingWrite {
   readonly version: number;
   /** Catalog ids of the tables whose rows changed. */
   readonly tables: Set<number>;
+  /** Streams read by DML in this transaction, with the version their offset moves to at commit. */
+  readonly consumed: Map<number, number>;
 }
 
 const ROW = duckIdent(ROW_ID);

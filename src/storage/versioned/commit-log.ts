@@ -37,12 +37,17 @@ const ALLOCATED = `(SELECT coalesce(last_value, start_value - 1) FROM duckdb_seq
 export class CommitLog {
   /** The last committed version (0 before any commit). */
   latest = 0;
+  /** The last version that changed each table's rows (SYSTEM$STREAM_HAS_DATA reads it, not the data). */
+  readonly lastChanged = new Map<number, number>();
 
   static async load(conn: StorageConnection): Promise<CommitLog> {
     const log = new CommitLog();
     const rows = await conn.rows(`SELECT coalesce(max(version), 0) AS v, coalesce(max(row_id_hwm), 0) AS h FROM ${S}.commits`);
     log.latest = Number(rows[0].v);
     await log.advanceRowIds(conn, Number(rows[0].h));
+    for (const r of await conn.rows(`SELECT t, max(version) AS v FROM (SELECT unnest(tables) AS t, version FROM ${S}.commits) GROUP BY t`)) {
+      log.lastChanged.set(Number(r.t), Number(r.v));
+    }
     return log;
   }
 
@@ -72,6 +77,7 @@ export class CommitLog {
   /** Makes a durable commit the latest (after DuckDB's COMMIT succeeded). */
   committed(r: CommitRecord): void {
     this.latest = r.version;
+    for (const t of r.tables) this.lastChanged.set(t, r.version);
   }
 
   /** The last version committed at or before (or, with `strict`, before) a time. */

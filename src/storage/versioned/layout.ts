@@ -44,7 +44,8 @@ export function historyTable(t: Pick<VersionedTable, 'id' | 'temporary'>): strin
   return `${physicalSchema(t)}.${duckIdent(historyTableName(t.id))}`;
 }
 
-export type MacroKind = 'AT' | 'CHANGES' | 'APPENDS';
+export type MacroKind = 'AT' | 'CHANGES' | 'APPENDS' | 'SEEDED';
+export const MACRO_KINDS: MacroKind[] = ['AT', 'CHANGES', 'APPENDS', 'SEEDED'];
 
 /** Unqualified name of one of the table's macros. */
 export function macroName(id: number, kind: MacroKind): string {
@@ -133,6 +134,18 @@ export function appendsSql(t: VersionedTable, h1: string, h2: string, v1: string
 }
 
 /**
+ * An append-only stream's first read with SHOW_INITIAL_ROWS: the rows present at version v1 as
+ * inserts, then every row appended after it (row ids above h1) up to v2.
+ */
+export function seededAppendsSql(t: VersionedTable, v1: string, h1: string, v2: string): string {
+  const cols = list(t);
+  return (
+    `SELECT ${cols}, 'INSERT' AS "METADATA$ACTION", false AS "METADATA$ISUPDATE", CAST(${ROW} AS VARCHAR) AS "METADATA$ROW_ID" ` +
+    `FROM (${stateSql(t, v1, true)}) UNION ALL ${appendsSql(t, h1, String(Number.MAX_SAFE_INTEGER), v1, v2)}`
+  );
+}
+
+/**
  * Macro parameters share the name space of the columns in the macro body (DuckDB resolves a bare
  * name to a parameter first), so they carry the reserved prefix no user column may have.
  */
@@ -148,6 +161,7 @@ export function macroDdl(t: VersionedTable): string[] {
     create('AT', P.v, stateSql(t, P.v)),
     create('CHANGES', `${P.v1}, ${P.v2}`, changesSql(t, P.v1, P.v2)),
     create('APPENDS', `${P.h1}, ${P.h2}, ${P.v1}, ${P.v2}`, appendsSql(t, P.h1, P.h2, P.v1, P.v2)),
+    create('SEEDED', `${P.v1}, ${P.h1}, ${P.v2}`, seededAppendsSql(t, P.v1, P.h1, P.v2)),
   ];
 }
 
@@ -155,7 +169,7 @@ export function macroDdl(t: VersionedTable): string[] {
 export function dropDdl(t: Pick<VersionedTable, 'id' | 'temporary'>): string[] {
   const schema = physicalSchema(t);
   return [
-    ...(['AT', 'CHANGES', 'APPENDS'] as const).map((k) => `DROP MACRO TABLE IF EXISTS ${schema}.${duckIdent(macroName(t.id, k))}`),
+    ...MACRO_KINDS.map((k) => `DROP MACRO TABLE IF EXISTS ${schema}.${duckIdent(macroName(t.id, k))}`),
     `DROP TABLE IF EXISTS ${historyTable(t)}`,
     `DROP TABLE IF EXISTS ${dataTable(t)}`,
   ];
