@@ -8,6 +8,8 @@ import { createStatement } from './ddl/create.ts';
 import { commentStatement, dropStatement, truncateStatement, undropStatement } from './ddl/drop.ts';
 import { describeStatement } from './metadata/describe.ts';
 import { alterStream, createStream } from './streams/stream-ddl.ts';
+import { executeImmediate, scriptStatement } from './scripting/script-statements.ts';
+import { callProcedure, createProcedure, dropProcedure } from './procedures/procedures.ts';
 import { showStatement } from './metadata/show.ts';
 import { runDml } from './query/dml.ts';
 import { runQuery } from './query/query.ts';
@@ -34,6 +36,8 @@ const AUTOCOMMITS = new Set([
   'comment',
   'create_stream',
   'alter_stream',
+  'create_procedure',
+  'drop_procedure',
 ]);
 
 async function dispatch(session: Session, stmt: Statement, text: string): Promise<ResultBody> {
@@ -58,6 +62,16 @@ async function dispatch(session: Session, stmt: Statement, text: string): Promis
       return createStream(session, stmt);
     case 'alter_stream':
       return alterStream(session, stmt);
+    case 'create_procedure':
+      return createProcedure(session, stmt, text);
+    case 'drop_procedure':
+      return dropProcedure(session, stmt);
+    case 'call':
+      return callProcedure(session, stmt);
+    case 'script':
+      return scriptStatement(session, stmt);
+    case 'execute_immediate':
+      return executeImmediate(session, stmt);
     case 'drop':
       return dropStatement(session, stmt);
     case 'undrop':

@@ -164,6 +164,10 @@ export const errors = {
   duplicateRow(values: string): SnowflakeError {
     return new SnowflakeError('100090', '42P18', `Duplicate row detected during DML action\nRow Values: [${values}]`);
   },
+  /** `:name` in a SQL statement outside a block, or naming no block variable. */
+  bindVariableNotSet(name: string): SnowflakeError {
+    return new SnowflakeError('002049', '42601', `${COMPILATION}Bind variable :${name} not set.`);
+  },
   /** Reading a stream whose source table was dropped or replaced. */
   streamSourceDropped(table: string, stream: string): SnowflakeError {
     return new SnowflakeError('091901', '55000', `Base table '${table}' dropped, cannot read from stream '${stream}'.`);

@@ -5,6 +5,8 @@ export { SnowflakeError, errors, isSnowflakeError, type SourcePosition, type Obj
 export { splitScript, isBlankSql, type ScriptStatement } from './script/split-script.ts';
 export { parseStatement, parsePolyglotAst, type ParsedStatement } from './statements/parse-statement.ts';
 export type * from './statements/statement.ts';
+export type * from './statements/script-block.ts';
+export { parseScriptBlock } from './grammar/scripting.ts';
 export type { VariableLookup, ParsedValue } from './grammar/cursor.ts';
 export {
   foldIdentifier,

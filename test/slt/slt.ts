@@ -49,7 +49,7 @@ export function parseSlt(source: string): SltRecord[] {
         records.push({ kind: 'statement', expect: 'ok', sql: sql.join('\n'), line: lineNo });
       } else if (words[1] === 'error') {
         const rest = line.trim().split(/\s+/).slice(2).join(' ');
-        const m = /^(\d{6})\b\s*(.*)$/.exec(rest);
+        const m = /^(-?\d{5,6})(?=\s|$)\s*(.*)$/.exec(rest);
         records.push({
           kind: 'statement',
           expect: 'error',

@@ -8,6 +8,7 @@ import { table, type ResultBody } from '../results/result-set.ts';
 import type { Value } from '../results/values.ts';
 import type { Session } from '../session/session.ts';
 import { describeStream } from '../streams/show-streams.ts';
+import { describeProcedure } from '../procedures/procedures.ts';
 import { applyShowFilters } from './show-filters.ts';
 import { ts } from './show.ts';
 
@@ -84,6 +85,8 @@ export async function describeStatement(session: Session, stmt: DescribeStatemen
       if (object) return describeColumns(object.columns);
       return describeColumns(rel.columns.map((c) => ({ name: c.name, type: c.type, nullable: true, defaultSql: null, identity: null, primaryKey: false, unique: false, comment: null })));
     }
+    case 'PROCEDURE':
+      return describeProcedure(session, stmt);
     case 'STREAM': {
       const { path, object } = resolver.require(stmt.name, ['STREAM'], 'Stream', 'DESCRIBE STREAM');
       return describeStream(session, { database: path.database, schema: path.schema, object });

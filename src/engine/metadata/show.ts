@@ -14,6 +14,7 @@ import { INFORMATION_SCHEMA } from './system-views.ts';
 import { applyShowFilters } from './show-filters.ts';
 import { columnTypeJson, describeSessionParameters } from './describe.ts';
 import { showStreams } from '../streams/show-streams.ts';
+import { showProcedures } from '../procedures/procedures.ts';
 
 const STR = T.varchar();
 
@@ -108,6 +109,9 @@ export async function showStatement(session: Session, stmt: ShowStatement): Prom
       return showPrimaryKeys(session, stmt);
     case 'STREAMS':
       return showStreams(session, stmt);
+    case 'PROCEDURES':
+    case 'USER PROCEDURES':
+      return showProcedures(session, stmt);
     default:
       throw errors.unsupported(`SHOW ${stmt.what}`);
   }

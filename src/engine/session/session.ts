@@ -25,6 +25,7 @@ import { executeStatement } from '../executor.ts';
 import type { ResultSet } from '../results/result-set.ts';
 import { Resolver, type ResolvedPath } from './resolver.ts';
 import { streamRelation } from '../streams/stream-read.ts';
+import type { Frame } from '../scripting/frames.ts';
 import { materializeResult } from './result-scan.ts';
 import { BACKLOT_VERSION } from '../version.ts';
 import { NeedsResult } from '../query/query.ts';
@@ -79,6 +80,8 @@ export class Session {
   pendingWrite: PendingWrite | undefined;
   /** The running statement's query id. */
   currentQueryId: string | undefined;
+  /** The innermost Snowflake Scripting frame while a block runs in this session. */
+  scriptFrame: Frame | undefined;
   /** Time Travel points the running statement evaluated (see versioning/time-travel.ts). */
   readonly points = new Map<string, EvaluatedPoint>();
 
@@ -168,6 +171,7 @@ export class Session {
         return { hasData: this.engine.streams.hasData(stream), streamId: stream.id };
       },
       variable: (name) => this.variables.get(name),
+      scriptVariable: this.scriptFrame ? (name, field) => this.scriptFrame?.value(name, field) : undefined,
       lastQueryId: (index) => this.lastQueryId(index),
       tableFunction: (parts, args) => systemTableFunction(this, parts, args),
       resultScan: (queryId) => {

@@ -4,6 +4,7 @@
 import { errors } from '../errors.ts';
 import type { ObjectName } from '../names/identifiers.ts';
 import type {
+  DropProcedureStatement,
   CommentStatement,
   DescribeStatement,
   DropStatement,
@@ -14,6 +15,8 @@ import type {
   UndropStatement,
 } from '../statements/statement.ts';
 import type { Cursor } from './cursor.ts';
+import { parseDropProcedure } from './procedures.ts';
+import { parseDataType } from './columns.ts';
 
 function kindName(c: Cursor, kind: ObjectKind): ObjectName {
   if (kind === 'DATABASE') return { name: c.identifier() };
@@ -30,7 +33,8 @@ function objectKind(c: Cursor): ObjectKind | undefined {
   return undefined;
 }
 
-export function parseDrop(c: Cursor): DropStatement {
+export function parseDrop(c: Cursor): DropStatement | DropProcedureStatement {
+  if (c.accept('PROCEDURE')) return parseDropProcedure(c);
   c.accept('TEMPORARY') || c.accept('TRANSIENT');
   const kind = objectKind(c);
   if (!kind) {
@@ -98,6 +102,8 @@ const SHOWABLE = [
   'COLUMNS',
   'SEQUENCES',
   'STREAMS',
+  'PROCEDURES',
+  'USER PROCEDURES',
   'OBJECTS',
   'PARAMETERS',
   'VARIABLES',
@@ -172,6 +178,18 @@ export function parseDescribe(c: Cursor): DescribeStatement {
     return { kind: 'describe', objectKind: 'RESULT', name: { name: '' }, queryId };
   }
   let kind: DescribeStatement['objectKind'] = 'TABLE';
+  if (c.accept('PROCEDURE')) {
+    const name = c.objectName();
+    const argTypes = [];
+    c.expectSymbol('L_PAREN');
+    if (!c.acceptSymbol('R_PAREN')) {
+      do argTypes.push(parseDataType(c));
+      while (c.acceptSymbol('COMMA'));
+      c.expectSymbol('R_PAREN');
+    }
+    c.expectEnd();
+    return { kind: 'describe', objectKind: 'PROCEDURE', name, argTypes };
+  }
   const k = objectKind(c);
   if (k) kind = k;
   const name = kind === 'DATABASE' || kind === 'SCHEMA' ? kindName(c, kind) : c.objectName();

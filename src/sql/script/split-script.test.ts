@@ -27,4 +27,47 @@ SELECT 'it''s; fine'`;
   it('handles backslash escapes inside strings', () => {
     expect(splitScript("SELECT 'a\\';b'; SELECT 2").map((s) => s.text)).toEqual(["SELECT 'a\\';b'", 'SELECT 2']);
   });
+  it('keeps Snowflake Scripting blocks whole, and tells them from transaction control', () => {
+    const script = `BEGIN;
+INSERT INTO t VALUES (1);
+COMMIT;
+BEGIN TRANSACTION;
+BEGIN
+  LET x := 1;
+  IF (x > 0) THEN
+    INSERT INTO t SELECT CASE WHEN x = 1 THEN 'a' END;
+  ELSE
+    FOR r IN c DO
+      x := x + 1;
+    END FOR;
+  END IF;
+  WHILE (x < 3) DO x := x + 1; END WHILE;
+  LOOP BREAK; END LOOP;
+  RETURN REPEAT('a', x);
+END;
+DECLARE
+  c CURSOR FOR SELECT 1;
+  n INT DEFAULT CASE WHEN true THEN 1 END;
+BEGIN
+  RETURN n;
+EXCEPTION
+  WHEN OTHER THEN RETURN 0;
+END;
+CREATE OR REPLACE TASK t1 SCHEDULE = '1 MINUTE' AS BEGIN INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); END;
+CREATE TABLE IF NOT EXISTS u (a INT);
+SELECT 1`;
+    const texts = splitScript(script).map((s) => s.text.split('\n')[0]);
+    expect(texts).toEqual([
+      'BEGIN',
+      'INSERT INTO t VALUES (1)',
+      'COMMIT',
+      'BEGIN TRANSACTION',
+      'BEGIN',
+      'DECLARE',
+      "CREATE OR REPLACE TASK t1 SCHEDULE = '1 MINUTE' AS BEGIN INSERT INTO t VALUES (1); INSERT INTO t VALUES (2); END",
+      'CREATE TABLE IF NOT EXISTS u (a INT)',
+      'SELECT 1',
+    ]);
+    expect(splitScript(script)[4].text.endsWith('END')).toBe(true);
+  });
 });

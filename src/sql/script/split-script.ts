@@ -1,9 +1,11 @@
 /**
  * Splits a SQL script into statements the way SnowSQL does: on semicolons outside string literals
  * ('…' with '' and backslash escapes), quoted identifiers ("…"), comments (--, //, /* … *\/) and
- * dollar-quoted bodies ($$…$$). Splitting never fails: an unterminated literal simply runs to the end
+ * dollar-quoted bodies ($$…$$), and inside Snowflake Scripting blocks (block-depth.ts). Splitting never fails: an unterminated literal simply runs to the end
  * of the script and the parser reports it for that statement alone.
  */
+import { statementEnds, type LexItem } from './block-depth.ts';
+
 export interface ScriptStatement {
   /** The statement text without the terminating semicolon, trimmed. */
   text: string;
@@ -20,15 +22,13 @@ export function isBlankSql(text: string): boolean {
 
 export function splitScript(script: string): ScriptStatement[] {
   const out: ScriptStatement[] = [];
-  let start = 0;
-  let i = 0;
-  const n = script.length;
   let counted = 0;
   let line = 1;
   const lineOf = (offset: number) => {
     for (; counted < offset; counted += 1) if (script.charCodeAt(counted) === 10) line += 1;
     return line;
   };
+  let start = 0;
   const flush = (end: number) => {
     const raw = script.slice(start, end);
     const lead = stripLeadingTrivia(raw, 0);
@@ -38,6 +38,22 @@ export function splitScript(script: string): ScriptStatement[] {
       out.push({ text, offset, line: lineOf(offset) });
     }
   };
+  const items = lexItems(script);
+  const ends = statementEnds(items);
+  items.forEach((it, i) => {
+    if (!ends.has(i)) return;
+    flush(it.start);
+    start = it.end;
+  });
+  flush(script.length);
+  return out;
+}
+
+/** Words, semicolons and other symbols outside literals, quoted identifiers and comments. */
+function lexItems(script: string): LexItem[] {
+  const items: LexItem[] = [];
+  const n = script.length;
+  let i = 0;
   while (i < n) {
     const c = script[i];
     if (c === "'") {
@@ -54,15 +70,29 @@ export function splitScript(script: string): ScriptStatement[] {
       const close = script.indexOf('*/', i + 2);
       i = close < 0 ? n : close + 2;
     } else if (c === ';') {
-      flush(i);
+      items.push({ kind: 'semicolon', text: ';', start: i, end: i + 1 });
       i += 1;
-      start = i;
+    } else if (isWordStart(c)) {
+      let j = i + 1;
+      while (j < n && isWordPart(script[j])) j += 1;
+      items.push({ kind: 'word', text: script.slice(i, j).toUpperCase(), start: i, end: j });
+      i = j;
+    } else if (/\s/.test(c)) {
+      i += 1;
     } else {
+      items.push({ kind: 'symbol', text: c, start: i, end: i + 1 });
       i += 1;
     }
   }
-  flush(n);
-  return out;
+  return items;
+}
+
+function isWordStart(c: string): boolean {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c === '_';
+}
+
+function isWordPart(c: string): boolean {
+  return isWordStart(c) || (c >= '0' && c <= '9') || c === '$';
 }
 
 function skipSingleQuoted(s: string, i: number): number {

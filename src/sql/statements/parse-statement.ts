@@ -11,6 +11,8 @@ import { Cursor, type VariableLookup } from '../grammar/cursor.ts';
 import { parseComment, parseDescribe, parseDrop, parseShow, parseTruncate, parseUndrop } from '../grammar/objects.ts';
 import { parseSet, parseTransaction, parseUnset, parseUse } from '../grammar/session.ts';
 import { positionAt } from '../lex/tokens.ts';
+import { parseScriptBlock } from '../grammar/scripting.ts';
+import { parseCall } from '../grammar/procedures.ts';
 import { stripLeadingTrivia } from '../script/split-script.ts';
 import type { AstNode, DmlOperation, Statement } from './statement.ts';
 
@@ -41,6 +43,15 @@ export function parseStatement(sql: string, variables?: VariableLookup): ParsedS
     if (c.peek()?.type === 'L_PAREN') return { statement: parseWithPolyglot(sql), cacheable: true };
     throw c.unexpected();
   }
+  // Snowflake Scripting: DECLARE … / BEGIN <statement> … (BEGIN; and BEGIN TRANSACTION are TCL).
+  if (first === 'DECLARE' || (first === 'BEGIN' && c.peek(1) && c.peek(1)!.type !== 'SEMICOLON' && !['TRANSACTION', 'WORK', 'NAME'].includes(c.word(1) ?? ''))) {
+    return { statement: { kind: 'script', block: parseScriptBlock(sql) }, cacheable: true };
+  }
+  if (first === 'EXECUTE' && c.word(1) === 'IMMEDIATE') {
+    c.next();
+    c.next();
+    return { statement: parseExecuteImmediate(c), cacheable: true };
+  }
   const grammar = platformParser(first);
   if (grammar) {
     c.next();
@@ -51,13 +62,31 @@ export function parseStatement(sql: string, variables?: VariableLookup): ParsedS
     return { statement: parseWithPolyglot(sql), cacheable: true };
   }
   if (first === 'EXPLAIN') throw errors.unsupported('EXPLAIN');
-  if (first === 'CALL' || first === 'EXECUTE' || first === 'DECLARE' || first === 'LET') {
-    throw errors.unsupported(`${first} (stored procedures and scripting come with tasks)`);
+  if (first === 'CALL') {
+    c.next();
+    return { statement: parseCall(c), cacheable: true };
   }
+  if (first === 'LET') throw errors.syntaxMessage('LET is only allowed inside a Snowflake Scripting block (BEGIN … END).');
   if (['GRANT', 'REVOKE', 'PUT', 'GET', 'LIST', 'LS', 'REMOVE', 'RM', 'COPY'].includes(first)) {
     throw errors.unsupported(`${first}`);
   }
   throw c.unexpected();
+}
+
+function parseExecuteImmediate(c: Cursor): Statement {
+  const t = c.peek();
+  let out: Statement;
+  if (t?.type === 'STRING' || t?.type === 'DOLLAR_STRING') {
+    out = { kind: 'execute_immediate', text: c.string() };
+  } else if (t?.type === 'COLON' || t?.type === 'DOLLAR') {
+    c.next();
+    out = { kind: 'execute_immediate', variable: { name: c.identifier(), session: t.type === 'DOLLAR' } };
+  } else {
+    throw c.unexpected();
+  }
+  if (c.at('USING')) throw errors.unsupported('EXECUTE IMMEDIATE … USING');
+  c.expectEnd();
+  return out;
 }
 
 /** The statement's first keyword (upper case), or `(`, skipping whitespace and comments. */

@@ -6,6 +6,7 @@
 import type { ObjectName } from '../names/identifiers.ts';
 import type { SfType } from '../types/snowflake-types.ts';
 import type { ParsedValue } from '../grammar/cursor.ts';
+import type { ScriptBlock } from './script-block.ts';
 
 /** A polyglot syntax tree node: a single-key object `{ kind: data }`. */
 export type AstNode = Record<string, unknown>;
@@ -141,6 +142,57 @@ export interface CreateStreamStatement {
   properties: Properties;
 }
 
+export interface ProcedureArgument {
+  name: string;
+  type: SfType;
+  /** DEFAULT expression (Snowflake SQL text): the argument may be left out of CALL. */
+  defaultSql?: string;
+}
+
+export interface CreateProcedureStatement {
+  kind: 'create_procedure';
+  name: ObjectName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  secure: boolean;
+  args: ProcedureArgument[];
+  returns: { type: SfType } | { table: { name: string; type: SfType }[] };
+  notNull: boolean;
+  executeAs: 'OWNER' | 'CALLER';
+  /** The Snowflake Scripting block (or a single statement) as text. */
+  body: string;
+  properties: Properties;
+}
+
+export interface CallStatement {
+  kind: 'call';
+  name: ObjectName;
+  /** Arguments as Snowflake SQL expressions, positional or `name => value`. */
+  args: { name?: string; sql: string }[];
+}
+
+export interface DropProcedureStatement {
+  kind: 'drop_procedure';
+  name: ObjectName;
+  ifExists: boolean;
+  argTypes: SfType[];
+}
+
+/** An anonymous Snowflake Scripting block: `[DECLARE …] BEGIN … END`. */
+export interface ScriptBlockStatement {
+  kind: 'script';
+  block: ScriptBlock;
+}
+
+/** EXECUTE IMMEDIATE 'sql' | $$sql$$ | :variable | $variable. */
+export interface ExecuteImmediateStatement {
+  kind: 'execute_immediate';
+  /** The statement text when given as a literal. */
+  text?: string;
+  /** Or the variable holding it: `:name` (block) or `$name` (session). */
+  variable?: { name: string; session: boolean };
+}
+
 export interface AlterStreamStatement {
   kind: 'alter_stream';
   name: ObjectName;
@@ -254,7 +306,9 @@ export interface ShowStatement {
 
 export interface DescribeStatement {
   kind: 'describe';
-  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'STREAM' | 'RESULT';
+  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'STREAM' | 'PROCEDURE' | 'RESULT';
+  /** DESCRIBE PROCEDURE p(types) */
+  argTypes?: SfType[];
   name: ObjectName;
   /** DESCRIBE TABLE t TYPE = STAGE|COLUMNS */
   type?: string;
@@ -311,6 +365,11 @@ export type Statement =
   | CreateSequenceStatement
   | CreateStreamStatement
   | AlterStreamStatement
+  | ScriptBlockStatement
+  | ExecuteImmediateStatement
+  | CreateProcedureStatement
+  | CallStatement
+  | DropProcedureStatement
   | AlterTableStatement
   | AlterContainerStatement
   | AlterViewStatement

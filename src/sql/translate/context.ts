@@ -103,6 +103,11 @@ export interface TranslateContext {
   /** Resolves a sequence name; undefined when no such sequence exists. */
   resolveSequence(parts: string[]): ResolvedSequence | undefined;
   variable(name: string): VariableValue | undefined;
+  /**
+   * Snowflake Scripting: a block variable (a bare name in a block expression, or `:name` in a SQL
+   * statement), or a field of a row variable (`r.col` inside FOR r IN …). Undefined outside blocks.
+   */
+  scriptVariable?(name: string, field?: string): VariableValue | undefined;
   /** Query id of the n-th previous statement (-1 = last, as LAST_QUERY_ID(-1)). */
   lastQueryId(index: number): string | undefined;
   /** Makes the stored result of a query readable and returns it as a relation (RESULT_SCAN). */

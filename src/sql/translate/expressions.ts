@@ -170,6 +170,14 @@ export class ExpressionTranslator {
     if (table !== undefined && name === 'NEXTVAL' && !scope.hasRelation(table)) {
       return this.sequenceValue([table]);
     }
+    // Snowflake Scripting: names that are not columns may be block variables (or row fields).
+    if (this.ctx.scriptVariable) {
+      const v = table === undefined ? (scope.hasColumn(name) ? undefined : this.ctx.scriptVariable(name)) : scope.hasRelation(table) ? undefined : this.ctx.scriptVariable(table, name);
+      if (v) {
+        this.info.volatile = true;
+        return { node: variableLiteral(v.value, v.type), type: v.type };
+      }
+    }
     if (scope.onlyCaseInsensitiveMatch(name, table)) throw errors.invalidIdentifier(table === undefined ? name : `${table}.${name}`);
     return { node: e, type: scope.columnType(name, table) };
   }
@@ -188,8 +196,13 @@ export class ExpressionTranslator {
     }
     if (typeof d.name === 'string') {
       const name = d.name.toUpperCase();
-      const v = this.ctx.variable(name);
       this.info.volatile = true;
+      if (d.style === 'Colon') {
+        const v = this.ctx.scriptVariable?.(name);
+        if (!v) throw errors.bindVariableNotSet(name);
+        return { node: variableLiteral(v.value, v.type), type: v.type };
+      }
+      const v = this.ctx.variable(name);
       if (!v) throw errors.variableNotSet(name);
       return { node: variableLiteral(v.value, v.type), type: v.type };
     }

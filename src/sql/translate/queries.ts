@@ -7,7 +7,7 @@ import { errors } from '../errors.ts';
 import { parseNameString } from '../names/identifiers.ts';
 import { T } from '../types/snowflake-types.ts';
 import { dataOf, ident, identValue, kindOf, mk, node, numberLiteral, stringLiteral, withData, type AstNode, type Ident } from './ast.ts';
-import type { ResolvedRelation, TimeTravelPoint, TranslateContext, TranslationInfo } from './context.ts';
+import type { ResolvedRelation, TimeTravelPoint, TranslateContext, TranslationInfo, VariableValue } from './context.ts';
 import { castTo } from './casts.ts';
 import { printDuckDb } from './print.ts';
 import { ExpressionTranslator, type Typed } from './expressions.ts';
@@ -461,17 +461,26 @@ export class QueryTranslator {
     return this.relationRef(undefined, {}, rel, alias ?? parts[parts.length - 1], columnAliases, scope);
   }
 
+  /** `$name` (a session variable) or `:name` (a block variable) used as a constant argument. */
+  private variableArgument(p: Data): VariableValue {
+    const name = String(p.name).toUpperCase();
+    this.info.volatile = true;
+    if (p.style === 'Colon') {
+      const v = this.ctx.scriptVariable?.(name);
+      if (!v) throw errors.bindVariableNotSet(name);
+      return v;
+    }
+    const v = this.ctx.variable(name);
+    if (!v) throw errors.variableNotSet(name);
+    return v;
+  }
+
   /** A name given as a string literal or a session variable holding one. */
   nameArgument(arg: AstNode | undefined): string[] {
     const s = stringLiteral(arg);
     if (s !== undefined) return parseNameString(s);
     const p = dataOf<Data>(arg, 'parameter');
-    if (p && typeof p.name === 'string') {
-      this.info.volatile = true;
-      const v = this.ctx.variable(p.name.toUpperCase());
-      if (!v) throw errors.variableNotSet(p.name.toUpperCase());
-      return parseNameString(String(v.value));
-    }
+    if (p && typeof p.name === 'string') return parseNameString(String(this.variableArgument(p).value));
     throw errors.unsupported('IDENTIFIER() of an expression that is not a string literal or a session variable');
   }
 
@@ -488,10 +497,7 @@ export class QueryTranslator {
     }
     const p = dataOf<Data>(arg, 'parameter');
     if (p && typeof p.name === 'string') {
-      this.info.volatile = true;
-      const v = this.ctx.variable(p.name.toUpperCase());
-      if (!v) throw errors.variableNotSet(p.name.toUpperCase());
-      return String(v.value);
+      return String(this.variableArgument(p).value);
     }
     throw errors.unsupported('RESULT_SCAN of an expression');
   }

@@ -93,6 +93,16 @@ export class Scope {
     return undefined;
   }
 
+  /** True when some visible column or select alias has this name (ignoring case, as DuckDB would). */
+  hasColumn(name: string): boolean {
+    const upper = name.toUpperCase();
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      if (s.relations.some((r) => r.columns.some((c) => c.name.toUpperCase() === upper))) return true;
+      if ([...s.selectAliases.keys()].some((a) => a.toUpperCase() === upper)) return true;
+    }
+    return false;
+  }
+
   /** True when `alias` is a relation visible here (so `alias.NEXTVAL` is a column, not a sequence). */
   hasRelation(alias: string): boolean {
     return this.relation(alias) !== undefined;
