@@ -12,6 +12,8 @@ import { Session, type SessionOptions } from './session/session.ts';
 import { BoundedCache } from './session/bounded-cache.ts';
 import { purgeExpired, type PurgeReport, type RetentionPins } from './versioning/retention.ts';
 import { StreamRegistry } from './streams/registry.ts';
+import { TaskService } from './tasks/task-service.ts';
+import { taskViewsDdl } from './tasks/task-views.ts';
 import { WriteCoordinator } from './versioning/writes.ts';
 export { BACKLOT_VERSION } from './version.ts';
 
@@ -36,6 +38,8 @@ export class Engine {
   readonly translationCache = new BoundedCache<string, unknown>(2000);
   /** The one-writer-at-a-time coordinator that hands out versions. */
   readonly writes: WriteCoordinator;
+  /** Tasks: the scheduler and graph runs. */
+  readonly tasks: TaskService;
   /** Stream offsets; also the default RetentionPins. */
   readonly streams: StreamRegistry;
   /** What streams and dynamic tables still need of each table's history. */
@@ -53,6 +57,7 @@ export class Engine {
     this.account = options.account ?? 'BACKLOT';
     this.history = new QueryHistory(systemConn);
     this.streams = new StreamRegistry(this);
+    this.tasks = new TaskService(this);
     this.retentionPins = this.streams;
     this.writes = new WriteCoordinator(warehouse.commits, this.clock, this.streams);
   }
@@ -64,11 +69,12 @@ export class Engine {
       const systemConn = await warehouse.connect();
       const engine = new Engine(warehouse, systemConn, options);
       await systemConn.atomically(async () => {
-        for (const stmt of accountUsageDdl()) await systemConn.run(stmt);
+        for (const stmt of [...accountUsageDdl(), ...taskViewsDdl()]) await systemConn.run(stmt);
       });
       await engine.history.init();
       await engine.streams.load(systemConn);
       engine.maintenanceConn = await warehouse.connect();
+      await engine.tasks.open();
       await engine.purge();
       return engine;
     } catch (e) {
@@ -143,8 +149,9 @@ export class Engine {
     this.warehouse.release(session.conn);
   }
 
-  /** Flushes history, closes every session and the warehouse. */
+  /** Lets running graph runs finish, flushes history, closes every session and the warehouse. */
   async close(): Promise<void> {
+    await this.tasks.close();
     for (const s of [...this.sessions]) await this.closeSession(s);
     try {
       await this.history.flush();

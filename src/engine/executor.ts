@@ -10,6 +10,7 @@ import { describeStatement } from './metadata/describe.ts';
 import { alterStream, createStream } from './streams/stream-ddl.ts';
 import { executeImmediate, scriptStatement } from './scripting/script-statements.ts';
 import { callProcedure, createProcedure, dropProcedure } from './procedures/procedures.ts';
+import { alterTask, createTask, executeTask } from './tasks/task-ddl.ts';
 import { showStatement } from './metadata/show.ts';
 import { runDml } from './query/dml.ts';
 import { runQuery } from './query/query.ts';
@@ -38,6 +39,8 @@ const AUTOCOMMITS = new Set([
   'alter_stream',
   'create_procedure',
   'drop_procedure',
+  'create_task',
+  'alter_task',
 ]);
 
 async function dispatch(session: Session, stmt: Statement, text: string): Promise<ResultBody> {
@@ -62,6 +65,12 @@ async function dispatch(session: Session, stmt: Statement, text: string): Promis
       return createStream(session, stmt);
     case 'alter_stream':
       return alterStream(session, stmt);
+    case 'create_task':
+      return createTask(session, stmt);
+    case 'alter_task':
+      return alterTask(session, stmt);
+    case 'execute_task':
+      return executeTask(session, stmt);
     case 'create_procedure':
       return createProcedure(session, stmt, text);
     case 'drop_procedure':

@@ -3,7 +3,7 @@
  */
 export { SnowflakeError, errors, isSnowflakeError, type SourcePosition, type ObjectKindLabel } from './errors.ts';
 export { splitScript, isBlankSql, type ScriptStatement } from './script/split-script.ts';
-export { parseStatement, parsePolyglotAst, type ParsedStatement } from './statements/parse-statement.ts';
+export { parseStatement, parsePolyglotAst, parseExpressionAst, type ParsedStatement } from './statements/parse-statement.ts';
 export type * from './statements/statement.ts';
 export type * from './statements/script-block.ts';
 export { parseScriptBlock } from './grammar/scripting.ts';

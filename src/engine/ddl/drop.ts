@@ -16,6 +16,7 @@ import {
   type UndropStatement,
 } from '../../sql/index.ts';
 import { setStatementTime } from '../query/query.ts';
+import { dropTaskLinks } from '../tasks/task-ddl.ts';
 import { DATA_SCHEMA, deleteAll, dropDdl, versionedTable, type CatalogChange, type DatabaseEntry, type ObjectEntry, type SchemaEntry } from '../../storage/index.ts';
 import { dropInformationSchemaDdl, informationSchemaDdl } from '../metadata/system-views.ts';
 import { status, type ResultBody } from '../results/result-set.ts';
@@ -31,6 +32,12 @@ export async function dropObjectEntry(session: Session, change: CatalogChange, s
     // Streams have no Time Travel: dropping one loses its offset for good (semantics §1.1).
     await change.removeObject(o.id);
     await session.conn.run(session.engine.streams.deleteSql(o.id));
+    return;
+  }
+  if (o.kind === 'TASK') {
+    // DROP TASK severs the task's links; tasks have no Time Travel.
+    await dropTaskLinks(session, change, o, now);
+    await change.removeObject(o.id);
     return;
   }
   if (o.kind === 'SEQUENCE') {
@@ -64,7 +71,7 @@ export async function dropDatabaseEntry(session: Session, change: CatalogChange,
   await change.putDatabase({ ...d, droppedOn: now });
 }
 
-const KIND_LABEL = { TABLE: 'Table', VIEW: 'View', SEQUENCE: 'Sequence', STREAM: 'Stream' } as const;
+const KIND_LABEL = { TABLE: 'Table', VIEW: 'View', SEQUENCE: 'Sequence', STREAM: 'Stream', TASK: 'Task' } as const;
 
 export async function dropStatement(session: Session, stmt: DropStatement): Promise<ResultBody> {
   const resolver = session.resolver;
@@ -119,6 +126,7 @@ export async function dropStatement(session: Session, stmt: DropStatement): Prom
         return dropped(o.name);
       }
       await ddlTransaction(session, (change, now) => dropObjectEntry(session, change, path.schema, o, now));
+      if (o.kind === 'TASK') session.engine.tasks.changed();
       return dropped(o.name);
     }
   }

@@ -9,6 +9,7 @@ import type { Value } from '../results/values.ts';
 import type { Session } from '../session/session.ts';
 import { describeStream } from '../streams/show-streams.ts';
 import { describeProcedure } from '../procedures/procedures.ts';
+import { describeTask } from '../tasks/show-tasks.ts';
 import { applyShowFilters } from './show-filters.ts';
 import { ts } from './show.ts';
 
@@ -87,6 +88,10 @@ export async function describeStatement(session: Session, stmt: DescribeStatemen
     }
     case 'PROCEDURE':
       return describeProcedure(session, stmt);
+    case 'TASK': {
+      const { path, object } = resolver.require(stmt.name, ['TASK'], 'Task', 'DESCRIBE TASK');
+      return describeTask(session, { database: path.database, schema: path.schema, object });
+    }
     case 'STREAM': {
       const { path, object } = resolver.require(stmt.name, ['STREAM'], 'Stream', 'DESCRIBE STREAM');
       return describeStream(session, { database: path.database, schema: path.schema, object });

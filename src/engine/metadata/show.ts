@@ -15,6 +15,7 @@ import { applyShowFilters } from './show-filters.ts';
 import { columnTypeJson, describeSessionParameters } from './describe.ts';
 import { showStreams } from '../streams/show-streams.ts';
 import { showProcedures } from '../procedures/procedures.ts';
+import { showTasks } from '../tasks/show-tasks.ts';
 
 const STR = T.varchar();
 
@@ -109,6 +110,8 @@ export async function showStatement(session: Session, stmt: ShowStatement): Prom
       return showPrimaryKeys(session, stmt);
     case 'STREAMS':
       return showStreams(session, stmt);
+    case 'TASKS':
+      return showTasks(session, stmt);
     case 'PROCEDURES':
     case 'USER PROCEDURES':
       return showProcedures(session, stmt);

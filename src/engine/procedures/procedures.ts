@@ -124,6 +124,11 @@ function parseBody(body: string) {
 }
 
 export async function callProcedure(session: Session, stmt: CallStatement): Promise<ResultBody> {
+  if (stmt.name.schema === undefined && stmt.name.name.startsWith('SYSTEM$')) {
+    // CALL SYSTEM$SET_RETURN_VALUE('x') and friends: system functions, called as a statement.
+    const { queryId: _q, ...body } = await session.execute(`SELECT ${stmt.name.name}(${stmt.args.map((a) => a.sql).join(', ')}) AS ${quoteIdentifier(stmt.name.name)}`);
+    return { ...body, statementType: 'CALL' };
+  }
   const path = session.resolver.path(stmt.name, 'CALL');
   const candidates = procedures(session, path);
   const positional = stmt.args.filter((a) => a.name === undefined).length;

@@ -10,6 +10,7 @@ import { table, type ResultBody } from '../results/result-set.ts';
 import { resultType, toValue, type ResultColumn } from '../results/values.ts';
 import type { Session } from '../session/session.ts';
 import { evaluatePoint, NeedsPoint, pointKey } from '../versioning/time-travel.ts';
+import { timeoutError } from '../tasks/runner.ts';
 
 /** Raised by the translate context when a RESULT_SCAN target must be materialised first. */
 export class NeedsResult extends Error {
@@ -59,8 +60,18 @@ export async function translateForSession<T extends { info: { volatile: boolean 
  * SYSTEM$WAIT's wait, and the statement's "now".
  */
 export async function beforeRun(session: Session, info: TranslationInfo): Promise<void> {
+  for (const action of info.actions) await action();
   if (info.reads.some((r) => r.endsWith('QUERY_HISTORY'))) await session.engine.history.flush();
-  if (info.waitSeconds > 0) await session.engine.clock.sleep(info.waitSeconds * 1000);
+  if (info.waitSeconds > 0) {
+    const ms = info.waitSeconds * 1000;
+    // A task run may not sleep past its USER_TASK_TIMEOUT_MS.
+    const left = session.deadline !== undefined ? session.deadline - session.engine.clock.now().getTime() : Infinity;
+    if (ms > left) {
+      await session.engine.clock.sleep(Math.max(0, left));
+      throw timeoutError(session.timeoutMs ?? ms);
+    }
+    await session.engine.clock.sleep(ms);
+  }
   await setStatementTime(session);
 }
 

@@ -26,6 +26,9 @@ import type { ResultSet } from '../results/result-set.ts';
 import { Resolver, type ResolvedPath } from './resolver.ts';
 import { streamRelation } from '../streams/stream-read.ts';
 import type { Frame } from '../scripting/frames.ts';
+import type { TaskRunContext } from '../tasks/runner.ts';
+import { taskSystemFunction } from '../tasks/task-functions.ts';
+import { taskTableFunction } from '../tasks/task-views.ts';
 import { materializeResult } from './result-scan.ts';
 import { BACKLOT_VERSION } from '../version.ts';
 import { NeedsResult } from '../query/query.ts';
@@ -80,6 +83,11 @@ export class Session {
   pendingWrite: PendingWrite | undefined;
   /** The running statement's query id. */
   currentQueryId: string | undefined;
+  /** Set while the session runs a task: what SYSTEM$SET_RETURN_VALUE and friends see. */
+  taskRun: TaskRunContext | undefined;
+  /** A task run's USER_TASK_TIMEOUT_MS: the engine-clock time it must end by, and the limit. */
+  deadline: number | undefined;
+  timeoutMs: number | undefined;
   /** The innermost Snowflake Scripting frame while a block runs in this session. */
   scriptFrame: Frame | undefined;
   /** Time Travel points the running statement evaluated (see versioning/time-travel.ts). */
@@ -166,6 +174,7 @@ export class Session {
       resolveSequence: (parts) => resolver.sequence(parts),
       timeTravel: (parts, point) => timeTravelRelation(this, resolver, parts, point),
       changes: (parts, appendOnly, from, to) => changesRelation(this, resolver, parts, appendOnly, from, to),
+      systemFunction: (name, args) => taskSystemFunction(this, name, args),
       streamHasData: (parts) => {
         const stream = resolver.require(Resolver.nameOf(parts), ['STREAM'], 'Stream', 'SYSTEM$STREAM_HAS_DATA').object;
         return { hasData: this.engine.streams.hasData(stream), streamId: stream.id };
@@ -263,6 +272,8 @@ export class Session {
 function systemTableFunction(session: Session, parts: string[], args: TableFunctionArgument[]): ResolvedTableFunction | undefined {
   const name = parts[parts.length - 1];
   if (parts.length > 1 && parts[parts.length - 2] !== 'INFORMATION_SCHEMA') return undefined;
+  const taskFunction = taskTableFunction(session, name, args);
+  if (taskFunction) return taskFunction;
   if (!['QUERY_HISTORY', 'QUERY_HISTORY_BY_SESSION', 'QUERY_HISTORY_BY_USER', 'QUERY_HISTORY_BY_WAREHOUSE'].includes(name)) return undefined;
   const named = new Map<string, TableFunctionArgument['value']>();
   for (const a of args) {

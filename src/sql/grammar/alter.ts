@@ -16,6 +16,7 @@ import { parseColumnDefinition, parseDataType, parseTableConstraint } from './co
 import { CONTAINER_PROPERTIES, readProperties, SEQUENCE_PROPERTIES, TABLE_PROPERTIES, VIEW_PROPERTIES } from './create.ts';
 import type { Cursor } from './cursor.ts';
 import { parseAlterStream } from './streams.ts';
+import { parseAlterTask } from './tasks.ts';
 import { parseAlterSession } from './session.ts';
 
 export function parseAlter(c: Cursor): Statement {
@@ -26,6 +27,7 @@ export function parseAlter(c: Cursor): Statement {
   if (c.accept('SEQUENCE')) return parseAlterSequence(c);
   if (c.accept('SESSION')) return parseAlterSession(c);
   if (c.accept('STREAM')) return parseAlterStream(c);
+  if (c.accept('TASK')) return parseAlterTask(c);
   if (c.accept('WAREHOUSE')) throw errors.unsupported('ALTER WAREHOUSE (Backlot has one embedded warehouse)');
   throw errors.unsupported(`ALTER ${c.word() ?? '…'}`);
 }

@@ -19,6 +19,7 @@ import { parseColumnDefinition, parseTableConstraint, startsTableConstraint } fr
 import type { Cursor } from './cursor.ts';
 import { parseCreateStream } from './streams.ts';
 import { parseCreateProcedure } from './procedures.ts';
+import { parseCreateTask } from './tasks.ts';
 
 /** Properties each object kind accepts in CREATE and ALTER … SET. */
 export const CONTAINER_PROPERTIES = [
@@ -96,6 +97,7 @@ export function parseCreate(c: Cursor): Statement {
   if (c.accept('SEQUENCE')) return parseCreateSequence(c, head);
   if (c.accept('STREAM')) return parseCreateStream(c, head);
   if (c.accept('PROCEDURE')) return parseCreateProcedure(c, head);
+  if (c.accept('TASK')) return parseCreateTask(c, head);
   const what = [c.word(0), c.word(1)].filter(Boolean).join(' ');
   if (c.at('MATERIALIZED', 'VIEW')) throw errors.unsupported('CREATE MATERIALIZED VIEW (use a dynamic table)');
   throw errors.unsupported(`CREATE ${what || '…'}`);

@@ -29,7 +29,7 @@ function kindName(c: Cursor, kind: ObjectKind): ObjectName {
 }
 
 function objectKind(c: Cursor): ObjectKind | undefined {
-  for (const k of ['DATABASE', 'SCHEMA', 'TABLE', 'VIEW', 'SEQUENCE', 'STREAM'] as const) if (c.accept(k)) return k;
+  for (const k of ['DATABASE', 'SCHEMA', 'TABLE', 'VIEW', 'SEQUENCE', 'STREAM', 'TASK'] as const) if (c.accept(k)) return k;
   return undefined;
 }
 
@@ -104,6 +104,7 @@ const SHOWABLE = [
   'STREAMS',
   'PROCEDURES',
   'USER PROCEDURES',
+  'TASKS',
   'OBJECTS',
   'PARAMETERS',
   'VARIABLES',
@@ -131,9 +132,11 @@ export function parseShow(c: Cursor): ShowStatement {
   }
   const stmt: ShowStatement = { kind: 'show', what, terse, history: false };
   if (c.accept('HISTORY')) stmt.history = true;
+  if (what === 'TASKS' && c.accept('ROOT', 'ONLY')) stmt.rootOnly = true;
   if (c.accept('LIKE')) stmt.like = c.string();
   if (c.accept('IN') || (what === 'PARAMETERS' && c.accept('FOR'))) stmt.scope = parseScope(c);
   if (c.accept('STARTS', 'WITH')) stmt.startsWith = c.string();
+  if (what === 'TASKS' && c.accept('ROOT', 'ONLY')) stmt.rootOnly = true;
   if (c.accept('LIMIT')) {
     stmt.limit = c.integer();
     if (c.accept('FROM')) stmt.limitFrom = c.string();

@@ -13,6 +13,7 @@ import { parseSet, parseTransaction, parseUnset, parseUse } from '../grammar/ses
 import { positionAt } from '../lex/tokens.ts';
 import { parseScriptBlock } from '../grammar/scripting.ts';
 import { parseCall } from '../grammar/procedures.ts';
+import { parseExecuteTask } from '../grammar/tasks.ts';
 import { stripLeadingTrivia } from '../script/split-script.ts';
 import type { AstNode, DmlOperation, Statement } from './statement.ts';
 
@@ -46,6 +47,11 @@ export function parseStatement(sql: string, variables?: VariableLookup): ParsedS
   // Snowflake Scripting: DECLARE … / BEGIN <statement> … (BEGIN; and BEGIN TRANSACTION are TCL).
   if (first === 'DECLARE' || (first === 'BEGIN' && c.peek(1) && c.peek(1)!.type !== 'SEMICOLON' && !['TRANSACTION', 'WORK', 'NAME'].includes(c.word(1) ?? ''))) {
     return { statement: { kind: 'script', block: parseScriptBlock(sql) }, cacheable: true };
+  }
+  if (first === 'EXECUTE' && c.word(1) === 'TASK') {
+    c.next();
+    c.next();
+    return { statement: parseExecuteTask(c), cacheable: true };
   }
   if (first === 'EXECUTE' && c.word(1) === 'IMMEDIATE') {
     c.next();

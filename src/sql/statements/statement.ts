@@ -11,7 +11,7 @@ import type { ScriptBlock } from './script-block.ts';
 /** A polyglot syntax tree node: a single-key object `{ kind: data }`. */
 export type AstNode = Record<string, unknown>;
 
-export type ObjectKind = 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'SEQUENCE' | 'STREAM';
+export type ObjectKind = 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'SEQUENCE' | 'STREAM' | 'TASK';
 
 export interface QueryStatement {
   kind: 'query';
@@ -178,6 +178,50 @@ export interface DropProcedureStatement {
   argTypes: SfType[];
 }
 
+export interface CreateTaskStatement {
+  kind: 'create_task';
+  name: ObjectName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  clone?: ObjectName;
+  /** SCHEDULE, CONFIG, WAREHOUSE, OVERLAP_POLICY, USER_TASK_TIMEOUT_MS … and session parameters. */
+  properties: Properties;
+  finalize?: ObjectName;
+  after: ObjectName[];
+  /** WHEN condition (Snowflake SQL text). */
+  when?: string;
+  /** The body: one statement, a CALL, or a Snowflake Scripting block. */
+  body: string;
+}
+
+export type AlterTaskAction =
+  | { kind: 'resume' }
+  | { kind: 'suspend' }
+  | { kind: 'add_after'; tasks: ObjectName[] }
+  | { kind: 'remove_after'; tasks: ObjectName[] }
+  | { kind: 'set'; properties: Properties }
+  | { kind: 'unset'; names: string[] }
+  | { kind: 'set_finalize'; root: ObjectName }
+  | { kind: 'unset_finalize' }
+  | { kind: 'modify_as'; body: string }
+  | { kind: 'modify_when'; condition: string }
+  | { kind: 'remove_when' };
+
+export interface AlterTaskStatement {
+  kind: 'alter_task';
+  name: ObjectName;
+  ifExists: boolean;
+  action: AlterTaskAction;
+}
+
+export interface ExecuteTaskStatement {
+  kind: 'execute_task';
+  name: ObjectName;
+  retryLast: boolean;
+  /** USING CONFIG = '<json>' for this run. */
+  config?: string;
+}
+
 /** An anonymous Snowflake Scripting block: `[DECLARE …] BEGIN … END`. */
 export interface ScriptBlockStatement {
   kind: 'script';
@@ -302,11 +346,13 @@ export interface ShowStatement {
   startsWith?: string;
   limit?: number;
   limitFrom?: string;
+  /** SHOW TASKS … ROOT ONLY */
+  rootOnly?: boolean;
 }
 
 export interface DescribeStatement {
   kind: 'describe';
-  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'STREAM' | 'PROCEDURE' | 'RESULT';
+  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'STREAM' | 'TASK' | 'PROCEDURE' | 'RESULT';
   /** DESCRIBE PROCEDURE p(types) */
   argTypes?: SfType[];
   name: ObjectName;
@@ -348,7 +394,7 @@ export interface TruncateStatement {
 
 export interface CommentStatement {
   kind: 'comment';
-  objectKind: 'TABLE' | 'VIEW' | 'COLUMN' | 'SCHEMA' | 'DATABASE' | 'SEQUENCE' | 'STREAM';
+  objectKind: 'TABLE' | 'VIEW' | 'COLUMN' | 'SCHEMA' | 'DATABASE' | 'SEQUENCE' | 'STREAM' | 'TASK';
   name: ObjectName;
   column?: string;
   comment: string;
@@ -370,6 +416,9 @@ export type Statement =
   | CreateProcedureStatement
   | CallStatement
   | DropProcedureStatement
+  | CreateTaskStatement
+  | AlterTaskStatement
+  | ExecuteTaskStatement
   | AlterTableStatement
   | AlterContainerStatement
   | AlterViewStatement

@@ -257,3 +257,15 @@ export function spanOf(n: unknown): { start: number; line: number; column: numbe
   }
   return undefined;
 }
+
+/** A literal's value (string, number, boolean, NULL); undefined for anything else. */
+export function constantValue(n: AstNode): string | number | boolean | null | undefined {
+  const s = stringLiteral(n);
+  if (s !== undefined) return s;
+  const num = numberLiteral(n);
+  if (num !== undefined) return num;
+  const b = dataOf<{ value: boolean }>(n, 'boolean');
+  if (b) return b.value;
+  if (kindOf(n) === 'null') return null;
+  return undefined;
+}

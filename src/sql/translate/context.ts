@@ -116,6 +116,12 @@ export interface TranslateContext {
   timeTravel(parts: string[], point: TimeTravelPoint): ResolvedRelation;
   /** The CHANGES clause: the net (or append-only) change set between two points. */
   changes(parts: string[], appendOnly: boolean, from: TimeTravelPoint, to: TimeTravelPoint | undefined): ResolvedRelation;
+  /**
+   * Other SYSTEM$ functions the engine answers with constant arguments (the task functions:
+   * SYSTEM$SET_RETURN_VALUE, SYSTEM$GET_PREDECESSOR_RETURN_VALUE, …); `action` runs before the
+   * statement. Undefined when the engine does not know the function.
+   */
+  systemFunction?(name: string, args: (string | number | boolean | null)[]): { value: VariableValue; action?: () => Promise<void> } | undefined;
   /** SYSTEM$STREAM_HAS_DATA('name'): answered from the commit log, never from table data. */
   streamHasData(parts: string[]): { hasData: boolean; streamId: number };
   /** System table functions by (possibly qualified) name; undefined when there is no such function. */
@@ -134,4 +140,6 @@ export interface TranslationInfo {
   streams: StreamRead[];
   /** Streams SYSTEM$STREAM_HAS_DATA looked at (an empty one is kept from going stale). */
   streamChecks: number[];
+  /** Side effects of system functions, run before the statement (SYSTEM$TASK_DEPENDENTS_ENABLE). */
+  actions: (() => Promise<void>)[];
 }

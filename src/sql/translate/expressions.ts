@@ -8,7 +8,7 @@ import { errors } from '../errors.ts';
 import { lookupFunction, unsupportedReason } from '../functions/catalogue.ts';
 import type { CallInfo } from '../functions/spec.ts';
 import { duckTypeOf, T, type SfType } from '../types/snowflake-types.ts';
-import { dataOf, identValue, kindOf, mk, node, numberLiteral, stringLiteral, withData, type AstNode, type Ident } from './ast.ts';
+import { constantValue, dataOf, identValue, kindOf, mk, node, numberLiteral, stringLiteral, withData, type AstNode, type Ident } from './ast.ts';
 import type { TranslateContext, TranslationInfo } from './context.ts';
 import type { Scope } from './scope.ts';
 import { castTo, typeFromDataType } from './casts.ts';
@@ -357,7 +357,31 @@ export class ExpressionTranslator {
       this.info.streamChecks.push(check.streamId);
       return { node: mk.boolean(check.hasData), type: T.boolean() };
     }
+    if (name.startsWith('SYSTEM$') && this.ctx.systemFunction) {
+      const values = args.map((a) => this.constantArgument(a, name));
+      const r = this.ctx.systemFunction(name, values);
+      if (r) {
+        this.info.volatile = true;
+        if (r.action) this.info.actions.push(r.action);
+        return { node: variableLiteral(r.value.value, r.value.type), type: r.value.type };
+      }
+    }
     return undefined;
+  }
+
+  /** A constant argument of a system function: a literal, `$session` or `:block` variable. */
+  private constantArgument(a: AstNode, fn: string): string | number | boolean | null {
+    const c = constantValue(a);
+    if (c !== undefined) return c;
+    const p = dataOf<Data>(a, 'parameter');
+    if (p && typeof p.name === 'string') {
+      const n = p.name.toUpperCase();
+      this.info.volatile = true;
+      const v = p.style === 'Colon' ? this.ctx.scriptVariable?.(n) : this.ctx.variable(n);
+      if (!v) throw p.style === 'Colon' ? errors.bindVariableNotSet(n) : errors.variableNotSet(n);
+      return v.value;
+    }
+    throw errors.invalidArgument(fn, 'arguments must be constants or variables');
   }
 
   private viaCatalogue(name: string, args: AstNode[], scope: Scope): Typed {

@@ -6,7 +6,7 @@
 import { errors } from '../errors.ts';
 import { parseNameString } from '../names/identifiers.ts';
 import { T } from '../types/snowflake-types.ts';
-import { dataOf, ident, identValue, kindOf, mk, node, numberLiteral, stringLiteral, withData, type AstNode, type Ident } from './ast.ts';
+import { constantValue, dataOf, ident, identValue, kindOf, mk, node, numberLiteral, stringLiteral, withData, type AstNode, type Ident } from './ast.ts';
 import type { ResolvedRelation, TimeTravelPoint, TranslateContext, TranslationInfo, VariableValue } from './context.ts';
 import { castTo } from './casts.ts';
 import { printDuckDb } from './print.ts';
@@ -571,17 +571,6 @@ export function tableNameParts(d: Data): string[] {
 }
 
 /** A literal's value (strings, numbers, booleans, NULL); undefined for anything else. */
-function constantValue(n: AstNode): string | number | boolean | null | undefined {
-  const s = stringLiteral(n);
-  if (s !== undefined) return s;
-  const num = numberLiteral(n);
-  if (num !== undefined) return num;
-  const b = dataOf<{ value: boolean }>(n, 'boolean');
-  if (b) return b.value;
-  if (kindOf(n) === 'null') return null;
-  return undefined;
-}
-
 /** GENERATOR's row number column (0-based), which SEQ1/2/4/8 read. */
 const GENERATOR_ROW = '_GENERATOR_ROW';
 

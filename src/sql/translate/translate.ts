@@ -44,7 +44,7 @@ function prepare(ast: AstNode): AstNode {
 export { printDuckDb };
 
 export function newInfo(): TranslationInfo {
-  return { volatile: false, reads: [], waitSeconds: 0, streams: [], streamChecks: [] };
+  return { volatile: false, reads: [], waitSeconds: 0, streams: [], streamChecks: [], actions: [] };
 }
 
 export function translateQuery(stmt: QueryStatement, sourceSql: string, ctx: TranslateContext): TranslatedQuery {

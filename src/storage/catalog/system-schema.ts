@@ -52,6 +52,23 @@ export const MIGRATIONS: string[][] = [
     `CREATE TABLE ${S}.stream_offsets (
        stream_id BIGINT, offset_version BIGINT, offset_hwm BIGINT, initial_pending BOOLEAN, consumed_ms BIGINT)`,
   ],
+  // Tasks: one row per task run (TASK_HISTORY), per finished graph run (COMPLETE_TASK_GRAPHS), and
+  // each started root's next scheduled run (the SCHEDULED rows; where the scheduler resumes).
+  [
+    `CREATE TABLE ${S}.task_runs (
+       run_key VARCHAR, query_id VARCHAR, task_id BIGINT, name VARCHAR, database_name VARCHAR, schema_name VARCHAR,
+       query_text VARCHAR, condition_text VARCHAR, state VARCHAR, error_code VARCHAR, error_message VARCHAR,
+       scheduled_time TIMESTAMPTZ, query_start_time TIMESTAMPTZ, next_scheduled_time TIMESTAMPTZ,
+       completed_time TIMESTAMPTZ, root_task_id VARCHAR, graph_version BIGINT, run_id BIGINT, return_value VARCHAR,
+       scheduled_from VARCHAR, attempt_number BIGINT, config VARCHAR, graph_run_group_id VARCHAR, ordinal BIGINT)`,
+    `CREATE TABLE ${S}.graph_runs (
+       root_task_name VARCHAR, database_name VARCHAR, schema_name VARCHAR, state VARCHAR, scheduled_from VARCHAR,
+       first_error_task_name VARCHAR, first_error_code VARCHAR, first_error_message VARCHAR,
+       scheduled_time TIMESTAMPTZ, query_start_time TIMESTAMPTZ, next_scheduled_time TIMESTAMPTZ,
+       completed_time TIMESTAMPTZ, root_task_id VARCHAR, graph_version BIGINT, run_id BIGINT, attempt_number BIGINT,
+       config VARCHAR, graph_run_group_id VARCHAR, root_object_id BIGINT)`,
+    `CREATE TABLE ${S}.task_schedule (root_object_id BIGINT, next_ms BIGINT)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
