@@ -123,15 +123,20 @@ export async function runSlt(source: string, file: string): Promise<{ failures: 
         continue;
       }
       if (rec.kind === 'clock') {
+        // Moving the clock runs every task schedule due on the way, each at its own time.
         const step = /^\+(\d+)([smhd])$/.exec(rec.at);
-        if (step) clock.advance(Number(step[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[step[2] as 's' | 'm' | 'h' | 'd']);
-        else clock.set(rec.at);
+        const target = step
+          ? clock.now().getTime() + Number(step[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[step[2] as 's' | 'm' | 'h' | 'd']
+          : new Date(rec.at).getTime();
+        if (target <= clock.now().getTime()) clock.set(new Date(target));
+        else await engine.tasks.runDue(target, (ms) => clock.set(new Date(ms)));
         continue;
       }
       checked += 1;
       if (rec.kind === 'statement') {
         try {
           await session.execute(rec.sql);
+          await engine.tasks.idle();
           if (rec.expect === 'error') fail(`expected an error, statement succeeded:\n${rec.sql}`);
         } catch (e) {
           const err = e as { code?: string; message?: string };

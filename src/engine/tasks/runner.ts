@@ -39,17 +39,17 @@ export interface GraphRunSpec {
   graphRunGroupId: string;
   scheduledFrom: ScheduledFrom;
   config: Record<string, unknown> | undefined;
-  /** Retries skip the tasks that succeeded in the previous attempt. */
-  succeededBefore: Set<number>;
+  /** Retries skip the tasks that succeeded in an earlier attempt (with the values they returned). */
+  succeededBefore: Map<number, string | undefined>;
   nextScheduledTime: number | undefined;
 }
 
 export interface GraphRunOutcome {
   state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED' | 'SKIPPED';
-  /** Task ids that succeeded (a retry does not run them again). */
-  succeeded: Set<number>;
-  /** The last task run recorded (its state may become FAILED_AND_AUTO_SUSPENDED). */
-  lastRunKey?: string;
+  /** Tasks that succeeded, with their return values (a retry does not run them again). */
+  succeeded: Map<number, string | undefined>;
+  /** The last failed task run (its state becomes FAILED_AND_AUTO_SUSPENDED when the root is suspended). */
+  lastFailedRunKey?: string;
 }
 
 export class GraphRunner {
@@ -69,36 +69,42 @@ export class GraphRunner {
     const { ordered, finalizer } = graphOf(tasks, root);
     const status = new Map<number, TaskState | 'PASSED'>();
     const values = new Map<string, string | undefined>();
-    const succeeded = new Set<number>();
+    const succeeded = new Map<number, string | undefined>();
     let firstError: { task: TaskDef; error: SnowflakeError } | undefined;
-    let lastRunKey: string | undefined;
+    let lastFailedRunKey: string | undefined;
     const startedAt = this.engine.clock.now().getTime();
     for (const task of ordered) {
       const isRootTask = task.id === root.id;
+      if (spec.succeededBefore.has(task.id)) {
+        // Succeeded in the attempt this one retries: not run again, its return value still counts.
+        status.set(task.id, 'PASSED');
+        succeeded.set(task.id, spec.succeededBefore.get(task.id));
+        values.set(task.object.name, spec.succeededBefore.get(task.id));
+        if (isRootTask) this.rootRunning = false;
+        continue;
+      }
       if (!isRootTask) {
         const preds = task.after.filter((p) => ordered.some((t) => t.id === p));
         if (!preds.every((p) => status.get(p) === 'SUCCEEDED' || status.get(p) === 'PASSED')) continue;
-        // A suspended child is passed over as if it had succeeded; so is one that succeeded in the
-        // attempt this one retries.
-        if (!task.started || spec.succeededBefore.has(task.id)) {
+        // A suspended child is passed over as if it had succeeded.
+        if (!task.started) {
           status.set(task.id, 'PASSED');
-          if (spec.succeededBefore.has(task.id)) succeeded.add(task.id);
           continue;
         }
       }
       const r = await this.runTask(task, root, values);
       if (isRootTask) this.rootRunning = false;
-      lastRunKey = r.runKey;
+      if (r.state === 'FAILED') lastFailedRunKey = r.runKey;
       status.set(task.id, r.state);
       values.set(task.object.name, r.returnValue);
-      if (r.state === 'SUCCEEDED') succeeded.add(task.id);
+      if (r.state === 'SUCCEEDED') succeeded.set(task.id, r.returnValue);
       if (r.state === 'FAILED' && !firstError) firstError = { task, error: r.error! };
-      if (isRootTask && r.state === 'SKIPPED') return { state: 'SKIPPED', succeeded, lastRunKey };
+      if (isRootTask && r.state === 'SKIPPED') return { state: 'SKIPPED', succeeded };
     }
     this.rootRunning = false;
     if (finalizer && finalizer.started) {
       const r = await this.runTask(finalizer, root, values);
-      lastRunKey = r.runKey;
+      if (r.state === 'FAILED') lastFailedRunKey = r.runKey;
       if (r.state === 'FAILED' && !firstError) firstError = { task: finalizer, error: r.error! };
     }
     const state = firstError ? 'FAILED' : 'SUCCEEDED';
@@ -110,7 +116,7 @@ export class GraphRunner {
       startedAt,
       completedAt: this.engine.clock.now().getTime(),
     });
-    return { state, succeeded, lastRunKey };
+    return { state, succeeded, lastFailedRunKey };
   }
 
   private async runTask(

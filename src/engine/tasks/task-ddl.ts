@@ -273,7 +273,6 @@ export async function alterTask(session: Session, stmt: AlterTaskStatement): Pro
         return;
       case 'add_after': {
         requireSuspendedRoot(tasks, task);
-        if (task.started) throw errors.invalidOperation(`Unable to update task ${task.fullName} since it is not suspended.`);
         if (task.schedule) throw errors.invalidOperation('A task with a SCHEDULE cannot have predecessors; unset the schedule first.');
         const preds = resolvePredecessors(session, path, a.tasks, object.id);
         for (const p of preds) requireSuspendedRoot(tasks, taskDef(catalog, p));

@@ -81,18 +81,18 @@ export class TaskHistory {
   async lastGraphRun(rootId: number): Promise<{ state: string; groupId: string; attempt: number; runId: number; scheduledFrom: string } | undefined> {
     const rows = await this.conn.rows(
       `SELECT state, graph_run_group_id AS g, attempt_number AS a, run_id AS r, scheduled_from AS f FROM ${S}.graph_runs ` +
-        `WHERE root_object_id = ${Math.trunc(rootId)} ORDER BY completed_time DESC LIMIT 1`,
+        `WHERE root_object_id = ${Math.trunc(rootId)} ORDER BY completed_time DESC, rowid DESC LIMIT 1`,
     );
     if (rows.length === 0) return undefined;
     return { state: String(rows[0].state), groupId: String(rows[0].g), attempt: Number(rows[0].a), runId: Number(rows[0].r), scheduledFrom: String(rows[0].f) };
   }
 
-  /** Task ids that succeeded in a graph run group's last attempt. */
-  async succeededIn(groupId: string): Promise<Set<number>> {
+  /** Tasks that succeeded in any attempt of a graph run group, with their return values. */
+  async succeededIn(groupId: string): Promise<Map<number, string | undefined>> {
     const rows = await this.conn.rows(
-      `SELECT DISTINCT task_id AS t FROM ${S}.task_runs WHERE graph_run_group_id = ${text(groupId)} AND state = 'SUCCEEDED'`,
+      `SELECT task_id AS t, any_value(return_value) AS v FROM ${S}.task_runs WHERE graph_run_group_id = ${text(groupId)} AND state = 'SUCCEEDED' GROUP BY task_id`,
     );
-    return new Set(rows.map((r) => Number(r.t)));
+    return new Map(rows.map((r) => [Number(r.t), r.v === null ? undefined : String(r.v)]));
   }
 
   /** Persists the next scheduled run of each started root (where a restarted scheduler resumes). */

@@ -24,6 +24,8 @@ interface RootState {
   next: number;
   /** What `next` was computed from: a new resume or a new schedule recomputes it. */
   basis: string;
+  /** A triggered task polls its WHEN instead of following a schedule (no SCHEDULED rows). */
+  triggered: boolean;
   /** Graph runs of this root in progress. */
   running: Set<GraphRunner>;
   /** Manual runs waiting for the running one (NO_OVERLAP). */
@@ -69,7 +71,8 @@ export class TaskService {
       live.add(t.id);
       const resumedAt = Number(t.object.properties.RESUMED_AT ?? now);
       const basis = `${resumedAt}|${t.schedule?.text ?? 'trigger'}|${t.minTriggerIntervalMs}`;
-      const state = this.roots.get(t.id) ?? { next: 0, basis: '', running: new Set<GraphRunner>(), queued: [], consecutiveFailures: 0 };
+      const state = this.roots.get(t.id) ?? { next: 0, basis: '', triggered, running: new Set<GraphRunner>(), queued: [], consecutiveFailures: 0 };
+      state.triggered = triggered;
       if (state.basis !== basis) {
         state.basis = basis;
         const fromSave = saved.get(t.id);
@@ -97,7 +100,7 @@ export class TaskService {
     if (!this.dirty) return;
     this.dirty = false;
     const next = new Map<number, number>();
-    for (const [id, st] of this.roots) if (Number.isFinite(st.next)) next.set(id, st.next);
+    for (const [id, st] of this.roots) if (Number.isFinite(st.next) && !st.triggered) next.set(id, st.next);
     const p = this.history.saveSchedule(next).catch(() => undefined);
     this.track(p);
     await p;
@@ -159,7 +162,7 @@ export class TaskService {
       graphRunGroupId: randomUUID(),
       scheduledFrom: from,
       config: config ?? parseConfig(root.config),
-      succeededBefore: new Set(),
+      succeededBefore: new Map(),
       nextScheduledTime: next !== undefined && Number.isFinite(next) ? next : undefined,
     };
   }
@@ -167,7 +170,7 @@ export class TaskService {
   private stateOf(root: TaskDef): RootState {
     let st = this.roots.get(root.id);
     if (!st) {
-      st = { next: Number.POSITIVE_INFINITY, basis: '', running: new Set(), queued: [], consecutiveFailures: 0 };
+      st = { next: Number.POSITIVE_INFINITY, basis: '', triggered: false, running: new Set(), queued: [], consecutiveFailures: 0 };
       this.roots.set(root.id, st);
     }
     return st;
@@ -209,11 +212,18 @@ export class TaskService {
       try {
         outcome = await runner.run();
       } catch {
-        outcome = { state: 'FAILED', succeeded: new Set() };
+        outcome = { state: 'FAILED', succeeded: new Map() };
       } finally {
         st.running.delete(runner);
       }
       await this.afterRun(root, st, spec, outcome);
+      // Occurrences that came due while the graph ran were overlapped: they are skipped, not queued.
+      const now = this.engine.clock.now().getTime();
+      if (root.schedule && st.next <= now && Number.isFinite(st.next) && root.overlap !== 'ALLOW_ALL_OVERLAP') {
+        st.next = nextRun(root.schedule, now, Number(root.object.properties.RESUMED_AT ?? now));
+        this.dirty = true;
+        void this.persistSchedule();
+      }
       const queued = st.queued.shift();
       if (queued) this.launch(root, st, queued);
     })();
@@ -233,7 +243,7 @@ export class TaskService {
         attempt: spec.attempt + 1,
         scheduledFrom: 'AUTOMATIC RETRY',
         scheduledTime: this.engine.clock.now().getTime(),
-        succeededBefore: new Set([...spec.succeededBefore, ...outcome.succeeded]),
+        succeededBefore: new Map([...spec.succeededBefore, ...outcome.succeeded]),
       });
       return;
     }
@@ -241,7 +251,7 @@ export class TaskService {
     const limit = current.suspendAfterFailures;
     if (limit > 0 && st.consecutiveFailures >= limit && current.started) {
       await this.autoSuspend(current);
-      if (outcome.lastRunKey) await this.history.setTaskRunState(outcome.lastRunKey, 'FAILED_AND_AUTO_SUSPENDED');
+      if (outcome.lastFailedRunKey) await this.history.setTaskRunState(outcome.lastFailedRunKey, 'FAILED_AND_AUTO_SUSPENDED');
       st.consecutiveFailures = 0;
     }
   }
