@@ -1,10 +1,12 @@
 /**
- * The `backlot` command. `backlot sql` runs SQL; `backlot start` (what `npm start` runs) opens the
- * interactive console on the default data directory until the server arrives.
+ * The `backlot` command. `backlot start` (what `npm start` runs) is the long-running process: HTTP
+ * server, task scheduler, owner of the data directory. `backlot sql` runs SQL on a data directory, or
+ * against a running server with `--server`.
  */
 import { Command, Option } from 'commander';
 import { BACKLOT_VERSION } from '../engine/index.ts';
 import { sqlCommand, type SqlOptions } from './sql-command.ts';
+import { startCommand } from './start-command.ts';
 
 const DEFAULT_DATA = './.backlot';
 
@@ -32,16 +34,21 @@ export async function main(argv: string[]): Promise<number> {
     .option('--role <name>', 'role to use', 'ACCOUNTADMIN')
     .option('--database <name>', 'initial database')
     .option('--schema <name>', 'initial schema')
+    .addOption(new Option('--server <url>', 'send statements to a running `backlot start` (env BACKLOT_SERVER)').default(process.env.BACKLOT_SERVER))
+    .addOption(new Option('--password <password>', 'password for --server (env BACKLOT_PASSWORD)').default(process.env.BACKLOT_PASSWORD))
     .action(async (opts: SqlOptions & { onError: 'stop' | 'continue' }) => {
       exitCode = await sqlCommand({ ...opts, user: opts.user?.toUpperCase(), role: opts.role?.toUpperCase(), database: opts.database?.toUpperCase(), schema: opts.schema?.toUpperCase() });
     });
 
   program
     .command('start')
-    .description('start Backlot (for now: the interactive SQL console on the data directory)')
+    .description('run Backlot: the HTTP server and the task scheduler, owning the data directory')
     .addOption(dataOption())
-    .action(async (opts: { data: string }) => {
-      exitCode = await sqlCommand({ format: 'table', onError: 'continue', data: opts.data });
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', '8080')
+    .option('--no-scheduler', 'do not run scheduled tasks')
+    .action(async (opts: { data: string; host: string; port: string; scheduler: boolean }) => {
+      exitCode = await startCommand(opts);
     });
 
   try {

@@ -3,18 +3,17 @@
  * history kept in the data directory, and a prompt showing user, role and database.schema.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { splitScript } from '../sql/index.ts';
-import type { ResultSet, Session, SnowflakeError } from '../engine/index.ts';
+import type { ResultSet, SnowflakeError } from '../engine/index.ts';
 import { toFailure } from '../engine/index.ts';
+import type { SqlConnection } from './connection.ts';
 
 type Show = (result: ResultSet | undefined, error: SnowflakeError | undefined, elapsedMs: number) => void;
 
-const HISTORY_FILE = 'sql_history';
 const HISTORY_SIZE = 1000;
 
-function prompt(session: Session, continuation: boolean): string {
+function prompt(session: SqlConnection, continuation: boolean): string {
   const where = session.database ? `${session.database}.${session.schema ?? '(no schema)'}` : '(no database).(no schema)';
   const head = `${session.user}#${session.role}@${where}`;
   return continuation ? `${' '.repeat(Math.max(0, head.length - 2))}> ` : `${head}>`;
@@ -29,7 +28,7 @@ export function isComplete(buffer: string): boolean {
   return parts.length > 0 && parts[parts.length - 1].text === 'SELECT 1';
 }
 
-async function runAll(session: Session, script: string, show: Show): Promise<void> {
+async function runAll(session: SqlConnection, script: string, show: Show): Promise<void> {
   for (const stmt of splitScript(script)) {
     const started = Date.now();
     try {
@@ -40,8 +39,7 @@ async function runAll(session: Session, script: string, show: Show): Promise<voi
   }
 }
 
-export async function runRepl(session: Session, show: Show, dataDir: string): Promise<void> {
-  const historyPath = join(dataDir, HISTORY_FILE);
+export async function runRepl(session: SqlConnection, show: Show, historyPath: string): Promise<void> {
   const history = existsSync(historyPath) ? readFileSync(historyPath, 'utf8').split('\n').filter(Boolean).reverse().slice(0, HISTORY_SIZE) : [];
   const rl = createInterface({ input: process.stdin, output: process.stdout, history, historySize: HISTORY_SIZE, terminal: process.stdin.isTTY });
   let buffer = '';

@@ -3,7 +3,11 @@
  * each statement's result in the chosen format. Exit code 1 when any statement failed.
  */
 import { readFileSync } from 'node:fs';
-import { Engine, type ResultSet, type SnowflakeError } from '../engine/index.ts';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { toFailure, type ResultSet, type SnowflakeError } from '../engine/index.ts';
+import { splitScript } from '../sql/index.ts';
+import { connect, type SqlConnection } from './connection.ts';
 import { printerFor, type OutputFormat } from './format/formats.ts';
 import { runRepl } from './repl.ts';
 
@@ -13,6 +17,9 @@ export interface SqlOptions {
   format: OutputFormat;
   onError: 'stop' | 'continue';
   data: string;
+  /** A running `backlot start` to send statements to, instead of opening the data directory. */
+  server?: string;
+  password?: string;
   user?: string;
   role?: string;
   database?: string;
@@ -30,9 +37,17 @@ export const processOutput: Output = {
 };
 
 export async function sqlCommand(options: SqlOptions, out: Output = processOutput): Promise<number> {
-  const engine = await Engine.open({ dataDir: options.data });
+  let conn: SqlConnection;
   try {
-    const session = await engine.newSession({ user: options.user, role: options.role, database: options.database, schema: options.schema });
+    conn = await connect(options);
+  } catch (e) {
+    const printer = printerFor(options.format);
+    const err = printer.error(toFailure(e).error);
+    if (err.stream === 'stdout') out.stdout(err.text);
+    else out.stderr(err.text);
+    return 1;
+  }
+  try {
     const printer = printerFor(options.format);
     const show = (result: ResultSet | undefined, error: SnowflakeError | undefined, elapsed: number) => {
       if (result) out.stdout(printer.result(result, elapsed));
@@ -45,20 +60,22 @@ export async function sqlCommand(options: SqlOptions, out: Output = processOutpu
     let script: string | undefined = options.execute;
     if (options.file !== undefined) script = readFileSync(options.file, 'utf8');
     if (script === undefined) {
-      await runRepl(session, show, options.data);
+      await runRepl(conn, show, options.server ? join(homedir(), '.backlot_sql_history') : join(options.data, 'sql_history'));
       return 0;
     }
-    let started = Date.now();
-    const { failed } = await session.executeScript(
-      script,
-      ({ result, failure }) => {
-        show(result, failure?.error, Date.now() - started);
-        started = Date.now();
-      },
-      options.onError === 'stop',
-    );
+    let failed = 0;
+    for (const stmt of splitScript(script)) {
+      const started = Date.now();
+      try {
+        show(await conn.execute(stmt.text), undefined, Date.now() - started);
+      } catch (e) {
+        failed += 1;
+        show(undefined, toFailure(e).error, Date.now() - started);
+        if (options.onError === 'stop') break;
+      }
+    }
     return failed > 0 ? 1 : 0;
   } finally {
-    await engine.close();
+    await conn.close();
   }
 }

@@ -120,6 +120,11 @@ export class Engine {
     });
   }
 
+  /** A connection of its own for a service that reads or writes Backlot's own tables (users …). */
+  async serviceConnection(): Promise<StorageConnection> {
+    return this.warehouse.connect();
+  }
+
   private maintenance(): StorageConnection {
     if (!this.maintenanceConn) throw new Error('engine is not open');
     return this.maintenanceConn;

@@ -69,6 +69,11 @@ export const MIGRATIONS: string[][] = [
        config VARCHAR, graph_run_group_id VARCHAR, root_object_id BIGINT)`,
     `CREATE TABLE ${S}.task_schedule (root_object_id BIGINT, next_ms BIGINT)`,
   ],
+  // Users of the server (passwords as scrypt hashes; governance adds roles and grants).
+  [
+    `CREATE TABLE ${S}.users (
+       name VARCHAR, password_hash VARCHAR, default_role VARCHAR, created_on TIMESTAMPTZ, disabled BOOLEAN)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

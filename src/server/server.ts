@@ -1,0 +1,66 @@
+/**
+ * The long-running Backlot process: owns the warehouse file, runs the task scheduler and serves HTTP
+ * on 127.0.0.1 (another host only when asked). Stops cleanly: no new requests, running task graphs
+ * finish, the warehouse is checkpointed and unlocked.
+ */
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { Engine, type EngineOptions } from '../engine/index.ts';
+import { SqlApi } from './sql-api.ts';
+import { Users } from './users.ts';
+
+export interface ServerOptions extends EngineOptions {
+  host?: string;
+  port?: number;
+  /** Run the task scheduler (default true). */
+  scheduler?: boolean;
+}
+
+export class BacklotServer {
+  private constructor(
+    readonly engine: Engine,
+    readonly app: Hono,
+    private readonly api: SqlApi,
+    private server: Server | undefined,
+    /** The generated administrator password on the first start (shown once). */
+    readonly adminPassword: string | undefined,
+    readonly url: string,
+  ) {}
+
+  static async start(options: ServerOptions): Promise<BacklotServer> {
+    const engine = await Engine.open(options);
+    try {
+      const users = await Users.open(engine);
+      const adminPassword = await users.ensureAdministrator();
+      const api = new SqlApi(engine, users);
+      const app = new Hono();
+      app.route('/', api.routes());
+      const host = options.host ?? '127.0.0.1';
+      const server = await listen(app, host, options.port ?? 8080);
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : (options.port ?? 8080);
+      if (options.scheduler !== false) engine.tasks.start();
+      return new BacklotServer(engine, app, api, server, adminPassword, `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+    } catch (e) {
+      await engine.close();
+      throw e;
+    }
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.engine.tasks.stop();
+    await this.api.close();
+    await this.engine.close();
+  }
+}
+
+function listen(app: Hono, hostname: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname, port }, () => resolve(server as Server)) as Server;
+    server.once('error', reject);
+  });
+}
