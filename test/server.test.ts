@@ -44,7 +44,7 @@ describe('SQL endpoint', () => {
 
       const bad = await post('/api/v1/login', { user: 'admin', password: 'nope' });
       expect(bad.status).toBe(401);
-      expect((await bad.json()).error.code).toBe('390100');
+      expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('390100');
 
       const login = await post('/api/v1/login', { user: 'admin', password: server.adminPassword });
       expect(login.status).toBe(200);
@@ -61,7 +61,7 @@ describe('SQL endpoint', () => {
 
       const err = await post('/api/v1/statements', { sql: 'SELECT * FROM missing' }, token);
       expect(err.status).toBe(422);
-      expect((await err.json()).error).toMatchObject({ code: '002003', sqlState: '42S02' });
+      expect(((await err.json()) as { error: unknown }).error).toMatchObject({ code: '002003', sqlState: '42S02' });
 
       expect((await post('/api/v1/statements', { sql: 'SELECT 1' })).status).toBe(401);
       expect((await post('/api/v1/statements', { sql: 'SELECT 1' }, 'forged')).status).toBe(401);
