@@ -56,6 +56,7 @@ export {
   type TranslatedDmlStatement,
   type TranslatedExpression,
 } from './translate/translate.ts';
+export { translateViewRows, VIEW_ROW, type ViewRows } from './translate/view-rows.ts';
 export { macroDefinitions, tableMacroDefinitions, macrosVersion } from './functions/macros.ts';
 export { catalogueNames } from './functions/catalogue.ts';
 export { tokenize, positionAt, type Token } from './lex/tokens.ts';

@@ -262,6 +262,7 @@ async function createTable(session: Session, stmt: CreateTableStatement): Promis
       if (parsed.kind !== 'query') throw errors.syntaxMessage('CREATE TABLE … AS needs a query.');
       const t = translateQuery(parsed, stmt.asQuery, session.translateContext());
       consumeStreams(write, t.info.streams);
+      for (const action of t.info.actions) await action();
       const described = await session.conn.query(`DESCRIBE ${t.sql}`);
       const names = described.rows.map((r) => String(r[0]));
       const duckTypes = described.rows.map((r) => String(r[1]));

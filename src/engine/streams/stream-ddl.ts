@@ -18,6 +18,7 @@ import { status, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
 import { checkAvailable } from '../versioning/time-travel.ts';
 import type { StreamState } from './registry.ts';
+import { viewBaseTables } from './view-streams.ts';
 
 export async function createStream(session: Session, stmt: CreateStreamStatement): Promise<ResultBody> {
   const engine = session.engine;
@@ -33,18 +34,23 @@ export async function createStream(session: Session, stmt: CreateStreamStatement
   let source: ObjectEntry;
   let state: StreamState;
   let mode: 'DEFAULT' | 'APPEND_ONLY' | 'INSERT_ONLY';
+  let baseTables: ObjectEntry[] = [];
   if (stmt.clone) {
     const other = streamByName(session, stmt.clone);
     source = requireSource(session, other);
+    if (source.kind === 'VIEW') baseTables = viewBaseTables(session, source);
     state = { ...engine.streams.state(other.id) };
     mode = other.properties.MODE as typeof mode;
   } else {
     const src = stmt.source!;
     if (src.kind === 'DYNAMIC TABLE') throw errors.unsupported('streams on dynamic tables (dynamic tables arrive in a later release)');
-    if (src.kind === 'VIEW') throw errors.unsupported('streams on views');
-    source = resolver.require(src.name, ['TABLE'], 'Table', 'CREATE STREAM').object;
-    if (source.temporary) throw errors.unsupported('streams on temporary tables');
+    source = resolver.require(src.name, src.kind === 'VIEW' ? ['VIEW'] : ['TABLE'], src.kind === 'VIEW' ? 'View' : 'Table', 'CREATE STREAM').object;
+    if (source.temporary) throw errors.unsupported('streams on temporary tables and views');
     if (stmt.insertOnly) throw errors.invalidOperation('INSERT_ONLY streams are only supported on external tables; use APPEND_ONLY = TRUE.');
+    if (src.kind === 'VIEW') {
+      if (stmt.appendOnly) throw errors.unsupported('APPEND_ONLY streams on views');
+      baseTables = viewBaseTables(session, source);
+    }
     mode = stmt.appendOnly ? 'APPEND_ONLY' : 'DEFAULT';
     let offset = engine.writes.latest;
     if (stmt.at?.by === 'STREAM') {
@@ -56,7 +62,7 @@ export async function createStream(session: Session, stmt: CreateStreamStatement
       offset = engine.streams.state(other.id).offsetVersion;
     } else if (stmt.at) {
       const p = await clonePoint(session, stmt.at);
-      checkAvailable(session, source, p.point);
+      for (const t of source.kind === 'VIEW' ? baseTables : [source]) checkAvailable(session, t, p.point);
       // AT includes changes committed at the point; BEFORE is the point just before it.
       offset = p.point.before;
     }
@@ -68,8 +74,12 @@ export async function createStream(session: Session, stmt: CreateStreamStatement
       await change.removeObject(existing.id);
       await session.conn.run(engine.streams.deleteSql(existing.id));
     }
-    if (source.properties.CHANGE_TRACKING !== 'true') {
-      await change.putObject({ ...source, properties: { ...source.properties, CHANGE_TRACKING: 'true' } });
+    // The first stream switches change tracking on: for a view, on the view and its tables.
+    for (const o of [source, ...baseTables]) {
+      const current = session.engine.catalog.objects.get(o.id) ?? o;
+      if (current.properties.CHANGE_TRACKING !== 'true') {
+        await change.putObject({ ...current, properties: { ...current.properties, CHANGE_TRACKING: 'true' } });
+      }
     }
     const newId = await change.nextId();
     const sourcePath = pathOf(session, source);
@@ -85,7 +95,10 @@ export async function createStream(session: Session, stmt: CreateStreamStatement
       comment: stmt.properties.COMMENT?.text ?? null,
       properties: {
         SOURCE_ID: String(source.id),
-        SOURCE_TYPE: 'Table',
+        SOURCE_TYPE: source.kind === 'VIEW' ? 'View' : 'Table',
+        ...(source.kind === 'VIEW'
+          ? { BASE_TABLE_IDS: baseTables.map((t) => t.id).join(','), BASE_TABLES: baseTables.map((t) => pathOf(session, t)).join(', ') }
+          : {}),
         TABLE_NAME: sourcePath,
         MODE: mode,
         SHOW_INITIAL_ROWS: String(stmt.showInitialRows),

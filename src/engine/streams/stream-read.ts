@@ -10,6 +10,7 @@ import type { Resolver, ResolvedPath } from '../session/resolver.ts';
 import type { Session } from '../session/session.ts';
 import { changeSet, seededAppends } from '../versioning/time-travel.ts';
 import { requireSource } from './stream-ddl.ts';
+import { viewChangeSet } from './view-streams.ts';
 
 /** Row ids above every allocated one: "up to now" for append-only change sets. */
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
@@ -22,9 +23,13 @@ export function streamRelation(session: Session, resolver: Resolver, path: Resol
   const state = engine.streams.state(stream.id);
   const readVersion = session.transactionStartVersion ?? engine.writes.latest;
   const sourcePath = pathOf(session, source);
-  const table = resolver.relationOf(sourcePath, source);
   const appendOnly = stream.properties.MODE !== 'DEFAULT';
   const fromVersion = Math.min(state.offsetVersion, readVersion);
+  if (source.kind === 'VIEW') {
+    const rel = viewChangeSet(session, stream, source, sourcePath, state.initialPending ? -1 : fromVersion, readVersion);
+    return { ...rel, displayName: name, stream: { id: stream.id, readVersion } };
+  }
+  const table = resolver.relationOf(sourcePath, source);
   let rel: ResolvedRelation;
   if (appendOnly && state.initialPending) {
     rel = seededAppends(source, table, fromVersion, state.offsetHwm, readVersion);

@@ -29,6 +29,8 @@ export interface ResolvedRelation {
   tableFunction?: { macro: string; args: (string | number | boolean | null)[] };
   /** A stream read: DML that reads it moves its offset to `readVersion` when it commits. */
   stream?: StreamRead;
+  /** Work to do before the statement runs (a view stream's comparison macro). */
+  prepare?: () => Promise<void>;
 }
 
 export interface StreamRead {

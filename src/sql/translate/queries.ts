@@ -359,6 +359,10 @@ export class QueryTranslator {
       this.info.volatile = true;
       this.info.streams.push(rel.stream);
     }
+    if (rel.prepare) {
+      this.info.volatile = true;
+      this.info.actions.push(rel.prepare);
+    }
     scope.add({ alias, columns: rel.columns.map((c, i) => ({ name: renamed[i] ?? c.name, type: c.type })) });
     if (rel.tableFunction) {
       const args = rel.tableFunction.args.map((v) => (v === null ? mk.null() : typeof v === 'number' ? mk.number(v) : typeof v === 'boolean' ? mk.boolean(v) : mk.string(v)));

@@ -44,8 +44,8 @@ export function historyTable(t: Pick<VersionedTable, 'id' | 'temporary'>): strin
   return `${physicalSchema(t)}.${duckIdent(historyTableName(t.id))}`;
 }
 
-export type MacroKind = 'AT' | 'CHANGES' | 'APPENDS' | 'SEEDED';
-export const MACRO_KINDS: MacroKind[] = ['AT', 'CHANGES', 'APPENDS', 'SEEDED'];
+export type MacroKind = 'AT' | 'CHANGES' | 'APPENDS' | 'SEEDED' | 'ROWS';
+export const MACRO_KINDS: MacroKind[] = ['AT', 'CHANGES', 'APPENDS', 'SEEDED', 'ROWS'];
 
 /** Unqualified name of one of the table's macros. */
 export function macroName(id: number, kind: MacroKind): string {
@@ -134,6 +134,26 @@ export function appendsSql(t: VersionedTable, h1: string, h2: string, v1: string
 }
 
 /**
+ * The net change set between two states of any relation whose rows carry an identity column
+ * (its last column): the same rules as changesSql, for view streams. `before` and `after` are
+ * queries returning `columns` then the identity.
+ */
+export function rowDiffSql(before: string, after: string, columns: string[]): string {
+  const names = columns.map((_, i) => `_c${i}`);
+  const list = (p: string) => names.map((n) => `${p}.${n}`).join(', ');
+  const aliases = [...names, '_row'].join(', ');
+  const differs = columns.length === 0 ? 'false' : `ROW(${list('b')}) IS DISTINCT FROM ROW(${list('a')})`;
+  return (
+    `WITH b AS (SELECT * FROM (${before}) AS _b(${aliases})), a AS (SELECT * FROM (${after}) AS _a(${aliases})), ` +
+    `j AS (SELECT ${names.map((n) => `b.${n} AS b${n}, a.${n} AS a${n}`).join(', ')}, b._row AS _brow, a._row AS _arow, ` +
+    `b._row IS NOT NULL AND a._row IS NOT NULL AS _upd, (b._row IS NULL OR a._row IS NULL OR ${differs}) AS _chg ` +
+    `FROM b FULL OUTER JOIN a ON b._row = a._row) ` +
+    `SELECT ${columns.map((c, i) => `b${names[i]} AS ${duckIdent(c)}`).join(', ')}, 'DELETE' AS "METADATA$ACTION", _upd AS "METADATA$ISUPDATE", _brow AS "METADATA$ROW_ID" FROM j WHERE _brow IS NOT NULL AND _chg ` +
+    `UNION ALL SELECT ${columns.map((_, i) => `a${names[i]}`).join(', ')}, 'INSERT', _upd, _arow FROM j WHERE _arow IS NOT NULL AND _chg`
+  );
+}
+
+/**
  * An append-only stream's first read with SHOW_INITIAL_ROWS: the rows present at version v1 as
  * inserts, then every row appended after it (row ids above h1) up to v2.
  */
@@ -162,6 +182,7 @@ export function macroDdl(t: VersionedTable): string[] {
     create('CHANGES', `${P.v1}, ${P.v2}`, changesSql(t, P.v1, P.v2)),
     create('APPENDS', `${P.h1}, ${P.h2}, ${P.v1}, ${P.v2}`, appendsSql(t, P.h1, P.h2, P.v1, P.v2)),
     create('SEEDED', `${P.v1}, ${P.h1}, ${P.v2}`, seededAppendsSql(t, P.v1, P.h1, P.v2)),
+    create('ROWS', P.v, stateSql(t, P.v, true)),
   ];
 }
 

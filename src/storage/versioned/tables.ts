@@ -90,7 +90,7 @@ export async function upgradeLegacyTables(conn: StorageConnection, catalog: Cata
 }
 
 /** Bumped whenever the macros' SQL changes; tables get new macros at the next open. */
-const LAYOUT_VERSION = '3';
+const LAYOUT_VERSION = '4';
 
 /** Recreates every persistent table's macros when they were written by another layout version. */
 async function refreshMacros(conn: StorageConnection, catalog: Catalog): Promise<void> {
