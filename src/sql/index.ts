@@ -42,6 +42,8 @@ export type {
   TranslationInfo,
   ResolvedTableFunction,
   TableFunctionArgument,
+  TableFunctionValue,
+  ArgumentExpression,
   DmlTarget,
   TimeTravelPoint,
   StreamRead,

@@ -14,6 +14,7 @@ import {
   type ResolvedTableFunction,
   type SnowflakeError,
   type TableFunctionArgument,
+  type TableFunctionValue,
   type Statement,
   type TranslateContext,
   type VariableValue,
@@ -282,9 +283,9 @@ function systemTableFunction(session: Session, parts: string[], args: TableFunct
   }
   const allowed = ['RESULT_LIMIT', 'END_TIME_RANGE_START', 'END_TIME_RANGE_END', 'SESSION_ID', 'USER_NAME', 'WAREHOUSE_NAME', 'INCLUDE_CLIENT_GENERATED_STATEMENT'];
   for (const k of named.keys()) if (!allowed.includes(k)) throw errors.invalidArgument(name, `unknown argument ${k}`);
-  const limit = Number(named.get('RESULT_LIMIT') ?? 100);
+  const limit = Number(constantArgument(name, 'RESULT_LIMIT', named.get('RESULT_LIMIT') ?? 100));
   if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw errors.invalidArgument(name, 'RESULT_LIMIT must be between 1 and 10000');
-  const text = (k: string, fallback: string | null) => (named.has(k) ? String(named.get(k)) : fallback);
+  const text = (k: string, fallback: string | null) => (named.has(k) ? String(constantArgument(name, k, named.get(k)!)) : fallback);
   return {
     macro: 'sf_query_history',
     args: [
@@ -292,11 +293,24 @@ function systemTableFunction(session: Session, parts: string[], args: TableFunct
       name === 'QUERY_HISTORY_BY_SESSION' ? text('SESSION_ID', session.id) : null,
       name === 'QUERY_HISTORY_BY_USER' ? text('USER_NAME', session.user) : null,
       name === 'QUERY_HISTORY_BY_WAREHOUSE' ? text('WAREHOUSE_NAME', session.warehouse ?? null) : null,
-      text('END_TIME_RANGE_START', null),
-      text('END_TIME_RANGE_END', null),
+      timeArgument(named.get('END_TIME_RANGE_START')),
+      timeArgument(named.get('END_TIME_RANGE_END')),
     ],
     relation: queryHistoryRelation(),
   };
+}
+
+/** An argument that must be a constant (names, limits): expressions are refused. */
+export function constantArgument(fn: string, name: string, v: TableFunctionArgument['value']): string | number | boolean | null {
+  if (v !== null && typeof v === 'object') throw errors.invalidArgument(fn, `${name} must be a constant`);
+  return v;
+}
+
+/** A time-range argument: an expression passes through; a string is read as TIMESTAMP_LTZ. */
+export function timeArgument(v: TableFunctionArgument['value'] | undefined): TableFunctionValue {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'object') return v;
+  return { timestamp: String(v) };
 }
 
 export function toFailure(e: unknown): StatementFailure {

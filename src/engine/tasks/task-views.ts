@@ -5,7 +5,7 @@
  */
 import { duckIdent, errors, T, type ResolvedRelation, type ResolvedTableFunction, type SfType, type TableFunctionArgument } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA } from '../../storage/index.ts';
-import type { Session } from '../session/session.ts';
+import { constantArgument, timeArgument, type Session } from '../session/session.ts';
 
 const S = SYSTEM_SCHEMA;
 const STR = T.varchar();
@@ -149,22 +149,26 @@ export function taskTableFunction(session: Session, name: string, args: TableFun
   };
   for (const k of named.keys()) if (!allowed[name].includes(k)) throw errors.invalidArgument(name, `unknown argument ${k}`);
   const limitDefault = name === 'TASK_HISTORY' ? 100 : 1000;
-  const limit = Number(named.get('RESULT_LIMIT') ?? limitDefault);
+  const limit = Number(constantArgument(name, 'RESULT_LIMIT', named.get('RESULT_LIMIT') ?? limitDefault));
   if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw errors.invalidArgument(name, 'RESULT_LIMIT must be between 1 and 10000');
-  const text = (k: string) => (named.has(k) && named.get(k) !== null ? String(named.get(k)) : null);
-  const flag = (k: string) => named.get(k) === true || String(named.get(k)).toUpperCase() === 'TRUE';
+  const text = (k: string) => (named.has(k) && named.get(k) !== null ? String(constantArgument(name, k, named.get(k)!)) : null);
+  const flag = (k: string) => {
+    const v = named.has(k) ? constantArgument(name, k, named.get(k)!) : false;
+    return v === true || String(v).toUpperCase() === 'TRUE';
+  };
+  const time = (k: string) => timeArgument(named.get(k));
   if (name === 'TASK_HISTORY') {
     if (named.has('SCHEMA_NAME') && !named.has('DATABASE_NAME')) throw errors.invalidArgument(name, 'SCHEMA_NAME needs DATABASE_NAME');
     return {
       macro: 'sf_task_history',
-      args: [limit, text('SCHEDULED_TIME_RANGE_START'), text('SCHEDULED_TIME_RANGE_END'), text('TASK_NAME'), text('DATABASE_NAME'), text('SCHEMA_NAME'), flag('ERROR_ONLY'), text('ROOT_TASK_ID')],
+      args: [limit, time('SCHEDULED_TIME_RANGE_START'), time('SCHEDULED_TIME_RANGE_END'), text('TASK_NAME'), text('DATABASE_NAME'), text('SCHEMA_NAME'), flag('ERROR_ONLY'), text('ROOT_TASK_ID')],
       relation: relation('TASK_HISTORY', TASK_HISTORY_COLUMNS),
     };
   }
   if (name === 'COMPLETE_TASK_GRAPHS') {
     return {
       macro: 'sf_complete_task_graphs',
-      args: [limit, text('ROOT_TASK_NAME'), flag('ERROR_ONLY'), session.engine.clock.now().getTime(), text('SCHEDULED_TIME_RANGE_START'), text('SCHEDULED_TIME_RANGE_END')],
+      args: [limit, text('ROOT_TASK_NAME'), flag('ERROR_ONLY'), session.engine.clock.now().getTime(), time('SCHEDULED_TIME_RANGE_START'), time('SCHEDULED_TIME_RANGE_END')],
       relation: relation('COMPLETE_TASK_GRAPHS', GRAPH_COLUMNS),
     };
   }

@@ -7,6 +7,8 @@
 /** Formats Snowflake's AUTO input recognises beyond ISO 8601. */
 const DATE_FORMATS = `['%m/%d/%Y', '%d-%b-%Y', '%d-%B-%Y', '%Y/%m/%d', '%Y%m%d']`;
 const TIMESTAMP_FORMATS = `['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%m/%d/%Y %H:%M:%S', '%d-%b-%Y %H:%M:%S', '%Y-%m-%d %H:%M', '%a, %d %b %Y %H:%M:%S']`;
+/** Timestamps with a UTC offset (`2024-07-01 08:06:00 -07:00`), which Snowflake reads for LTZ and TZ. */
+const OFFSET_TIMESTAMP_FORMATS = `['%Y-%m-%d %H:%M:%S %z', '%Y-%m-%d %H:%M:%S.%f %z', '%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%d %H:%M %z']`;
 const INITCAP_DELIMITERS = ` \t\n\r\f\v!?@"^#$&~_,.:;+-*%/|\\[](){}<>`;
 
 export const MACROS: Record<string, string> = {
@@ -64,7 +66,7 @@ export const MACROS: Record<string, string> = {
   sf_epoch_to_ntz: `(n) AS CASE WHEN abs(CAST(n AS DOUBLE)) < 31536000000 THEN make_timestamp(CAST(CAST(n AS DOUBLE) * 1000000 AS BIGINT)) WHEN abs(CAST(n AS DOUBLE)) < 31536000000000 THEN make_timestamp(CAST(CAST(n AS DOUBLE) * 1000 AS BIGINT)) WHEN abs(CAST(n AS DOUBLE)) < 31536000000000000 THEN make_timestamp(CAST(n AS BIGINT)) ELSE make_timestamp(CAST(CAST(n AS DOUBLE) / 1000 AS BIGINT)) END`,
   sf_try_to_timestamp_ntz: `(s) AS CASE WHEN regexp_full_match(trim(CAST(s AS VARCHAR)), '-?[0-9]+') THEN sf_epoch_to_ntz(CAST(trim(CAST(s AS VARCHAR)) AS BIGINT)) ELSE coalesce(TRY_CAST(CAST(s AS VARCHAR) AS TIMESTAMP), try_strptime(CAST(s AS VARCHAR), ${TIMESTAMP_FORMATS}), CAST(try_strptime(CAST(s AS VARCHAR), ${DATE_FORMATS}) AS TIMESTAMP)) END`,
   sf_to_timestamp_ntz: `(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(sf_try_to_timestamp_ntz(s), error('Timestamp ''' || CAST(s AS VARCHAR) || ''' is not recognized')) END`,
-  sf_try_to_timestamp_ltz: `(s) AS CASE WHEN regexp_full_match(trim(CAST(s AS VARCHAR)), '-?[0-9]+') THEN CAST(timezone('UTC', sf_epoch_to_ntz(CAST(trim(CAST(s AS VARCHAR)) AS BIGINT))) AS TIMESTAMPTZ) ELSE coalesce(TRY_CAST(CAST(s AS VARCHAR) AS TIMESTAMPTZ), CAST(try_strptime(CAST(s AS VARCHAR), ${TIMESTAMP_FORMATS}) AS TIMESTAMPTZ), CAST(try_strptime(CAST(s AS VARCHAR), ${DATE_FORMATS}) AS TIMESTAMPTZ)) END`,
+  sf_try_to_timestamp_ltz: `(s) AS CASE WHEN regexp_full_match(trim(CAST(s AS VARCHAR)), '-?[0-9]+') THEN CAST(timezone('UTC', sf_epoch_to_ntz(CAST(trim(CAST(s AS VARCHAR)) AS BIGINT))) AS TIMESTAMPTZ) ELSE coalesce(TRY_CAST(CAST(s AS VARCHAR) AS TIMESTAMPTZ), try_strptime(CAST(s AS VARCHAR), ${OFFSET_TIMESTAMP_FORMATS}), CAST(try_strptime(CAST(s AS VARCHAR), ${TIMESTAMP_FORMATS}) AS TIMESTAMPTZ), CAST(try_strptime(CAST(s AS VARCHAR), ${DATE_FORMATS}) AS TIMESTAMPTZ)) END`,
   sf_to_timestamp_ltz: `(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(sf_try_to_timestamp_ltz(s), error('Timestamp ''' || CAST(s AS VARCHAR) || ''' is not recognized')) END`,
   sf_try_to_time: `(s) AS coalesce(TRY_CAST(CAST(s AS VARCHAR) AS TIME), CAST(try_strptime(CAST(s AS VARCHAR), ['%H:%M', '%I:%M:%S %p', '%I:%M %p']) AS TIME))`,
   sf_to_time: `(s) AS CASE WHEN s IS NULL THEN NULL ELSE coalesce(sf_try_to_time(s), error('Time ''' || CAST(s AS VARCHAR) || ''' is not recognized')) END`,

@@ -57,18 +57,29 @@ export interface TimeTravelPoint {
   valueSql: string;
 }
 
+/** A non-constant argument of a table function: its translated expression (opaque to the engine). */
+export interface ArgumentExpression {
+  expression: unknown;
+}
+
+/**
+ * An argument passed to a table macro: a constant, an expression as written, or a string the
+ * translator reads as a Snowflake TIMESTAMP_LTZ (time-range arguments).
+ */
+export type TableFunctionValue = string | number | boolean | null | ArgumentExpression | { timestamp: string };
+
 /** A system table function (INFORMATION_SCHEMA.QUERY_HISTORY …) as a DuckDB table-macro call. */
 export interface ResolvedTableFunction {
-  /** DuckDB table macro to call, and its constant arguments. */
+  /** DuckDB table macro to call, and its arguments. */
   macro: string;
-  args: (string | number | boolean | null)[];
+  args: TableFunctionValue[];
   relation: ResolvedRelation;
 }
 
-/** A constant argument of a table function, as written (`NAME => value` or positional). */
+/** An argument of a table function, as written (`NAME => value` or positional). */
 export interface TableFunctionArgument {
   name?: string;
-  value: string | number | boolean | null;
+  value: string | number | boolean | null | ArgumentExpression;
 }
 
 export interface ResolvedSequence {

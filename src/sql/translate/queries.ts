@@ -440,8 +440,9 @@ export class QueryTranslator {
     const values = args.map((a) => {
       const na = dataOf<Data>(a, 'named_argument');
       const valueNode = (na ? na.value : a) as AstNode;
-      const value = constantValue(valueNode);
-      if (value === undefined) throw errors.unsupported(`a non-constant argument to table function ${parts.join('.')}`);
+      const constant = constantValue(valueNode);
+      // Time ranges are often expressions (DATEADD('hour', -1, CURRENT_TIMESTAMP())): passed through.
+      const value = constant !== undefined ? constant : { expression: this.exprs.expr(valueNode, new Scope()).node };
       return { name: na ? identValue(na.name as Ident) : undefined, value };
     });
     const fn = this.ctx.tableFunction(parts, values);
@@ -449,7 +450,14 @@ export class QueryTranslator {
     const name = alias ?? parts[parts.length - 1];
     this.info.reads.push(fn.relation.displayName);
     scope.add({ alias: name, columns: fn.relation.columns.map((c) => ({ name: c.name, type: c.type })) });
-    const callArgs = fn.args.map((v) => (v === null ? mk.null() : typeof v === 'number' ? mk.number(v) : typeof v === 'boolean' ? mk.boolean(v) : mk.string(v)));
+    const callArgs = fn.args.map((v) => {
+      if (v === null) return mk.null();
+      if (typeof v === 'number') return mk.number(v);
+      if (typeof v === 'boolean') return mk.boolean(v);
+      if (typeof v === 'string') return mk.string(v);
+      if ('timestamp' in v) return castTo(mk.string(v.timestamp), T.varchar(), T.timestampLtz(), false);
+      return v.expression as AstNode;
+    });
     return node('alias', {
       this: mk.fn(fn.macro, callArgs),
       alias: ident(name),
