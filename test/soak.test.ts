@@ -5,7 +5,7 @@
  * against the targets: nothing missed, nothing duplicated, the dimension and the vault exactly what
  * the events say.
  *
- * Duration: BACKLOT_SOAK_SECONDS (default 600, the ten minutes of issue 4).
+ * Duration: BACKLOT_SOAK_SECONDS (default 60; .ci/run runs the ten minutes of issue 4).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connect, type SqlConnection } from '../src/cli/connection.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'backlot.js');
-const SECONDS = Number(process.env.BACKLOT_SOAK_SECONDS ?? 600);
+const SECONDS = Number(process.env.BACKLOT_SOAK_SECONDS ?? 60);
 const FANS = 200;
 
 const dirs: string[] = [];

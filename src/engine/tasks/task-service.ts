@@ -37,7 +37,10 @@ export class TaskService {
   private readonly roots = new Map<number, RootState>();
   private readonly inFlight = new Set<Promise<void>>();
   private history!: TaskHistory;
+  /** Task history writes (single statements, shared by concurrent graph runs). */
   private conn!: StorageConnection;
+  /** Catalog changes the scheduler makes (auto-suspend), in transactions of their own. */
+  private catalogConn!: StorageConnection;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private dirty = true;
@@ -46,6 +49,7 @@ export class TaskService {
 
   async open(): Promise<void> {
     this.conn = await this.engine.warehouse.connect();
+    this.catalogConn = await this.engine.warehouse.connect();
     this.history = new TaskHistory(this.conn);
     await this.history.init();
     const saved = await this.history.loadSchedule();
@@ -260,7 +264,7 @@ export class TaskService {
   private async autoSuspend(root: TaskDef): Promise<void> {
     const catalog = this.engine.catalog;
     await this.engine.writes.exclusive(async () => {
-      const conn = this.conn;
+      const conn = this.catalogConn;
       const o = catalog.objects.get(root.id);
       if (!o) return;
       const now = this.engine.clock.now();
@@ -346,6 +350,7 @@ export class TaskService {
   async close(): Promise<void> {
     await this.stop();
     this.engine.warehouse.release(this.conn);
+    this.engine.warehouse.release(this.catalogConn);
   }
 
   /** For SHOW TASKS / TASK_HISTORY: a root's next scheduled time. */
