@@ -13,6 +13,8 @@ import { BoundedCache } from './session/bounded-cache.ts';
 import { purgeExpired, type PurgeReport, type RetentionPins } from './versioning/retention.ts';
 import { StreamRegistry } from './streams/registry.ts';
 import { TaskService } from './tasks/task-service.ts';
+import { DynamicTableService } from './dynamic/dt-service.ts';
+import { dynamicTableViewsDdl } from './dynamic/dt-views.ts';
 import { taskViewsDdl } from './tasks/task-views.ts';
 import { WriteCoordinator } from './versioning/writes.ts';
 export { BACKLOT_VERSION } from './version.ts';
@@ -40,8 +42,10 @@ export class Engine {
   readonly writes: WriteCoordinator;
   /** Tasks: the scheduler and graph runs. */
   readonly tasks: TaskService;
-  /** Stream offsets; also the default RetentionPins. */
+  /** Stream offsets (what streams still need of their tables' history). */
   readonly streams: StreamRegistry;
+  /** Dynamic tables: the refresh scheduler and each table's refresh state. */
+  readonly dynamicTables: DynamicTableService;
   /** What streams and dynamic tables still need of each table's history. */
   retentionPins: RetentionPins;
   private readonly sessions = new Set<Session>();
@@ -58,7 +62,15 @@ export class Engine {
     this.history = new QueryHistory(systemConn);
     this.streams = new StreamRegistry(this);
     this.tasks = new TaskService(this);
-    this.retentionPins = this.streams;
+    this.dynamicTables = new DynamicTableService(this);
+    // History a stream has not consumed, or a dynamic table has not read yet, stays.
+    this.retentionPins = {
+      oldestNeeded: (id) => {
+        const a = this.streams.oldestNeeded(id);
+        const b = this.dynamicTables.oldestNeeded(id);
+        return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+      },
+    };
     this.writes = new WriteCoordinator(warehouse.commits, this.clock, this.streams);
   }
 
@@ -69,12 +81,13 @@ export class Engine {
       const systemConn = await warehouse.connect();
       const engine = new Engine(warehouse, systemConn, options);
       await systemConn.atomically(async () => {
-        for (const stmt of [...accountUsageDdl(), ...taskViewsDdl()]) await systemConn.run(stmt);
+        for (const stmt of [...accountUsageDdl(), ...taskViewsDdl(), ...dynamicTableViewsDdl()]) await systemConn.run(stmt);
       });
       await engine.history.init();
       await engine.streams.load(systemConn);
       engine.maintenanceConn = await warehouse.connect();
       await engine.tasks.open();
+      await engine.dynamicTables.open();
       await engine.purge();
       return engine;
     } catch (e) {
@@ -154,9 +167,35 @@ export class Engine {
     this.warehouse.release(session.conn);
   }
 
-  /** Lets running graph runs finish, flushes history, closes every session and the warehouse. */
+  /** Starts the schedulers (tasks and dynamic tables) on the engine's clock. */
+  startSchedulers(): void {
+    this.tasks.start();
+    this.dynamicTables.start();
+  }
+
+  /**
+   * For an injected clock: runs every task schedule and dynamic-table refresh due up to `until`, in
+   * time order, each at its own time (`setTime` moves the clock).
+   */
+  async runSchedules(until: number, setTime: (ms: number) => void): Promise<void> {
+    for (let guard = 0; guard < 100_000; guard += 1) {
+      await this.tasks.idle();
+      await this.dynamicTables.idle();
+      const next = Math.min(this.tasks.nextDue(), this.dynamicTables.nextDue());
+      if (next > until) break;
+      if (next > this.clock.now().getTime()) setTime(next);
+      this.tasks.tick();
+      this.dynamicTables.tick();
+      await this.tasks.idle();
+      await this.dynamicTables.idle();
+    }
+    if (until > this.clock.now().getTime()) setTime(until);
+  }
+
+  /** Lets running graph runs and refreshes finish, flushes history, closes every session and the warehouse. */
   async close(): Promise<void> {
     await this.tasks.close();
+    await this.dynamicTables.close();
     for (const s of [...this.sessions]) await this.closeSession(s);
     try {
       await this.history.flush();

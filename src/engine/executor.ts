@@ -11,6 +11,7 @@ import { alterStream, createStream } from './streams/stream-ddl.ts';
 import { executeImmediate, scriptStatement } from './scripting/script-statements.ts';
 import { callProcedure, createProcedure, dropProcedure } from './procedures/procedures.ts';
 import { alterTask, createTask, executeTask } from './tasks/task-ddl.ts';
+import { alterDynamicTable, createDynamicTable } from './dynamic/dt-ddl.ts';
 import { showStatement } from './metadata/show.ts';
 import { runDml } from './query/dml.ts';
 import { runQuery } from './query/query.ts';
@@ -41,6 +42,8 @@ const AUTOCOMMITS = new Set([
   'drop_procedure',
   'create_task',
   'alter_task',
+  'create_dynamic_table',
+  'alter_dynamic_table',
 ]);
 
 async function dispatch(session: Session, stmt: Statement, text: string): Promise<ResultBody> {
@@ -71,6 +74,10 @@ async function dispatch(session: Session, stmt: Statement, text: string): Promis
       return alterTask(session, stmt);
     case 'execute_task':
       return executeTask(session, stmt);
+    case 'create_dynamic_table':
+      return createDynamicTable(session, stmt, text);
+    case 'alter_dynamic_table':
+      return alterDynamicTable(session, stmt);
     case 'create_procedure':
       return createProcedure(session, stmt, text);
     case 'drop_procedure':

@@ -40,7 +40,7 @@ export class BacklotServer {
       const server = await listen(app, host, options.port ?? 8080);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : (options.port ?? 8080);
-      if (options.scheduler !== false) engine.tasks.start();
+      if (options.scheduler !== false) engine.startSchedulers();
       return new BacklotServer(engine, app, api, server, adminPassword, `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
     } catch (e) {
       await engine.close();
@@ -53,6 +53,7 @@ export class BacklotServer {
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     await this.engine.tasks.stop();
+    await this.engine.dynamicTables.stop();
     await this.api.close();
     await this.engine.close();
   }

@@ -188,6 +188,10 @@ export const errors = {
       `Time travel data is not available for table ${table}. The requested time is either beyond the allowed time travel period or before the object creation time.`,
     );
   },
+  /** A name found, but of another kind than the statement names (DROP TABLE on a dynamic table …). */
+  wrongObjectType(name: string, found: string, expected: string): SnowflakeError {
+    return new SnowflakeError('002203', '02000', `${COMPILATION}Object found is of type '${found}', not specified type '${expected}': '${name}'.`);
+  },
   cannotDropNonEmpty(detail: string): SnowflakeError {
     return new SnowflakeError('002044', '42000', `${COMPILATION}${detail}`);
   },

@@ -51,6 +51,7 @@ export type {
 export * from './translate/versioning.ts';
 export {
   translateQuery,
+  translatePreparedQuery,
   translateDml,
   translateExpression,
   translateHistoryPoint,
@@ -62,3 +63,4 @@ export { translateViewRows, VIEW_ROW, type ViewRows } from './translate/view-row
 export { macroDefinitions, tableMacroDefinitions, macrosVersion } from './functions/macros.ts';
 export { catalogueNames } from './functions/catalogue.ts';
 export { tokenize, positionAt, type Token } from './lex/tokens.ts';
+export * from './dynamic/index.ts';

@@ -129,7 +129,7 @@ export async function runSlt(source: string, file: string): Promise<{ failures: 
           ? clock.now().getTime() + Number(step[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[step[2] as 's' | 'm' | 'h' | 'd']
           : new Date(rec.at).getTime();
         if (target <= clock.now().getTime()) clock.set(new Date(target));
-        else await engine.tasks.runDue(target, (ms) => clock.set(new Date(ms)));
+        else await engine.runSchedules(target, (ms) => clock.set(new Date(ms)));
         continue;
       }
       checked += 1;
@@ -137,6 +137,7 @@ export async function runSlt(source: string, file: string): Promise<{ failures: 
         try {
           await session.execute(rec.sql);
           await engine.tasks.idle();
+          await engine.dynamicTables.idle();
           if (rec.expect === 'error') fail(`expected an error, statement succeeded:\n${rec.sql}`);
         } catch (e) {
           const err = e as { code?: string; message?: string };

@@ -48,7 +48,11 @@ export async function alterStatement(session: Session, stmt: Statement): Promise
 function find(session: Session, name: ObjectName, kind: 'TABLE' | 'VIEW' | 'SEQUENCE', ifExists: boolean): { path: ResolvedPath; object: ObjectEntry } | undefined {
   const label = kind === 'TABLE' ? 'Table' : kind === 'VIEW' ? 'View' : 'Sequence';
   try {
-    return session.resolver.require(name, [kind], label, `ALTER ${kind}`);
+    const found = session.resolver.require(name, [kind], label, `ALTER ${kind}`);
+    if (found.object.properties.DYNAMIC === 'true') {
+      throw errors.wrongObjectType(displayName([found.path.database.name, found.path.schema.name, found.object.name]), 'DYNAMIC_TABLE', kind);
+    }
+    return found;
   } catch (e) {
     if (ifExists) return undefined;
     throw e;

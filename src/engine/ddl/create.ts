@@ -34,6 +34,7 @@ import { contextAt, createPhysicalTable, physicalTable, tableViewDdl, viewDdl } 
 import { appendRows, copyRows, dropDdl, versionedTable } from '../../storage/index.ts';
 import { clonePoint, cloneSchemaObjects, cloneVersion } from './clone.ts';
 import { consumeStreams } from '../query/dml.ts';
+import { isDynamic } from '../dynamic/dt-model.ts';
 
 export async function createStatement(session: Session, stmt: Statement, text: string): Promise<ResultBody> {
   switch (stmt.kind) {
@@ -52,7 +53,7 @@ export async function createStatement(session: Session, stmt: Statement, text: s
   }
 }
 
-const alreadyExists = (name: string) => status(`${quoteIdentifier(name)} already exists, statement succeeded.`, 'CREATE');
+export const alreadyExists = (name: string) => status(`${quoteIdentifier(name)} already exists, statement succeeded.`, 'CREATE');
 
 /** A DuckDB schema name for DB.SCHEMA that no other schema (live or dropped) uses. */
 function allocateDuckSchema(session: Session, database: string, schema: string, id: number): string {
@@ -102,7 +103,7 @@ async function createDatabase(session: Session, stmt: CreateDatabaseStatement): 
   return status(`Database ${quoteIdentifier(stmt.name)} successfully created.`, 'CREATE');
 }
 
-function withoutComment<T extends Record<string, unknown>>(props: T): T {
+export function withoutComment<T extends Record<string, unknown>>(props: T): T {
   const { COMMENT: _c, ...rest } = props;
   return rest as T;
 }
@@ -181,6 +182,7 @@ function createTarget(
   if (existing && ifNotExists) return { path, existing, skip: true };
   const full = displayName([path.database.name, path.schema.name, path.name]);
   if (existing && !orReplace) throw errors.alreadyExists('Object', full);
+  if (existing && isDynamic(existing)) throw errors.wrongObjectType(full, 'DYNAMIC_TABLE', kind);
   if (existing && existing.kind !== kind) {
     throw errors.invalidOperation(`Object '${full}' already exists as ${existing.kind}.`);
   }
@@ -188,7 +190,7 @@ function createTarget(
 }
 
 /** A new catalog entry for an object created now by the session's role. */
-function newEntry(
+export function newEntry(
   session: Session,
   id: number,
   path: ResolvedPath,
@@ -226,7 +228,7 @@ export function checkColumnName(name: string): void {
   if (isReservedName(name)) throw errors.invalidOperation(`Column name '${name}' is reserved: names starting with ${RESERVED_PREFIX} are used by Backlot.`);
 }
 
-function checkDuplicateColumns(columns: { name: string }[]): void {
+export function checkDuplicateColumns(columns: { name: string }[]): void {
   const exact = new Set<string>();
   const folded = new Set<string>();
   for (const c of columns) {

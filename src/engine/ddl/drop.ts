@@ -17,6 +17,8 @@ import {
 } from '../../sql/index.ts';
 import { setStatementTime } from '../query/query.ts';
 import { dropTaskLinks } from '../tasks/task-ddl.ts';
+import { graphHistorySql } from '../dynamic/dt-history.ts';
+import { dynamicDef, isDynamic } from '../dynamic/dt-model.ts';
 import { DATA_SCHEMA, deleteAll, dropDdl, versionedTable, type CatalogChange, type DatabaseEntry, type ObjectEntry, type SchemaEntry } from '../../storage/index.ts';
 import { dropInformationSchemaDdl, informationSchemaDdl } from '../metadata/system-views.ts';
 import { status, type ResultBody } from '../results/result-set.ts';
@@ -49,6 +51,9 @@ export async function dropObjectEntry(session: Session, change: CatalogChange, s
   }
   await session.conn.run(`DROP VIEW IF EXISTS ${userView(schema, o.name)}`);
   await change.putObject({ ...o, droppedOn: now });
+  if (isDynamic(o)) {
+    for (const sql of graphHistorySql(dynamicDef(session.engine.catalog, o), [], [], now.getTime(), true)) await session.conn.run(sql);
+  }
 }
 
 /** True when a column default calls the DuckDB sequence (DuckDB would refuse to drop it). */
@@ -71,7 +76,13 @@ export async function dropDatabaseEntry(session: Session, change: CatalogChange,
   await change.putDatabase({ ...d, droppedOn: now });
 }
 
-const KIND_LABEL = { TABLE: 'Table', VIEW: 'View', SEQUENCE: 'Sequence', STREAM: 'Stream', TASK: 'Task' } as const;
+const KIND_LABEL = { TABLE: 'Table', VIEW: 'View', SEQUENCE: 'Sequence', STREAM: 'Stream', TASK: 'Task', 'DYNAMIC TABLE': 'Dynamic table' } as const;
+
+/** DROP TABLE must not drop a dynamic table, nor DROP DYNAMIC TABLE a table (Snowflake checks the kind). */
+function checkTableKind(o: ObjectEntry, kind: DropStatement['objectKind'], full: string): void {
+  if (kind === 'TABLE' && isDynamic(o)) throw errors.wrongObjectType(full, 'DYNAMIC_TABLE', 'TABLE');
+  if (kind === 'DYNAMIC TABLE' && !isDynamic(o)) throw errors.wrongObjectType(full, 'TABLE', 'DYNAMIC_TABLE');
+}
 
 export async function dropStatement(session: Session, stmt: DropStatement): Promise<ResultBody> {
   const resolver = session.resolver;
@@ -114,19 +125,22 @@ export async function dropStatement(session: Session, stmt: DropStatement): Prom
         if (stmt.ifExists) return missing(stmt.name.name);
         throw e;
       }
-      const o = resolver.find(path, [kind]);
+      const o = resolver.find(path, [kind === 'DYNAMIC TABLE' ? 'TABLE' : kind]);
+      const full = displayName([path.database.name, path.schema.name, path.name]);
       if (!o) {
         if (stmt.ifExists) return missing(path.name);
-        throw errors.doesNotExist(KIND_LABEL[kind], displayName([path.database.name, path.schema.name, path.name]));
+        throw errors.doesNotExist(KIND_LABEL[kind], full);
       }
+      checkTableKind(o, kind, full);
       if (o.temporary) {
-        if (kind === 'TABLE') for (const sql of dropDdl(o)) await session.conn.run(sql);
-        else await session.conn.run(`DROP ${kind} IF EXISTS ${physicalTable(o)}`);
+        if (o.kind === 'TABLE') for (const sql of dropDdl(o)) await session.conn.run(sql);
+        else await session.conn.run(`DROP ${o.kind} IF EXISTS ${physicalTable(o)}`);
         session.tempObjects.delete(o.id);
         return dropped(o.name);
       }
       await ddlTransaction(session, (change, now) => dropObjectEntry(session, change, path.schema, o, now));
       if (o.kind === 'TASK') session.engine.tasks.changed();
+      if (isDynamic(o)) session.engine.dynamicTables.changed();
       return dropped(o.name);
     }
   }
@@ -164,19 +178,26 @@ export async function undropStatement(session: Session, stmt: UndropStatement): 
       });
       return status(`Schema ${quoteIdentifier(s.name)} successfully restored.`, 'UNDROP');
     }
-    case 'TABLE': {
-      const path = resolver.path(stmt.name, 'UNDROP TABLE');
+    case 'TABLE':
+    case 'DYNAMIC TABLE': {
+      const dynamic = stmt.objectKind === 'DYNAMIC TABLE';
+      const path = resolver.path(stmt.name, `UNDROP ${stmt.objectKind}`);
       if (resolver.find(path, ['TABLE', 'VIEW'])) {
         throw errors.alreadyExists('Object', displayName([path.database.name, path.schema.name, path.name]));
       }
-      const o = catalog.lastDropped(catalog.objectsOf(path.schema.id, true).filter((x) => x.name === path.name && x.kind === 'TABLE'));
-      if (!o) throw errors.doesNotExist('Table', displayName([path.database.name, path.schema.name, path.name]));
+      const o = catalog.lastDropped(catalog.objectsOf(path.schema.id, true).filter((x) => x.name === path.name && x.kind === 'TABLE' && isDynamic(x) === dynamic));
+      if (!o) throw errors.doesNotExist(dynamic ? 'Dynamic table' : 'Table', displayName([path.database.name, path.schema.name, path.name]));
       await ddlTransaction(session, async (change, now) => {
         const restored = { ...o, droppedOn: null, lastAltered: now };
         await session.conn.run(tableViewDdl(path.schema, restored));
         await change.putObject(restored);
+        if (dynamic) {
+          const refs = session.engine.dynamicTables.graph().references.get(o.id) ?? [];
+          for (const sql of graphHistorySql(dynamicDef(catalog, restored), refs, ['NONE'], now.getTime())) await session.conn.run(sql);
+        }
       });
-      return status(`Table ${quoteIdentifier(o.name)} successfully restored.`, 'UNDROP');
+      if (dynamic) session.engine.dynamicTables.changed();
+      return status(`${dynamic ? 'Dynamic table' : 'Table'} ${quoteIdentifier(o.name)} successfully restored.`, 'UNDROP');
     }
   }
 }
@@ -209,8 +230,8 @@ export async function commentStatement(session: Session, stmt: CommentStatement)
         return;
       }
       default: {
-        const kinds = stmt.objectKind === 'COLUMN' ? (['TABLE', 'VIEW'] as const) : ([stmt.objectKind] as const);
-        const label = stmt.objectKind === 'VIEW' ? 'View' : stmt.objectKind === 'STREAM' ? 'Stream' : stmt.objectKind === 'SEQUENCE' ? 'Sequence' : 'Table';
+        const kinds = stmt.objectKind === 'COLUMN' ? (['TABLE', 'VIEW'] as const) : stmt.objectKind === 'DYNAMIC TABLE' ? (['TABLE'] as const) : ([stmt.objectKind] as const);
+        const label = stmt.objectKind === 'VIEW' ? 'View' : stmt.objectKind === 'STREAM' ? 'Stream' : stmt.objectKind === 'SEQUENCE' ? 'Sequence' : stmt.objectKind === 'DYNAMIC TABLE' ? 'Dynamic table' : 'Table';
         const { object } = resolver.require(stmt.name, [...kinds], label, 'COMMENT');
         if (object.temporary) throw errors.unsupported('COMMENT ON a temporary object');
         if (stmt.column !== undefined) {

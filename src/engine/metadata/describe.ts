@@ -9,6 +9,7 @@ import type { Value } from '../results/values.ts';
 import type { Session } from '../session/session.ts';
 import { describeStream } from '../streams/show-streams.ts';
 import { describeProcedure } from '../procedures/procedures.ts';
+import { findDynamic } from '../dynamic/dt-ddl.ts';
 import { describeTask } from '../tasks/show-tasks.ts';
 import { applyShowFilters } from './show-filters.ts';
 import { ts } from './show.ts';
@@ -86,6 +87,8 @@ export async function describeStatement(session: Session, stmt: DescribeStatemen
       if (object) return describeColumns(object.columns);
       return describeColumns(rel.columns.map((c) => ({ name: c.name, type: c.type, nullable: true, defaultSql: null, identity: null, primaryKey: false, unique: false, comment: null })));
     }
+    case 'DYNAMIC TABLE':
+      return describeColumns(findDynamic(session, stmt.name, 'DESCRIBE DYNAMIC TABLE').object.columns);
     case 'PROCEDURE':
       return describeProcedure(session, stmt);
     case 'TASK': {

@@ -16,6 +16,8 @@ import { columnTypeJson, describeSessionParameters } from './describe.ts';
 import { showStreams } from '../streams/show-streams.ts';
 import { showProcedures } from '../procedures/procedures.ts';
 import { showTasks } from '../tasks/show-tasks.ts';
+import { showDynamicTables } from '../dynamic/show-dynamic-tables.ts';
+import { isDynamic } from '../dynamic/dt-model.ts';
 
 const STR = T.varchar();
 
@@ -112,6 +114,8 @@ export async function showStatement(session: Session, stmt: ShowStatement): Prom
       return showStreams(session, stmt);
     case 'TASKS':
       return showTasks(session, stmt);
+    case 'DYNAMIC TABLES':
+      return showDynamicTables(session, stmt);
     case 'PROCEDURES':
     case 'USER PROCEDURES':
       return showProcedures(session, stmt);
@@ -219,7 +223,7 @@ function showSchemas(session: Session, stmt: ShowStatement): ResultBody {
   return table(cols, rows, 'SHOW');
 }
 
-async function rowCounts(session: Session, objects: ObjectEntry[]): Promise<Map<string, string>> {
+export async function rowCounts(session: Session, objects: ObjectEntry[]): Promise<Map<string, string>> {
   const names = objects.filter((o) => o.kind === 'TABLE' && !o.temporary).map((o) => o.duckName);
   const out = new Map<string, string>();
   if (names.length === 0) return out;
@@ -297,7 +301,7 @@ async function showTables(session: Session, stmt: ShowStatement): Promise<Result
       null,
       'N',
       'N',
-      'N',
+      isDynamic(o) ? 'Y' : 'N',
       'N',
     ];
     if (stmt.history) row.push(ts(session, o.droppedOn));

@@ -105,6 +105,13 @@ export class Resolver {
   }
 
   relationOf(path: ResolvedPath, object: ObjectEntry): ResolvedRelation {
+    if (object.properties.DYNAMIC === 'true' && object.properties.INITIALIZED === 'false') {
+      throw errors.userError(
+        '002203',
+        '02000',
+        `Dynamic Table '${displayName([path.database.name, path.schema.name, object.name])}' is not initialized. Please run a manual refresh or wait for a scheduled refresh before querying.`,
+      );
+    }
     return {
       duckSchema: object.temporary ? 'temp' : path.schema.duckSchema,
       duckName: object.temporary ? object.duckName : object.name,
@@ -121,6 +128,11 @@ export class Resolver {
     const { path, object } = this.require(name, ['TABLE', 'VIEW'], 'Table', operation);
     if (object.kind === 'VIEW') {
       throw errors.invalidOperation(`View '${displayName([path.database.name, path.schema.name, object.name])}' is not updatable.`);
+    }
+    if (object.properties.DYNAMIC === 'true') {
+      throw errors.invalidOperation(
+        `Dynamic table '${displayName([path.database.name, path.schema.name, object.name])}' cannot be changed by ${operation}: its rows come from its definition (ALTER DYNAMIC TABLE … REFRESH recomputes them).`,
+      );
     }
     return {
       object,

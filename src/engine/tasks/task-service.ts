@@ -315,6 +315,13 @@ export class TaskService {
     if (until > this.engine.clock.now().getTime()) setTime(until);
   }
 
+  /** The earliest time a root is due (for the engine's combined stepping). */
+  nextDue(): number {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const st of this.roots.values()) earliest = Math.min(earliest, st.next);
+    return earliest;
+  }
+
   /** The system-clock loop of the long-running process. */
   start(): void {
     this.stopped = false;

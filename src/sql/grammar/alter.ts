@@ -17,6 +17,7 @@ import { CONTAINER_PROPERTIES, readProperties, SEQUENCE_PROPERTIES, TABLE_PROPER
 import type { Cursor } from './cursor.ts';
 import { parseAlterStream } from './streams.ts';
 import { parseAlterTask } from './tasks.ts';
+import { parseAlterDynamicTable } from './dynamic-tables.ts';
 import { parseAlterSession } from './session.ts';
 
 export function parseAlter(c: Cursor): Statement {
@@ -28,6 +29,7 @@ export function parseAlter(c: Cursor): Statement {
   if (c.accept('SESSION')) return parseAlterSession(c);
   if (c.accept('STREAM')) return parseAlterStream(c);
   if (c.accept('TASK')) return parseAlterTask(c);
+  if (c.accept('DYNAMIC', 'TABLE')) return parseAlterDynamicTable(c);
   if (c.accept('WAREHOUSE')) throw errors.unsupported('ALTER WAREHOUSE (Backlot has one embedded warehouse)');
   throw errors.unsupported(`ALTER ${c.word() ?? '…'}`);
 }

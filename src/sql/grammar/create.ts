@@ -20,6 +20,7 @@ import type { Cursor } from './cursor.ts';
 import { parseCreateStream } from './streams.ts';
 import { parseCreateProcedure } from './procedures.ts';
 import { parseCreateTask } from './tasks.ts';
+import { parseCreateDynamicTable } from './dynamic-tables.ts';
 
 /** Properties each object kind accepts in CREATE and ALTER … SET. */
 export const CONTAINER_PROPERTIES = [
@@ -98,6 +99,7 @@ export function parseCreate(c: Cursor): Statement {
   if (c.accept('STREAM')) return parseCreateStream(c, head);
   if (c.accept('PROCEDURE')) return parseCreateProcedure(c, head);
   if (c.accept('TASK')) return parseCreateTask(c, head);
+  if (c.accept('DYNAMIC', 'TABLE')) return parseCreateDynamicTable(c, head);
   const what = [c.word(0), c.word(1)].filter(Boolean).join(' ');
   if (c.at('MATERIALIZED', 'VIEW')) throw errors.unsupported('CREATE MATERIALIZED VIEW (use a dynamic table)');
   throw errors.unsupported(`CREATE ${what || '…'}`);

@@ -29,6 +29,7 @@ function kindName(c: Cursor, kind: ObjectKind): ObjectName {
 }
 
 function objectKind(c: Cursor): ObjectKind | undefined {
+  if (c.accept('DYNAMIC', 'TABLE')) return 'DYNAMIC TABLE';
   for (const k of ['DATABASE', 'SCHEMA', 'TABLE', 'VIEW', 'SEQUENCE', 'STREAM', 'TASK'] as const) if (c.accept(k)) return k;
   return undefined;
 }
@@ -52,7 +53,7 @@ export function parseDrop(c: Cursor): DropStatement | DropProcedureStatement {
 
 export function parseUndrop(c: Cursor): UndropStatement {
   const kind = objectKind(c);
-  if (kind !== 'DATABASE' && kind !== 'SCHEMA' && kind !== 'TABLE') throw errors.unsupported(`UNDROP ${kind ?? c.word() ?? '…'}`);
+  if (kind !== 'DATABASE' && kind !== 'SCHEMA' && kind !== 'TABLE' && kind !== 'DYNAMIC TABLE') throw errors.unsupported(`UNDROP ${kind ?? c.word() ?? '…'}`);
   const name = kindName(c, kind);
   c.expectEnd();
   return { kind: 'undrop', objectKind: kind, name };
@@ -105,6 +106,7 @@ const SHOWABLE = [
   'PROCEDURES',
   'USER PROCEDURES',
   'TASKS',
+  'DYNAMIC TABLES',
   'OBJECTS',
   'PARAMETERS',
   'VARIABLES',

@@ -11,7 +11,7 @@ import type { ScriptBlock } from './script-block.ts';
 /** A polyglot syntax tree node: a single-key object `{ kind: data }`. */
 export type AstNode = Record<string, unknown>;
 
-export type ObjectKind = 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'SEQUENCE' | 'STREAM' | 'TASK';
+export type ObjectKind = 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'SEQUENCE' | 'STREAM' | 'TASK' | 'DYNAMIC TABLE';
 
 export interface QueryStatement {
   kind: 'query';
@@ -178,6 +178,32 @@ export interface DropProcedureStatement {
   argTypes: SfType[];
 }
 
+export interface CreateDynamicTableStatement {
+  kind: 'create_dynamic_table';
+  name: ObjectName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  transient: boolean;
+  /** Column names (and comments) when given. */
+  columns?: { name: string; comment?: string }[];
+  /** TARGET_LAG, WAREHOUSE, REFRESH_MODE, INITIALIZE, COMMENT, retention … */
+  properties: Properties;
+  query: string;
+}
+
+export interface AlterDynamicTableStatement {
+  kind: 'alter_dynamic_table';
+  names: ObjectName[];
+  ifExists: boolean;
+  action:
+    | { kind: 'refresh' }
+    | { kind: 'suspend' }
+    | { kind: 'resume' }
+    | { kind: 'set'; properties: Properties }
+    | { kind: 'unset'; names: string[] }
+    | { kind: 'rename'; to: ObjectName };
+}
+
 export interface CreateTaskStatement {
   kind: 'create_task';
   name: ObjectName;
@@ -319,7 +345,7 @@ export interface DropStatement {
 
 export interface UndropStatement {
   kind: 'undrop';
-  objectKind: 'DATABASE' | 'SCHEMA' | 'TABLE';
+  objectKind: 'DATABASE' | 'SCHEMA' | 'TABLE' | 'DYNAMIC TABLE';
   name: ObjectName;
 }
 
@@ -352,7 +378,7 @@ export interface ShowStatement {
 
 export interface DescribeStatement {
   kind: 'describe';
-  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'STREAM' | 'TASK' | 'PROCEDURE' | 'RESULT';
+  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'STREAM' | 'TASK' | 'DYNAMIC TABLE' | 'PROCEDURE' | 'RESULT';
   /** DESCRIBE PROCEDURE p(types) */
   argTypes?: SfType[];
   name: ObjectName;
@@ -394,7 +420,7 @@ export interface TruncateStatement {
 
 export interface CommentStatement {
   kind: 'comment';
-  objectKind: 'TABLE' | 'VIEW' | 'COLUMN' | 'SCHEMA' | 'DATABASE' | 'SEQUENCE' | 'STREAM' | 'TASK';
+  objectKind: 'TABLE' | 'VIEW' | 'COLUMN' | 'SCHEMA' | 'DATABASE' | 'SEQUENCE' | 'STREAM' | 'TASK' | 'DYNAMIC TABLE';
   name: ObjectName;
   column?: string;
   comment: string;
@@ -419,6 +445,8 @@ export type Statement =
   | CreateTaskStatement
   | AlterTaskStatement
   | ExecuteTaskStatement
+  | CreateDynamicTableStatement
+  | AlterDynamicTableStatement
   | AlterTableStatement
   | AlterContainerStatement
   | AlterViewStatement

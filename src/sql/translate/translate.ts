@@ -56,6 +56,16 @@ export function translateQuery(stmt: QueryStatement, sourceSql: string, ctx: Tra
   return { sql: printDuckDb(result.node), columns: result.columns, info };
 }
 
+/**
+ * A query tree that is already prepared (identifiers folded, calls normalised) — the planner's
+ * generated queries. Unaliased expressions keep DuckDB's names: callers address columns by position.
+ */
+export function translatePreparedQuery(ast: AstNode, ctx: TranslateContext): TranslatedQuery {
+  const info = newInfo();
+  const result = new QueryTranslator(ctx, info).query(ast);
+  return { sql: printDuckDb(result.node), columns: result.columns, info };
+}
+
 /** INSERT, UPDATE, DELETE, MERGE and multi-table INSERT as plans the engine applies. */
 export function translateDml(stmt: DmlStatement, ctx: TranslateContext): TranslatedDmlStatement {
   const info = newInfo();

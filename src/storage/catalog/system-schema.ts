@@ -74,6 +74,22 @@ export const MIGRATIONS: string[][] = [
     `CREATE TABLE ${S}.users (
        name VARCHAR, password_hash VARCHAR, default_role VARCHAR, created_on TIMESTAMPTZ, disabled BOOLEAN)`,
   ],
+  // Dynamic tables: each one's refresh state (the input versions its contents reflect, written in the
+  // same transaction as its rows), one row per refresh (DYNAMIC_TABLE_REFRESH_HISTORY) and one per
+  // version of each table's description (DYNAMIC_TABLE_GRAPH_HISTORY).
+  [
+    `CREATE TABLE ${S}.dt_state (dt_id BIGINT, data_ms BIGINT, input_versions VARCHAR, initialized BOOLEAN)`,
+    `CREATE TABLE ${S}.dt_refreshes (
+       refresh_key VARCHAR, dt_id BIGINT, name VARCHAR, schema_name VARCHAR, database_name VARCHAR, qualified_name VARCHAR, state VARCHAR,
+       state_code VARCHAR, state_message VARCHAR, query_id VARCHAR, data_timestamp TIMESTAMPTZ,
+       refresh_start_time TIMESTAMPTZ, refresh_end_time TIMESTAMPTZ, completion_target TIMESTAMPTZ,
+       last_completed_dependency VARCHAR, statistics VARCHAR, refresh_action VARCHAR, refresh_trigger VARCHAR,
+       target_lag_sec BIGINT, graph_history_valid_from TIMESTAMPTZ, inputs_with_changed_data VARCHAR, ordinal BIGINT)`,
+    `CREATE TABLE ${S}.dt_graph_history (
+       dt_id BIGINT, name VARCHAR, schema_name VARCHAR, database_name VARCHAR, qualified_name VARCHAR, inputs VARCHAR,
+       target_lag_type VARCHAR, target_lag_sec BIGINT, query_text VARCHAR, valid_from TIMESTAMPTZ, valid_to TIMESTAMPTZ,
+       scheduling_state VARCHAR, alter_trigger VARCHAR)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

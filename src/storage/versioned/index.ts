@@ -6,3 +6,4 @@ export * from './layout.ts';
 export * from './commit-log.ts';
 export * from './apply.ts';
 export * from './tables.ts';
+export * from './diff.ts';

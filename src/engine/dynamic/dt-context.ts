@@ -1,0 +1,115 @@
+/**
+ * The engine's side of binding and translating dynamic-table queries: the catalog lookup the binder
+ * uses (names resolve where they are written; views are inlined; streams, temporary tables and
+ * system views are refused), and the translate context that turns placeholder relations into
+ * versioned macro calls and temporary tables.
+ */
+import {
+  bindQuery,
+  displayName,
+  errors,
+  parsePlaceholder,
+  type BindLookup,
+  type BoundQuery,
+  type ResolvedRelation,
+  type TranslateContext,
+} from '../../sql/index.ts';
+import { macroName, physicalSchema, type SchemaEntry } from '../../storage/index.ts';
+import { contextAt, viewQuery } from '../ddl/physical.ts';
+import type { Engine } from '../engine.ts';
+import { INFORMATION_SCHEMA, SNOWFLAKE_DATABASE } from '../metadata/system-views.ts';
+import { Resolver } from '../session/resolver.ts';
+import type { Session } from '../session/session.ts';
+import { isDynamic } from './dt-model.ts';
+
+/** Binds a dynamic table's query as written in `schema`. */
+export function bindDynamicQuery(engine: Engine, query: string, schema: SchemaEntry): BoundQuery {
+  const catalog = engine.catalog;
+  const db = catalog.databaseOf(schema);
+  const lookup: BindLookup = {
+    lookup(parts, context) {
+      const name = Resolver.nameOf(parts);
+      const schemaName = name.schema ?? context.schema;
+      const dbName = name.database ?? context.database;
+      if (schemaName === INFORMATION_SCHEMA || dbName === SNOWFLAKE_DATABASE) {
+        throw errors.unsupported('system views in a dynamic table definition');
+      }
+      const resolver = new Resolver(catalog, { database: context.database, schema: context.schema, tempObjects: new Map() });
+      const { path, object } = resolver.require(name, ['TABLE', 'VIEW', 'STREAM'], 'Object', 'CREATE DYNAMIC TABLE');
+      const full = displayName([path.database.name, path.schema.name, object.name]);
+      if (object.kind === 'STREAM') throw errors.invalidOperation(`Dynamic tables cannot read streams ('${full}'); read its table instead.`);
+      if (object.kind === 'VIEW') {
+        return { kind: 'view', id: object.id, displayName: full, query: viewQuery(object), context: { database: path.database.name, schema: path.schema.name }, columns: object.columns.map((c) => c.name) };
+      }
+      return { kind: 'input', id: object.id, displayName: full, dynamic: isDynamic(object), columns: object.columns.map((c) => ({ name: c.name, type: c.type })) };
+    },
+  };
+  return bindQuery(query, lookup, { database: db.name, schema: schema.name });
+}
+
+/** How each placeholder of a generated query reads: input versions and the temporary tables made. */
+export interface RelationPlan {
+  /** Versions the inputs are read at: before (OLD) and now (NEW). */
+  oldVersions: Map<number, number>;
+  newVersions: Map<number, number>;
+  /** Column names of derived tables' change tables, by block id. */
+  derivedColumns: Map<number, string[]>;
+}
+
+/** Temporary table names for an input's changes and a derived table's changes. */
+export const inputChangesTable = (id: number, image: 'dold' | 'dnew'): string => `_bkl_i${id}_${image}`;
+export const derivedTable = (n: number, what: 'dold' | 'dnew' | 'empty'): string => `_bkl_d${n}_${what}`;
+
+/**
+ * A translate context for a dynamic table's generated queries: names resolve like the table's own
+ * schema would (for functions), placeholders per `plan`; everything a definition may not use fails.
+ */
+export function dynamicContext(session: Session, schema: SchemaEntry, bound: BoundQuery, plan: RelationPlan): TranslateContext {
+  const engine = session.engine;
+  const base = contextAt(session, engine.catalog, schema);
+  const refuse = (what: string) => () => {
+    throw errors.unsupported(`${what} in a dynamic table definition`);
+  };
+  const relation = (parts: string[]): ResolvedRelation => {
+    const p = parts.length === 1 ? parsePlaceholder(parts[0]) : undefined;
+    if (!p) throw errors.internal(`unbound relation ${parts.join('.')} in a dynamic table query`);
+    if (p.kind === 'D') {
+      const cols = plan.derivedColumns.get(p.n);
+      if (!cols || p.role === undefined || p.role === 'OLD' || p.role === 'NEW') throw errors.internal(`no changes for derived table ${p.n}`);
+      const what = p.role === 'DOLD' ? 'dold' : p.role === 'DNEW' ? 'dnew' : 'empty';
+      return { duckSchema: 'temp', duckName: derivedTable(p.n, what), columns: cols.map((name) => ({ name, type: undefined as never })), kind: 'TABLE', displayName: `derived table ${p.n}` };
+    }
+    const input = bound.inputs.get(p.n);
+    const object = engine.catalog.objects.get(p.n);
+    if (!input || !object || object.droppedOn !== null) throw errors.doesNotExist('Table', input?.displayName ?? String(p.n));
+    const columns = object.columns.map((c) => ({ name: c.name, type: c.type }));
+    const rel: ResolvedRelation = { duckSchema: physicalSchema(object), duckName: object.duckName, columns, kind: 'TABLE', displayName: input.displayName };
+    const at = (version: number): ResolvedRelation => ({ ...rel, tableFunction: { macro: `${physicalSchema(object)}.${macroName(object.id, 'AT')}`, args: [version] } });
+    switch (p.role) {
+      case undefined:
+      case 'NEW':
+        return at(plan.newVersions.get(p.n) ?? engine.writes.latest);
+      case 'OLD':
+        return at(plan.oldVersions.get(p.n) ?? 0);
+      case 'EMPTY':
+        return at(-1);
+      case 'DOLD':
+      case 'DNEW':
+        return { ...rel, duckSchema: 'temp', duckName: inputChangesTable(p.n, p.role === 'DOLD' ? 'dold' : 'dnew') };
+    }
+  };
+  return {
+    ...base,
+    resolveRelation: relation,
+    resolveTarget: refuse('DML'),
+    timeTravel: refuse('AT | BEFORE'),
+    changes: refuse('CHANGES'),
+    tableFunction: () => undefined,
+    systemFunction: () => undefined,
+    streamHasData: refuse('SYSTEM$STREAM_HAS_DATA'),
+    variable: () => undefined,
+    scriptVariable: undefined,
+    lastQueryId: () => undefined,
+    resultScan: refuse('RESULT_SCAN'),
+  };
+}

@@ -1,0 +1,389 @@
+/**
+ * CREATE / ALTER DYNAMIC TABLE (semantics §3.1–3.3). Creation checks the definition (every name
+ * resolves, no cycle, no lag shorter than an upstream table's), settles AUTO's refresh mode once —
+ * INCREMENTAL when the planner supports the query, otherwise FULL with the reason — and, with
+ * INITIALIZE = ON_CREATE, fills the table in the statement (refreshing what it reads first). A failed
+ * initial refresh undoes the creation, so the statement fails as a whole.
+ */
+import {
+  analyze,
+  displayName,
+  errors,
+  parseStatement,
+  quoteIdentifier,
+  translateQuery,
+  Unsupported,
+  type AlterDynamicTableStatement,
+  type CreateDynamicTableStatement,
+  type ObjectName,
+  type ParsedValue,
+  type SfType,
+} from '../../sql/index.ts';
+import { dropDdl, type ColumnEntry, type ObjectEntry } from '../../storage/index.ts';
+import { alreadyExists, checkDuplicateColumns, newEntry, withoutComment } from '../ddl/create.ts';
+import { ddlTransaction, propertyText } from '../ddl/ddl-transaction.ts';
+import { dropObjectEntry } from '../ddl/drop.ts';
+import { contextAt, createPhysicalTable, tableViewDdl, userView } from '../ddl/physical.ts';
+import { status, table, type ResultBody } from '../results/result-set.ts';
+import { resultType, type Value } from '../results/values.ts';
+import type { ResolvedPath } from '../session/resolver.ts';
+import type { Session } from '../session/session.ts';
+import { T } from '../../sql/index.ts';
+import { ts } from '../metadata/show.ts';
+import { bindDynamicQuery } from './dt-context.ts';
+import { graphHistorySql } from './dt-history.ts';
+import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type TargetLag } from './dt-model.ts';
+import { validateIncremental } from './validate.ts';
+import { resumeCascade, suspendCascade } from './suspension.ts';
+
+const OK = 'Statement executed successfully.';
+/** Snowflake's smallest TARGET_LAG; Backlot allows down to one second, with a warning. */
+const SNOWFLAKE_MIN_LAG_SECONDS = 60;
+
+function word(v: ParsedValue | undefined): string | undefined {
+  return v === undefined ? undefined : v.text.toUpperCase();
+}
+
+function lagWarning(lag: TargetLag): string {
+  if (lag.kind !== 'time' || lag.seconds >= SNOWFLAKE_MIN_LAG_SECONDS) return '';
+  return ` Warning: TARGET_LAG '${lagText(lag)}' is below Snowflake's minimum of 60 seconds; Backlot allows it locally, a Snowflake account would reject it.`;
+}
+
+/** The dynamic table `name` names (live), or Snowflake's error. */
+export function findDynamic(session: Session, name: ObjectName, operation: string): { path: ResolvedPath; object: ObjectEntry } {
+  const path = session.resolver.path(name, operation);
+  const object = session.resolver.find(path, ['TABLE']);
+  const full = displayName([path.database.name, path.schema.name, path.name]);
+  if (!object) throw errors.doesNotExist('Dynamic table', full);
+  if (!isDynamic(object)) throw errors.wrongObjectType(full, 'TABLE', 'DYNAMIC_TABLE');
+  return { path, object };
+}
+
+/** Every dynamic table the definition reads, through other dynamic tables and views (transitively). */
+function upstreamClosure(session: Session, direct: number[]): number[] {
+  const service = session.engine.dynamicTables;
+  return [...new Set([...direct, ...direct.flatMap((id) => service.upstreamOf(id))])];
+}
+
+/** A lag no shorter than any upstream table's (Snowflake refuses the opposite). */
+function checkLagOrder(session: Session, name: string, lag: TargetLag, upstream: number[], downstream: number[]): void {
+  const catalog = session.engine.catalog;
+  const show = (l: TargetLag) => lagText(l);
+  for (const id of upstream) {
+    const o = catalog.objects.get(id);
+    if (!o || !isDynamic(o)) continue;
+    const up = dynamicDef(catalog, o);
+    if (lag.kind === 'time' && up.lag.kind === 'time' && lag.seconds < up.lag.seconds) {
+      throw errors.invalidOperation(
+        `The target lag of dynamic table '${name}' (${show(lag)}) cannot be shorter than that of the dynamic table it reads, '${up.fullName}' (${show(up.lag)}).`,
+      );
+    }
+  }
+  for (const id of downstream) {
+    const o = catalog.objects.get(id);
+    if (!o || !isDynamic(o)) continue;
+    const down = dynamicDef(catalog, o);
+    if (lag.kind === 'time' && down.lag.kind === 'time' && down.lag.seconds < lag.seconds) {
+      throw errors.invalidOperation(
+        `The target lag of dynamic table '${name}' (${show(lag)}) cannot be longer than that of '${down.fullName}' (${show(down.lag)}), which reads it.`,
+      );
+    }
+  }
+}
+
+export async function createDynamicTable(session: Session, stmt: CreateDynamicTableStatement, text: string): Promise<ResultBody> {
+  const engine = session.engine;
+  const catalog = engine.catalog;
+  const service = engine.dynamicTables;
+  const path = session.resolver.path(stmt.name, 'CREATE DYNAMIC TABLE');
+  if (path.schema.name === 'INFORMATION_SCHEMA') throw errors.invalidOperation('INFORMATION_SCHEMA is read-only.');
+  const full = displayName([path.database.name, path.schema.name, path.name]);
+  const existing = catalog.findObject(path.schema.id, path.name, ['TABLE', 'VIEW']);
+  if (existing && stmt.ifNotExists) return alreadyExists(path.name);
+  if (existing && !stmt.orReplace) throw errors.alreadyExists('Object', full);
+  if (existing && !isDynamic(existing)) throw errors.wrongObjectType(full, existing.kind, 'DYNAMIC_TABLE');
+
+  const p = stmt.properties;
+  const lag = parseTargetLag(p.TARGET_LAG.text);
+  const requested = word(p.REFRESH_MODE) ?? 'AUTO';
+  if (requested === 'ADAPTIVE' || requested === 'CUSTOM_INCREMENTAL') throw errors.unsupported(`REFRESH_MODE = ${requested}`);
+  if (!['AUTO', 'FULL', 'INCREMENTAL'].includes(requested)) throw errors.invalidValue(`invalid value [${p.REFRESH_MODE!.text}] for parameter 'REFRESH_MODE'`);
+  const initialize = word(p.INITIALIZE) ?? 'ON_CREATE';
+  if (initialize !== 'ON_CREATE' && initialize !== 'ON_SCHEDULE') throw errors.invalidValue(`invalid value [${p.INITIALIZE!.text}] for parameter 'INITIALIZE'`);
+  const scheduler = word(p.SCHEDULER) ?? 'ENABLE';
+  if (scheduler !== 'ENABLE' && scheduler !== 'DISABLE') throw errors.invalidValue(`invalid value [${p.SCHEDULER!.text}] for parameter 'SCHEDULER'`);
+
+  // The definition: what it reads, in which order things refresh, and its columns.
+  const bound = bindDynamicQuery(engine, stmt.query, path.schema);
+  const directUp = [...bound.inputs.values()].filter((i) => i.dynamic).map((i) => i.id);
+  const upstream = upstreamClosure(session, directUp);
+  if (existing && (upstream.includes(existing.id) || bound.inputs.has(existing.id))) {
+    throw errors.invalidOperation(`Dynamic table '${full}' cannot read itself, directly or through other dynamic tables or views.`);
+  }
+  const downstream = existing ? service.graph().upstream : new Map<number, number[]>();
+  const consumers = existing ? [...downstream].filter(([, ups]) => ups.includes(existing.id)).map(([id]) => id) : [];
+  checkLagOrder(session, full, lag, upstream, consumers);
+  const columns = await describeColumns(session, stmt, path);
+
+  // AUTO settles the mode now, once (semantics §3.4).
+  let mode: 'FULL' | 'INCREMENTAL' = requested === 'FULL' ? 'FULL' : 'INCREMENTAL';
+  let reason: string | null = null;
+  if (requested !== 'FULL') {
+    try {
+      await validateIncremental(session, path.schema, bound, analyze(bound.ast), columns);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      if (requested === 'INCREMENTAL') {
+        throw errors.invalidOperation(`Dynamic table '${full}' cannot be refreshed incrementally: ${e.reason}. Use REFRESH_MODE = FULL or AUTO.`);
+      }
+      mode = 'FULL';
+      reason = e.reason;
+    }
+  }
+
+  const ctx = contextAt(session, catalog, path.schema);
+  let created!: ObjectEntry;
+  await ddlTransaction(session, async (change, now) => {
+    if (existing) await dropObjectEntry(session, change, path.schema, existing, now);
+    const id = await change.nextId();
+    const props = withoutComment(p);
+    for (const k of ['TARGET_LAG', 'REFRESH_MODE', 'INITIALIZE', 'SCHEDULER']) delete (props as Record<string, unknown>)[k];
+    const properties: Record<string, string> = {
+      ...propertyText(props),
+      DYNAMIC: 'true',
+      QUERY: stmt.query,
+      TARGET_LAG: lagText(lag),
+      REQUESTED_REFRESH_MODE: requested,
+      REFRESH_MODE: mode,
+      INITIALIZE: initialize,
+      SCHEDULER: scheduler,
+      SCHEDULING_STATE: 'ACTIVE',
+      INITIALIZED: 'false',
+    };
+    if (reason) properties.REFRESH_MODE_REASON = reason;
+    if (stmt.transient || path.schema.transient) properties.TRANSIENT = 'true';
+    created = newEntry(session, id, path, now, {
+      kind: 'TABLE',
+      duckName: `T${id}`,
+      comment: p.COMMENT?.text,
+      properties,
+      definition: text,
+      columns,
+      temporary: false,
+    });
+    await createPhysicalTable(session.conn, created, ctx);
+    await session.conn.run(tableViewDdl(path.schema, created));
+    await change.putObject(created);
+    for (const sql of graphHistorySql(dynamicDef(catalog, created), bound.references, ['CREATE_DYNAMIC_TABLE'], now.getTime())) await session.conn.run(sql);
+  });
+  service.changed();
+
+  if (initialize === 'ON_CREATE') {
+    const results = await service.refresh([created.id], 'CREATION');
+    const mine = results.find((r) => r.dt.id === created.id);
+    if (!mine || mine.error || mine.record.state !== 'SUCCEEDED') {
+      await undoCreate(session, created, existing);
+      throw mine?.error ?? errors.invalidOperation(`Dynamic table '${full}' could not be initialized: ${mine?.record.stateMessage ?? 'a table it reads failed to refresh'}`);
+    }
+  }
+  return status(`Dynamic table ${quoteIdentifier(path.name)} successfully created.${lagWarning(lag)}`, 'CREATE');
+}
+
+/** The table's columns: the query's names (or the column list's) and Snowflake types, as CTAS finds them. */
+async function describeColumns(session: Session, stmt: CreateDynamicTableStatement, path: ResolvedPath): Promise<ColumnEntry[]> {
+  const parsed = parseStatement(stmt.query).statement;
+  if (parsed.kind !== 'query') throw errors.syntaxMessage('A dynamic table must be defined by a query.');
+  const t = translateQuery(parsed, stmt.query, contextAt(session, session.engine.catalog, path.schema));
+  for (const action of t.info.actions) await action();
+  const described = await session.conn.query(`DESCRIBE ${t.sql}`);
+  const names = described.rows.map((r) => String(r[0]));
+  if (stmt.columns && stmt.columns.length !== names.length) {
+    throw errors.syntaxMessage(`Number of columns in the column list (${stmt.columns.length}) does not match the query (${names.length}).`);
+  }
+  const columns = names.map((n, i): ColumnEntry => {
+    const duckType = String(described.rows[i][1]);
+    const inferred: SfType | undefined = t.columns.length === names.length ? t.columns[i].type : undefined;
+    const type = resultType({ name: n, type: duckType, alias: duckType === 'JSON' ? 'JSON' : undefined }, inferred);
+    const spec = stmt.columns?.[i];
+    return { name: spec?.name ?? n, type, nullable: true, defaultSql: null, identity: null, comment: spec?.comment ?? null, primaryKey: false, unique: false };
+  });
+  checkDuplicateColumns(columns);
+  return columns;
+}
+
+/** Removes a just-created dynamic table whose initial refresh failed, restoring the one it replaced. */
+async function undoCreate(session: Session, created: ObjectEntry, replaced: ObjectEntry | undefined): Promise<void> {
+  const catalog = session.engine.catalog;
+  const schema = catalog.schemaOf(created);
+  await ddlTransaction(session, async (change, now) => {
+    await session.conn.run(`DROP VIEW IF EXISTS ${userView(schema, created.name)}`);
+    for (const sql of dropDdl(created)) await session.conn.run(sql);
+    await change.removeObject(created.id);
+    await session.conn.run(`DELETE FROM _backlot.dt_graph_history WHERE dt_id = ${created.id}`);
+    if (replaced) {
+      const restored = { ...replaced, droppedOn: null };
+      await session.conn.run(tableViewDdl(schema, restored));
+      await change.putObject(restored);
+      const def = dynamicDef(catalog, restored);
+      const refs = session.engine.dynamicTables.graph().references.get(restored.id) ?? [];
+      for (const sql of graphHistorySql(def, refs, ['NONE'], now.getTime())) await session.conn.run(sql);
+    }
+  });
+  session.engine.dynamicTables.changed();
+}
+
+const REFRESH_COLUMNS: [string, SfType][] = [
+  ['name', T.varchar()],
+  ['state', T.varchar()],
+  ['state_code', T.varchar()],
+  ['state_message', T.varchar()],
+  ['query_id', T.varchar()],
+  ['data_timestamp', T.timestampLtz()],
+  ['refresh_start_time', T.timestampLtz()],
+  ['refresh_end_time', T.timestampLtz()],
+  ['refresh_action', T.varchar()],
+  ['statistics', T.varchar()],
+];
+
+export async function alterDynamicTable(session: Session, stmt: AlterDynamicTableStatement): Promise<ResultBody> {
+  const found: { path: ResolvedPath; object: ObjectEntry }[] = [];
+  for (const n of stmt.names) {
+    try {
+      found.push(findDynamic(session, n, 'ALTER DYNAMIC TABLE'));
+    } catch (e) {
+      if (!stmt.ifExists) throw e;
+    }
+  }
+  if (found.length === 0) return status(OK, 'ALTER');
+  const engine = session.engine;
+  const service = engine.dynamicTables;
+  const a = stmt.action;
+  switch (a.kind) {
+    case 'refresh': {
+      if (session.inTransaction) throw errors.invalidOperation('ALTER DYNAMIC TABLE … REFRESH cannot run inside an explicit transaction.');
+      const results = await service.refresh(
+        found.map((f) => f.object.id),
+        'MANUAL',
+      );
+      const failed = results.find((r) => r.record.state !== 'SUCCEEDED');
+      if (failed) {
+        throw failed.error ?? errors.invalidOperation(`Dynamic table '${failed.dt.fullName}' was not refreshed: ${failed.record.stateMessage ?? failed.record.state}`);
+      }
+      const rows: Value[][] = results.map((r) => [
+        r.dt.fullName,
+        r.record.state,
+        r.record.stateCode,
+        r.record.stateMessage,
+        r.record.queryId,
+        ts(session, new Date(r.record.dataMs)),
+        ts(session, new Date(r.record.startMs)),
+        r.record.endMs === null ? null : ts(session, new Date(r.record.endMs)),
+        r.record.action,
+        r.record.statistics ? JSON.stringify(r.record.statistics) : null,
+      ]);
+      return table(REFRESH_COLUMNS, rows, 'ALTER');
+    }
+    case 'suspend': {
+      const o = found[0].object;
+      if (o.properties.SCHEDULING_STATE === 'SUSPENDED' && o.properties.SUSPEND_REASON === 'USER_SUSPENDED') return status(OK, 'ALTER');
+      await ddlTransaction(session, (_change, now) => suspendCascade(engine, session.conn, o.id, 'USER_SUSPENDED', now));
+      service.changed();
+      return status(OK, 'ALTER');
+    }
+    case 'resume': {
+      await ddlTransaction(session, (_change, now) => resumeCascade(engine, session.conn, found[0].object.id, now));
+      service.changed();
+      return status(OK, 'ALTER');
+    }
+    case 'set':
+      return setProperties(session, found[0], a.properties);
+    case 'unset':
+      return unsetProperties(session, found[0], a.names);
+    case 'rename':
+      return rename(session, found[0], a.to);
+  }
+}
+
+async function setProperties(session: Session, f: { path: ResolvedPath; object: ObjectEntry }, props: Record<string, ParsedValue>): Promise<ResultBody> {
+  const engine = session.engine;
+  const service = engine.dynamicTables;
+  const o = f.object;
+  const def = dynamicDef(engine.catalog, o);
+  const properties = { ...o.properties };
+  const triggers: ('ALTER_TARGET_LAG' | 'ALTER_WAREHOUSE')[] = [];
+  let warning = '';
+  let comment = o.comment;
+  for (const [k, v] of Object.entries(props)) {
+    switch (k) {
+      case 'TARGET_LAG': {
+        const lag = parseTargetLag(v.text);
+        const consumers = [...service.graph().upstream].filter(([, ups]) => ups.includes(o.id)).map(([id]) => id);
+        checkLagOrder(session, def.fullName, lag, service.upstreamOf(o.id), consumers);
+        properties.TARGET_LAG = lagText(lag);
+        // Setting a lag re-enables the scheduler (semantics §3.2).
+        properties.SCHEDULER = 'ENABLE';
+        warning = lagWarning(lag);
+        triggers.push('ALTER_TARGET_LAG');
+        break;
+      }
+      case 'WAREHOUSE':
+        properties.WAREHOUSE = v.text;
+        triggers.push('ALTER_WAREHOUSE');
+        break;
+      case 'COMMENT':
+        comment = v.text;
+        break;
+      case 'SCHEDULER': {
+        const s = v.text.toUpperCase();
+        if (s !== 'ENABLE' && s !== 'DISABLE') throw errors.invalidValue(`invalid value [${v.text}] for parameter 'SCHEDULER'`);
+        properties.SCHEDULER = s;
+        break;
+      }
+      default:
+        Object.assign(properties, propertyText({ [k]: v }));
+    }
+  }
+  await ddlTransaction(session, async (change, now) => {
+    const updated = { ...o, properties, comment, lastAltered: now };
+    await change.putObject(updated);
+    if (triggers.length > 0) {
+      const refs = service.graph().references.get(o.id) ?? [];
+      for (const sql of graphHistorySql(dynamicDef(engine.catalog, updated), refs, triggers, now.getTime())) await session.conn.run(sql);
+    }
+  });
+  service.changed();
+  return status(`${OK}${warning}`, 'ALTER');
+}
+
+async function unsetProperties(session: Session, f: { path: ResolvedPath; object: ObjectEntry }, names: string[]): Promise<ResultBody> {
+  const o = f.object;
+  const properties = { ...o.properties };
+  let comment = o.comment;
+  for (const n of names) {
+    if (n === 'COMMENT') comment = null;
+    else if (['DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS', 'WAREHOUSE'].includes(n)) delete properties[n];
+    else throw errors.invalidOperation(`${n} cannot be unset on a dynamic table.`);
+  }
+  await ddlTransaction(session, (change, now) => change.putObject({ ...o, properties, comment, lastAltered: now }));
+  session.engine.dynamicTables.changed();
+  return status(OK, 'ALTER');
+}
+
+async function rename(session: Session, f: { path: ResolvedPath; object: ObjectEntry }, to: ObjectName): Promise<ResultBody> {
+  const target = to.schema === undefined ? { ...f.path, name: to.name } : session.resolver.path(to, 'ALTER');
+  if (session.resolver.find(target, ['TABLE', 'VIEW', 'SEQUENCE'])) {
+    throw errors.alreadyExists('Object', displayName([target.database.name, target.schema.name, target.name]));
+  }
+  await ddlTransaction(session, async (change, now) => {
+    await session.conn.run(`DROP VIEW IF EXISTS ${userView(f.path.schema, f.object.name)}`);
+    const renamed = { ...f.object, name: target.name, schemaId: target.schema.id, lastAltered: now };
+    await session.conn.run(tableViewDdl(target.schema, renamed));
+    await change.putObject(renamed);
+    const refs = session.engine.dynamicTables.graph().references.get(renamed.id) ?? [];
+    for (const sql of graphHistorySql(dynamicDef(session.engine.catalog, renamed), refs, ['NONE'], now.getTime())) await session.conn.run(sql);
+  });
+  session.engine.dynamicTables.changed();
+  return status(OK, 'ALTER');
+}
+
+export type { DynamicTableDef };

@@ -1,0 +1,340 @@
+/**
+ * Incremental refresh (DESIGN §5): the planner's blocks turned into SQL over the inputs' change sets.
+ *
+ * The inputs' changes since the last refresh are read once from their CHANGES macros into temporary
+ * tables (old images, new images). Then, bottom-up, each block whose inputs changed gets its own
+ * change as two temporary tables of output rows (removed, added):
+ *
+ * - an spj block directly, by the join delta rule (render.ts) — exact for inner joins;
+ * - a keyed block by its partitions: the keys the changed rows touch (in old and new states, with
+ *   left-join null extensions) are collected, only those partitions are computed as of before and
+ *   now, and the two multisets are compared (EXCEPT ALL both ways);
+ * - UNION ALL as the sum of its branches' changes; UNION as a keyed block over its branches'.
+ *
+ * The dynamic table itself is then written from either its top block's change (rows removed are
+ * matched to stored rows by value) or, for keyed tops whose key is among the output columns, by
+ * recomputing the touched partitions and comparing them with the stored rows of those partitions.
+ *
+ * Partition filters are also given to DuckDB as constants (an IN list or a range of each key column)
+ * so it can skip row groups by their min/max statistics instead of scanning whole inputs.
+ */
+import {
+  deltaTerm,
+  duckIdent,
+  duckTypeOf,
+  errors,
+  keyItems,
+  nullExtension,
+  renderSelect,
+  sqlString,
+  stateQuery,
+  translatePreparedQuery,
+  type AstNode,
+  type Block,
+  type BoundQuery,
+  type Item,
+  type SelectBlock,
+  type SfType,
+} from '../../sql/index.ts';
+import type { ColumnEntry, SchemaEntry, StorageConnection } from '../../storage/index.ts';
+import type { Session } from '../session/session.ts';
+import { derivedTable, dynamicContext, inputChangesTable, type RelationPlan } from './dt-context.ts';
+
+export interface ChangeTables {
+  /** Temporary tables holding the block's removed and added output rows. */
+  removed: string;
+  added: string;
+}
+
+interface Column {
+  name: string;
+  type: SfType | undefined;
+}
+
+const c = (i: number): string => `_c${i + 1}`;
+const k = (i: number): string => `_k${i + 1}`;
+
+/** Distinct key values up to which a partition filter is an IN list rather than a range. */
+const IN_LIST_LIMIT = 64;
+/** Column types whose order lets DuckDB skip row groups on a range. */
+const ORDERABLE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|VARCHAR|BOOLEAN)$/;
+
+export class IncrementalRun {
+  private readonly temps = new Set<string>();
+  private readonly deltas = new Map<number, ChangeTables | undefined>();
+  private readonly columnCache = new Map<number, Column[]>();
+  readonly plan: RelationPlan;
+
+  constructor(
+    private readonly session: Session,
+    private readonly schema: SchemaEntry,
+    private readonly bound: BoundQuery,
+    private readonly changed: Set<number>,
+    oldVersions: Map<number, number>,
+    newVersions: Map<number, number>,
+    /** Builds every table empty (`WHERE false`): checks that the whole plan compiles, at no cost. */
+    private readonly dryRun = false,
+  ) {
+    this.plan = { oldVersions, newVersions, derivedColumns: new Map() };
+  }
+
+  private get conn(): StorageConnection {
+    return this.session.conn;
+  }
+
+  translate(ast: AstNode): { sql: string; columns: Column[] } {
+    const t = translatePreparedQuery(ast, dynamicContext(this.session, this.schema, this.bound, this.plan));
+    return { sql: t.sql, columns: t.columns };
+  }
+
+  async materialize(name: string, sql: string): Promise<void> {
+    this.temps.add(name);
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${name} AS ${this.dryRun ? `SELECT * FROM (${sql}) WHERE false` : sql}`);
+  }
+
+  async count(table: string): Promise<number> {
+    return Number((await this.conn.query(`SELECT count(*) FROM temp.${table}`)).rows[0][0]);
+  }
+
+  /** Reads each changed input's change set (old and new images) into temporary tables. */
+  async prepareInputs(changesMacro: (id: number) => string): Promise<Map<number, { inserted: number; deleted: number }>> {
+    const counts = new Map<number, { inserted: number; deleted: number }>();
+    for (const id of this.changed) {
+      const object = this.session.engine.catalog.objects.get(id)!;
+      const cols = object.columns.map((col) => duckIdent(col.name)).join(', ');
+      const from = this.plan.oldVersions.get(id) ?? 0;
+      const to = this.plan.newVersions.get(id)!;
+      const source = `${changesMacro(id)}(${from}, ${to})`;
+      await this.materialize(inputChangesTable(id, 'dold'), `SELECT ${cols} FROM ${source} WHERE "METADATA$ACTION" = 'DELETE'`);
+      await this.materialize(inputChangesTable(id, 'dnew'), `SELECT ${cols} FROM ${source} WHERE "METADATA$ACTION" = 'INSERT'`);
+      counts.set(id, { deleted: await this.count(inputChangesTable(id, 'dold')), inserted: await this.count(inputChangesTable(id, 'dnew')) });
+    }
+    return counts;
+  }
+
+  private itemChanged(it: Item): boolean {
+    if (it.kind === 'input') return this.changed.has(it.inputId!);
+    if (it.kind === 'derived') return this.blockChanged(it.block!);
+    return false;
+  }
+
+  blockChanged(b: Block): boolean {
+    if (b.kind === 'constant') return false;
+    if (b.kind === 'union') return b.branches.some((x) => this.blockChanged(x));
+    return b.items.some((it) => this.itemChanged(it));
+  }
+
+  /** The block's output columns (translated once, at NEW). */
+  columnsOf(b: Block): Column[] {
+    let cols = this.columnCache.get(b.id);
+    if (!cols) {
+      cols = this.translate(stateQuery(b, 'NEW')).columns;
+      this.columnCache.set(b.id, cols);
+    }
+    return cols;
+  }
+
+  /** Unique, non-empty names for a block's change tables (what its parent's queries read). */
+  private changeColumns(b: Block): Column[] {
+    const seen = new Set<string>();
+    return this.columnsOf(b).map((col, i) => {
+      let name = col.name === '' ? c(i) : col.name;
+      while (seen.has(name.toUpperCase())) name = `${name}_${i + 1}`;
+      seen.add(name.toUpperCase());
+      return { name, type: col.type };
+    });
+  }
+
+  private async store(b: Block, removedSql: string, addedSql: string): Promise<ChangeTables> {
+    const cols = this.changeColumns(b);
+    const names = cols.map((x) => duckIdent(x.name)).join(', ');
+    const removed = derivedTable(b.id, 'dold');
+    const added = derivedTable(b.id, 'dnew');
+    await this.materialize(removed, `SELECT * FROM (${removedSql}) AS _d(${names})`);
+    await this.materialize(added, `SELECT * FROM (${addedSql}) AS _d(${names})`);
+    await this.materialize(derivedTable(b.id, 'empty'), `SELECT * FROM temp.${removed} LIMIT 0`);
+    this.plan.derivedColumns.set(b.id, cols.map((x) => x.name));
+    return { removed, added };
+  }
+
+  /** The block's change (removed and added output rows), or undefined when its inputs did not change. */
+  async delta(b: Block): Promise<ChangeTables | undefined> {
+    if (this.deltas.has(b.id)) return this.deltas.get(b.id);
+    let out: ChangeTables | undefined;
+    if (this.blockChanged(b)) {
+      if (b.kind === 'union') out = b.all ? await this.unionAllDelta(b) : await this.keyedDelta(b);
+      else if (b.kind === 'select') out = b.key ? await this.keyedDelta(b) : await this.directDelta(b);
+    }
+    this.deltas.set(b.id, out);
+    return out;
+  }
+
+  private async childDeltas(b: SelectBlock): Promise<void> {
+    for (const it of b.items) if (it.kind === 'derived' && this.itemChanged(it)) await this.delta(it.block!);
+  }
+
+  /** spj: the delta rule's terms with new images minus those with old images. */
+  private async directDelta(b: SelectBlock): Promise<ChangeTables> {
+    await this.childDeltas(b);
+    const terms = (image: 'DOLD' | 'DNEW') => b.items.filter((it) => this.itemChanged(it)).map((it) => this.translate(deltaTerm(b, it.index, image, undefined, false)).sql);
+    return this.fromTerms(b, terms('DOLD'), terms('DNEW'));
+  }
+
+  /** Removed = old-image terms EXCEPT ALL new-image terms; added the other way round. */
+  private async fromTerms(b: Block, oldTerms: string[], newTerms: string[]): Promise<ChangeTables> {
+    const width = this.columnsOf(b).length;
+    const names = Array.from({ length: width }, (_, i) => c(i)).join(', ');
+    const union = (terms: string[]) => {
+      if (terms.length === 0) throw errors.internal(`no change terms for block ${b.id}`);
+      return terms.map((t) => `SELECT * FROM (${t})`).join(' UNION ALL ');
+    };
+    const minus = `_bkl_m${b.id}`;
+    const plus = `_bkl_p${b.id}`;
+    await this.materialize(minus, `SELECT * FROM (${union(oldTerms)}) AS _t(${names})`);
+    await this.materialize(plus, `SELECT * FROM (${union(newTerms)}) AS _t(${names})`);
+    return this.store(b, `SELECT * FROM temp.${minus} EXCEPT ALL SELECT * FROM temp.${plus}`, `SELECT * FROM temp.${plus} EXCEPT ALL SELECT * FROM temp.${minus}`);
+  }
+
+  private async unionAllDelta(b: Extract<Block, { kind: 'union' }>): Promise<ChangeTables> {
+    const parts: ChangeTables[] = [];
+    for (const br of b.branches) {
+      const d = await this.delta(br);
+      if (d) parts.push(d);
+    }
+    return this.fromTerms(
+      b,
+      parts.map((p) => `SELECT * FROM temp.${p.removed}`),
+      parts.map((p) => `SELECT * FROM temp.${p.added}`),
+    );
+  }
+
+  /** A keyed block: recompute the touched partitions before and now, and compare. */
+  private async keyedDelta(b: SelectBlock | Extract<Block, { kind: 'union' }>): Promise<ChangeTables> {
+    const touched = await this.touched(b);
+    await this.prefilter(touched);
+    const before = this.restricted(b, 'OLD', touched);
+    const now = this.restricted(b, 'NEW', touched);
+    const beforeT = `_bkl_rb${b.id}`;
+    const nowT = `_bkl_rn${b.id}`;
+    await this.materialize(beforeT, before);
+    await this.materialize(nowT, now);
+    return this.store(b, `SELECT * FROM temp.${beforeT} EXCEPT ALL SELECT * FROM temp.${nowT}`, `SELECT * FROM temp.${nowT} EXCEPT ALL SELECT * FROM temp.${beforeT}`);
+  }
+
+  /**
+   * The partition keys the inputs' changes touch, as a temporary table `_bkl_t<id>(_k1 …)`: the key
+   * of every row, before or now, that involves a changed row, and of every row a LEFT JOIN's changes
+   * null-extend or stop null-extending.
+   */
+  async touched(b: SelectBlock | Extract<Block, { kind: 'union' }>): Promise<Touched> {
+    const table = `_bkl_t${b.id}`;
+    if (b.kind === 'union') {
+      // UNION (distinct): an output row's presence changes only if some branch's count of it did.
+      const parts: string[] = [];
+      for (const br of b.branches) {
+        const d = await this.delta(br);
+        if (d) parts.push(`SELECT * FROM temp.${d.removed}`, `SELECT * FROM temp.${d.added}`);
+      }
+      const width = this.columnsOf(b).length;
+      const names = Array.from({ length: width }, (_, i) => k(i)).join(', ');
+      await this.materialize(table, `SELECT DISTINCT * FROM (${parts.join(' UNION ALL ')}) AS _t(${names})`);
+      return { table, width };
+    }
+    await this.childDeltas(b);
+    const key = b.key!;
+    const select = key.kind === 'exprs' ? keyItems(key.exprs) : undefined;
+    const rowsOnly = key.kind === 'exprs';
+    const terms: string[] = [];
+    for (const it of b.items) {
+      if (!this.itemChanged(it)) continue;
+      for (const image of ['DOLD', 'DNEW'] as const) {
+        terms.push(this.translate(deltaTerm(b, it.index, image, select, rowsOnly)).sql);
+        if (it.join === 'left') {
+          for (const state of ['OLD', 'NEW'] as const) terms.push(this.translate(nullExtension(b, it.index, state, image, select, rowsOnly)).sql);
+        }
+      }
+    }
+    const width = key.kind === 'exprs' ? key.exprs.length : this.columnsOf(b).length;
+    const names = Array.from({ length: width }, (_, i) => k(i)).join(', ');
+    await this.materialize(table, `SELECT DISTINCT * FROM (${terms.map((t) => `SELECT * FROM (${t})`).join(' UNION ALL ')}) AS _t(${names})`);
+    return { table, width };
+  }
+
+  /**
+   * The block's output rows (as `_c1 …`) in the touched partitions, with every input at `state`.
+   * The key is appended to the select list (or is the output row) and filtered on.
+   */
+  restricted(b: SelectBlock | Extract<Block, { kind: 'union' }>, state: 'OLD' | 'NEW', touched: Touched): string {
+    const width = this.columnsOf(b).length;
+    const outs = Array.from({ length: width }, (_, i) => c(i));
+    if (b.kind === 'select' && b.key?.kind === 'exprs') {
+      const sql = this.translate(renderSelect(b, () => state, { append: keyItems(b.key.exprs) })).sql;
+      const keys = b.key.exprs.map((_, i) => k(i));
+      const refs = keys.map((x) => `_q.${x}`);
+      return `SELECT ${outs.join(', ')} FROM (${sql}) AS _q(${[...outs, ...keys].join(', ')}) WHERE ${this.keyFilter(touched, refs)}`;
+    }
+    const sql = this.translate(stateQuery(b, state)).sql;
+    return `SELECT ${outs.join(', ')} FROM (${sql}) AS _q(${outs.join(', ')}) WHERE ${this.keyFilter(touched, outs.map((x) => `_q.${x}`))}`;
+  }
+
+  /** `EXISTS (touched key)` plus, once computed, constant prefilters DuckDB can push into scans. */
+  keyFilter(touched: Touched, refs: string[]): string {
+    const match = refs.map((r, i) => `_t.${k(i)} IS NOT DISTINCT FROM ${r}`).join(' AND ');
+    const exists = `EXISTS (SELECT 1 FROM temp.${touched.table} AS _t WHERE ${match || 'true'})`;
+    const pre = (touched.prefilters ?? []).map((f, i) => (f ? f(refs[i]) : '')).filter((x) => x !== '');
+    return [...pre, exists].join(' AND ');
+  }
+
+  /** Computes, per key column of a touched table, a constant filter (IN list or range). */
+  async prefilter(touched: Touched): Promise<void> {
+    const described = await this.conn.query(`DESCRIBE SELECT * FROM temp.${touched.table}`);
+    const types = described.rows.map((r) => String(r[1]));
+    const stats = types.map((_, i) => `count(DISTINCT ${k(i)}), CAST(min(${k(i)}) AS VARCHAR), CAST(max(${k(i)}) AS VARCHAR), bool_or(${k(i)} IS NULL)`);
+    if (stats.length === 0) return;
+    const row = (await this.conn.query(`SELECT ${stats.join(', ')} FROM temp.${touched.table}`)).rows[0];
+    const filters: ((ref: string) => string)[] = [];
+    for (let i = 0; i < types.length; i += 1) {
+      const type = types[i];
+      const [distinct, min, max, hasNull] = [Number(row[i * 4]), row[i * 4 + 1], row[i * 4 + 2], row[i * 4 + 3] === true];
+      if (!ORDERABLE.test(type) || distinct === 0) {
+        filters.push(() => '');
+        continue;
+      }
+      const lit = (v: unknown) => `CAST(${sqlString(String(v))} AS ${type})`;
+      const orNull = (cond: string, ref: string) => (hasNull ? `(${cond} OR ${ref} IS NULL)` : cond);
+      if (distinct <= IN_LIST_LIMIT) {
+        const values = (await this.conn.query(`SELECT DISTINCT CAST(${k(i)} AS VARCHAR) FROM temp.${touched.table} WHERE ${k(i)} IS NOT NULL`)).rows.map((r) => lit(r[0]));
+        filters.push((ref) => orNull(`${ref} IN (${values.join(', ')})`, ref));
+      } else {
+        filters.push((ref) => orNull(`${ref} BETWEEN ${lit(min)} AND ${lit(max)}`, ref));
+      }
+    }
+    touched.prefilters = filters;
+  }
+
+  /** Drops every temporary table the run made. */
+  async dispose(): Promise<void> {
+    for (const t of this.temps) {
+      try {
+        await this.conn.run(`DROP TABLE IF EXISTS temp.${t}`);
+      } catch {
+        /* rolled back with an aborted transaction */
+      }
+    }
+    this.temps.clear();
+  }
+}
+
+export interface Touched {
+  table: string;
+  width: number;
+  /** Per key column, a constant filter on a column reference (empty string: none). */
+  prefilters?: ((ref: string) => string)[];
+}
+
+/** `SELECT CAST(_c1 AS t1), …` — rows of `sql` (columns `_c1 …`) as the table's column types. */
+export function castToColumns(sql: string, columns: ColumnEntry[]): string {
+  const casts = columns.map((col, i) => `CAST(${c(i)} AS ${duckTypeOf(col.type)})`).join(', ');
+  return `SELECT ${casts} FROM (${sql}) AS _r(${columns.map((_, i) => c(i)).join(', ')})`;
+}
+

@@ -1,0 +1,341 @@
+/**
+ * One refresh of one dynamic table at a data version (semantics §3.4–3.6):
+ *
+ * - NO_DATA when no input changed since the versions its contents reflect;
+ * - a full refresh (FULL mode, the first refresh, inputs replaced or altered — REINITIALIZE — or a
+ *   change too large a share of the inputs for incremental work to pay);
+ * - otherwise incremental (incremental.ts).
+ *
+ * Base tables are read as of the data version, dynamic-table inputs as of their latest refresh (the
+ * scheduler refreshes upstream tables first, at the same data version), so a pipeline never mixes
+ * old and new inputs. The new rows are computed first; the write — only the rows that differ, plus
+ * the table's new refresh state — then commits as one transaction, so a failed refresh leaves the
+ * table exactly as it was.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  analyze,
+  duckIdent,
+  errors,
+  isKeyed,
+  keyPositions,
+  ROW_ID,
+  SnowflakeError,
+  translatePreparedQuery,
+  Unsupported,
+  VERSION,
+  type Block,
+  type BoundQuery,
+} from '../../sql/index.ts';
+import {
+  appendRows,
+  applyRowDiff,
+  dataTable,
+  macroName,
+  physicalSchema,
+  storedRowsSql,
+  SYSTEM_SCHEMA,
+  versionedTable,
+  type DiffCounts,
+  type ObjectEntry,
+  type PendingWrite,
+} from '../../storage/index.ts';
+import type { Session } from '../session/session.ts';
+import { bindDynamicQuery, dynamicContext } from './dt-context.ts';
+import type { RefreshAction } from './dt-history.ts';
+import { isDynamic, type DynamicTableDef } from './dt-model.ts';
+import { castToColumns, IncrementalRun } from './incremental.ts';
+
+/** What a dynamic table's contents reflect: the versions of its inputs it was computed from. */
+export interface DtState {
+  dataMs: number;
+  inputVersions: Map<number, number>;
+  initialized: boolean;
+}
+
+export interface InputChange {
+  name: string;
+  kind: 'TABLE' | 'DYNAMIC_TABLE';
+  inserted: number;
+  deleted: number;
+}
+
+export interface RefreshOutcome {
+  action: RefreshAction;
+  counts: DiffCounts;
+  inputsChanged: InputChange[];
+  /** Why the refresh was full although the table refreshes incrementally. */
+  message: string | null;
+  compileMs: number;
+  executeMs: number;
+  state: DtState;
+  queryId: string;
+}
+
+/**
+ * A full refresh costs about one pass over the inputs; an incremental one about a pass over the
+ * changes per block, several times over. Beyond this share of the inputs (and this many rows —
+ * small changes are always cheap), recomputing is chosen.
+ */
+export const FULL_REFRESH_SHARE = 0.15;
+export const FULL_REFRESH_MIN_ROWS = 10_000;
+
+class StoredRowsDiffer extends Error {}
+
+const ZERO: DiffCounts = { inserted: 0, deleted: 0, updated: 0, unchanged: 0 };
+
+export async function refreshDynamicTable(session: Session, dt: DynamicTableDef, previous: DtState | undefined, dataVersion: number, dataMs: number): Promise<RefreshOutcome> {
+  const engine = session.engine;
+  const queryId = randomUUID();
+  session.currentQueryId = queryId;
+  const started = performance.now();
+  const object = liveObject(session, dt);
+  const schema = engine.catalog.schemaOf(object);
+  const bound = bindDynamicQuery(engine, dt.query, schema);
+  const newVersions = new Map<number, number>();
+  for (const [id, input] of bound.inputs) newVersions.set(id, input.dynamic ? engine.writes.latest : dataVersion);
+  const state: DtState = { dataMs, inputVersions: newVersions, initialized: true };
+  const done = (action: RefreshAction, counts: DiffCounts, inputsChanged: InputChange[], message: string | null, compiled: number): RefreshOutcome => ({
+    action,
+    counts,
+    inputsChanged,
+    message,
+    compileMs: Math.round(compiled - started),
+    executeMs: Math.round(performance.now() - compiled),
+    state,
+    queryId,
+  });
+
+  const reinit = reinitializeReason(session, dt, bound, previous);
+  const changed = reinit === undefined && previous ? await changedInputs(session, bound, previous, newVersions) : new Set<number>(bound.inputs.keys());
+  if (reinit === undefined && changed.size === 0) return done('NO_DATA', ZERO, [], null, performance.now());
+
+  if (reinit !== undefined || dt.refreshMode === 'FULL') {
+    const compiled = performance.now();
+    const counts = await fullRefresh(session, dt, bound, newVersions, state);
+    const action: RefreshAction = reinit !== undefined && reinit !== 'initial' ? 'REINITIALIZE' : dt.refreshMode === 'FULL' ? 'FULL' : 'INCREMENTAL';
+    const inputs = [...bound.inputs.values()].map((i) => ({ name: i.displayName, kind: i.dynamic ? ('DYNAMIC_TABLE' as const) : ('TABLE' as const), inserted: 0, deleted: 0 }));
+    return done(action, counts, reinit === 'initial' ? [] : inputs, reinit !== undefined && reinit !== 'initial' ? reinit : null, compiled);
+  }
+
+  let block: Block;
+  try {
+    block = analyze(bound.ast);
+  } catch (e) {
+    if (e instanceof Unsupported) throw errors.invalidOperation(`Dynamic table '${dt.fullName}' can no longer be refreshed incrementally: ${e.reason}. Recreate it with REFRESH_MODE = FULL.`);
+    throw e;
+  }
+  const run = new IncrementalRun(session, schema, bound, changed, previous!.inputVersions, newVersions);
+  try {
+    const sizes = await run.prepareInputs((id) => changesMacro(session, id));
+    const inputsChanged: InputChange[] = [...changed].map((id) => {
+      const input = bound.inputs.get(id)!;
+      const n = sizes.get(id)!;
+      return { name: input.displayName, kind: input.dynamic ? 'DYNAMIC_TABLE' : 'TABLE', inserted: n.inserted, deleted: n.deleted };
+    });
+    const changedRows = inputsChanged.reduce((a, x) => a + x.inserted + x.deleted, 0);
+    if (changedRows === 0) return done('NO_DATA', ZERO, [], null, performance.now());
+    const total = await inputRows(session, [...bound.inputs.keys()]);
+    if (changedRows >= FULL_REFRESH_MIN_ROWS && changedRows > FULL_REFRESH_SHARE * total) {
+      const compiled = performance.now();
+      const counts = await fullRefresh(session, dt, bound, newVersions, state);
+      const share = Math.round((100 * changedRows) / Math.max(total, 1));
+      return done('FULL', counts, inputsChanged, `Full refresh chosen: the changes are ${share}% of the input rows (incremental pays below ${FULL_REFRESH_SHARE * 100}%).`, compiled);
+    }
+    const compiled = performance.now();
+    try {
+      const counts = await incrementalWrite(session, dt, run, block, state);
+      return done('INCREMENTAL', counts, inputsChanged, null, compiled);
+    } catch (e) {
+      if (!(e instanceof StoredRowsDiffer)) throw e;
+      const counts = await fullRefresh(session, dt, bound, newVersions, state);
+      return done('REINITIALIZE', counts, inputsChanged, 'The stored rows did not match the computed previous contents; the table was recomputed.', compiled);
+    }
+  } finally {
+    await run.dispose();
+  }
+}
+
+function liveObject(session: Session, dt: DynamicTableDef): ObjectEntry {
+  const o = session.engine.catalog.objects.get(dt.id);
+  if (!o || o.droppedOn !== null || !isDynamic(o)) throw errors.doesNotExist('Dynamic table', dt.fullName);
+  return o;
+}
+
+/** Why the whole table must be recomputed, if it must: 'initial', or what changed underneath. */
+function reinitializeReason(session: Session, dt: DynamicTableDef, bound: BoundQuery, previous: DtState | undefined): string | undefined {
+  if (!previous || !previous.initialized) return 'initial';
+  const prevIds = [...previous.inputVersions.keys()].sort();
+  const ids = [...bound.inputs.keys()].sort();
+  if (prevIds.join(',') !== ids.join(',')) return 'An object the definition reads was replaced or renamed.';
+  const catalog = session.engine.catalog;
+  for (const id of [...ids, ...bound.views]) {
+    const o = catalog.objects.get(id);
+    if (o && o.lastAltered.getTime() > previous.dataMs && !(isDynamic(o) && id !== dt.id)) {
+      return `${o.kind === 'VIEW' ? 'View' : 'Table'} ${o.name} was altered.`;
+    }
+  }
+  return undefined;
+}
+
+/** Inputs whose rows changed between the versions last read and now (the commit log says; no data read). */
+async function changedInputs(session: Session, bound: BoundQuery, previous: DtState, now: Map<number, number>): Promise<Set<number>> {
+  const log = session.engine.commits;
+  const out = new Set<number>();
+  for (const id of bound.inputs.keys()) {
+    const from = previous.inputVersions.get(id) ?? 0;
+    const to = now.get(id)!;
+    if ((log.lastChanged.get(id) ?? 0) <= from || to <= from) continue;
+    if (await log.changedBetween(session.conn, id, from, to)) out.add(id);
+  }
+  return out;
+}
+
+function changesMacro(session: Session, id: number): string {
+  const o = session.engine.catalog.objects.get(id)!;
+  return `${physicalSchema(o)}.${duckIdent(macroName(id, 'CHANGES'))}`;
+}
+
+/** Rows in the inputs (DuckDB's row count estimate: no scan). */
+async function inputRows(session: Session, ids: number[]): Promise<number> {
+  const catalog = session.engine.catalog;
+  const names = ids.map((id) => catalog.objects.get(id)?.duckName).filter((n): n is string => n !== undefined);
+  if (names.length === 0) return 0;
+  const rows = await session.conn.query(
+    `SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables() WHERE schema_name = '_backlot_data' AND table_name IN (${names.map((n) => `'${n}'`).join(', ')})`,
+  );
+  return Number(rows.rows[0][0]);
+}
+
+/** The key pairing a refresh's deleted and inserted rows into updates: a grouped top's group columns. */
+function pairKeyOf(block: Block, outputs: { name: string }[]): number[] | undefined {
+  if (block.kind !== 'select' || block.shape !== 'group') return undefined;
+  return keyPositions(block, outputs);
+}
+
+/** Commits the table's new rows and refresh state in one transaction (with `write` doing the rows). */
+async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtState, write: (w: PendingWrite, o: ObjectEntry) => Promise<DiffCounts>): Promise<DiffCounts> {
+  const engine = session.engine;
+  try {
+    return await engine.writes.run(session, async (w) => {
+      const o = liveObject(session, dt);
+      if (o.id !== dt.id) throw errors.doesNotExist('Dynamic table', dt.fullName);
+      const counts = await write(w, o);
+      const versions = JSON.stringify(Object.fromEntries(state.inputVersions));
+      await session.conn.run(
+        `DELETE FROM ${SYSTEM_SCHEMA}.dt_state WHERE dt_id = ${dt.id}; ` +
+          `INSERT INTO ${SYSTEM_SCHEMA}.dt_state VALUES (${dt.id}, ${Math.trunc(state.dataMs)}, '${versions}', true)`,
+      );
+      if (o.properties.INITIALIZED !== 'true') {
+        await engine.catalog.change(session.conn).putObject({ ...o, properties: { ...o.properties, INITIALIZED: 'true' } });
+      }
+      return counts;
+    });
+  } catch (e) {
+    await engine.catalog.reload(session.conn);
+    throw e;
+  }
+}
+
+/** Recomputes the whole table and writes what differs (everything, when it is empty). */
+async function fullRefresh(session: Session, dt: DynamicTableDef, bound: BoundQuery, newVersions: Map<number, number>, state: DtState): Promise<DiffCounts> {
+  const object = liveObject(session, dt);
+  const schema = session.engine.catalog.schemaOf(object);
+  const ctx = dynamicContext(session, schema, bound, { oldVersions: new Map(), newVersions, derivedColumns: new Map() });
+  const t = translatePreparedQuery(bound.ast, ctx);
+  checkWidth(dt, object, t.columns.length);
+  const next = castToColumns(t.sql, object.columns);
+  let pairKey: number[] | undefined;
+  try {
+    const block = analyze(bound.ast);
+    pairKey = pairKeyOf(block, t.columns);
+  } catch {
+    pairKey = undefined;
+  }
+  return commitRefresh(session, dt, state, async (w, o) => {
+    const table = versionedTable(o);
+    const stored = Number((await session.conn.query(`SELECT count(*) FROM ${dataTable(table)}`)).rows[0][0]);
+    if (stored === 0) {
+      const inserted = await appendRows(session.conn, table, table.columns, next, w);
+      return { inserted, deleted: 0, updated: 0, unchanged: 0 };
+    }
+    return applyRowDiff(session.conn, table, storedRowsSql(dataTable(table), table, 'true'), next, pairKey, w);
+  });
+}
+
+function checkWidth(dt: DynamicTableDef, o: ObjectEntry, width: number): void {
+  if (width !== o.columns.length) {
+    throw new SnowflakeError(
+      '002201',
+      '42601',
+      `SQL compilation error:\nThe query of dynamic table '${dt.fullName}' now returns ${width} columns, but the table has ${o.columns.length} (an input's columns changed). Recreate the dynamic table.`,
+    );
+  }
+}
+
+/** An incremental refresh computed and waiting to be written (temporary tables of the new rows). */
+export type PreparedWrite =
+  | { kind: 'none' }
+  | { kind: 'partitions'; storedWhere: string; pairKey: number[] | undefined }
+  | { kind: 'change'; matched: string; pairKey: number[] | undefined };
+
+/**
+ * Computes an incremental refresh into temporary tables: by partition when the top block is keyed
+ * and its key is among the output columns (the stored rows of those partitions are compared with
+ * their recomputation), otherwise from the top block's change (removed rows matched by value).
+ */
+export async function prepareIncremental(run: IncrementalRun, top: Block, dt: DynamicTableDef, object: ObjectEntry): Promise<PreparedWrite> {
+  const columns = object.columns;
+  const outputs = run.columnsOf(top);
+  checkWidth(dt, object, outputs.length);
+  const pairKey = pairKeyOf(top, outputs);
+  const positions = keyPositions(top, outputs);
+  const n = columns.length;
+  const ks = Array.from({ length: n }, (_, i) => `_k${i + 1}`);
+  if (isKeyed(top) && positions && top.kind !== 'constant') {
+    const touched = await run.touched(top);
+    await run.prefilter(touched);
+    await run.materialize('_bkl_next', castToColumns(run.restricted(top, 'NEW', touched), columns));
+    const where = run.keyFilter(
+      touched,
+      positions.map((p) => duckIdent(columns[p].name)),
+    );
+    return { kind: 'partitions', storedWhere: where, pairKey };
+  }
+  const d = await run.delta(top);
+  if (!d) return { kind: 'none' };
+  await run.materialize('_bkl_removed', `SELECT * FROM (${castToColumns(`SELECT * FROM temp.${d.removed}`, columns)}) AS _x(${ks.join(', ')})`);
+  await run.materialize('_bkl_next', castToColumns(`SELECT * FROM temp.${d.added}`, columns));
+  const removed = { table: '_bkl_removed', width: n };
+  await run.prefilter(removed);
+  const cols = columns.map((col) => duckIdent(col.name));
+  const where = run.keyFilter(removed, cols);
+  const eq = cols.map((col, i) => `s.${col} IS NOT DISTINCT FROM d.${ks[i]}`).join(' AND ');
+  const matched =
+    `WITH d AS (SELECT *, row_number() OVER (PARTITION BY ${ks.join(', ')}) AS _n FROM temp._bkl_removed), ` +
+    `s AS (SELECT rowid AS _rid, ${duckIdent(ROW_ID)}, ${duckIdent(VERSION)}, ${cols.join(', ')}, row_number() OVER (PARTITION BY ${cols.join(', ')} ORDER BY ${duckIdent(ROW_ID)}) AS _n ` +
+    `FROM ${dataTable(versionedTable(object))} WHERE ${where}) ` +
+    `SELECT s._rid, s.${duckIdent(ROW_ID)}, s.${duckIdent(VERSION)}, ${cols.map((col) => `s.${col}`).join(', ')} FROM s JOIN d ON ${eq || 'true'} AND s._n = d._n`;
+  return { kind: 'change', matched, pairKey };
+}
+
+/** Writes a prepared incremental refresh with the table's new refresh state. */
+async function incrementalWrite(session: Session, dt: DynamicTableDef, run: IncrementalRun, top: Block, state: DtState): Promise<DiffCounts> {
+  const conn = session.conn;
+  const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt));
+  return commitRefresh(session, dt, state, async (w, o) => {
+    const table = versionedTable(o);
+    switch (prepared.kind) {
+      case 'none':
+        return { inserted: 0, deleted: 0, updated: 0, unchanged: 0 };
+      case 'partitions':
+        return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
+      case 'change': {
+        await run.materialize('_bkl_matched', prepared.matched);
+        const counts = await conn.query('SELECT (SELECT count(*) FROM temp._bkl_matched), (SELECT count(*) FROM temp._bkl_removed)');
+        if (Number(counts.rows[0][0]) !== Number(counts.rows[0][1])) throw new StoredRowsDiffer();
+        return applyRowDiff(conn, table, 'SELECT * FROM temp._bkl_matched', 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
+      }
+    }
+  });
+}

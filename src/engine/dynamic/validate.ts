@@ -1,0 +1,34 @@
+/**
+ * Checking, at CREATE, that a query the planner accepts really compiles into SQL DuckDB runs: the
+ * whole incremental refresh is prepared once over empty change sets with every table built empty
+ * (`WHERE false`), so every generated query is bound by DuckDB at no cost. A failure makes AUTO
+ * choose FULL (with the reason) and INCREMENTAL fail, instead of the first refresh failing.
+ */
+import { duckIdent, SnowflakeError, Unsupported, type Block, type BoundQuery } from '../../sql/index.ts';
+import { macroName, physicalSchema, type ObjectEntry, type SchemaEntry } from '../../storage/index.ts';
+import type { Session } from '../session/session.ts';
+import type { DynamicTableDef } from './dt-model.ts';
+import { IncrementalRun } from './incremental.ts';
+import { prepareIncremental } from './refresh.ts';
+
+export async function validateIncremental(session: Session, schema: SchemaEntry, bound: BoundQuery, block: Block, columns: ObjectEntry['columns']): Promise<void> {
+  const latest = session.engine.writes.latest;
+  const versions = new Map([...bound.inputs.keys()].map((id) => [id, latest]));
+  const run = new IncrementalRun(session, schema, bound, new Set(bound.inputs.keys()), versions, versions, true);
+  // A stand-in for the table being created: its columns, reading nothing.
+  const object = { id: -1, columns, temporary: false } as unknown as ObjectEntry;
+  const dt = { fullName: 'validation' } as DynamicTableDef;
+  try {
+    await run.prepareInputs((id) => {
+      const o = session.engine.catalog.objects.get(id)!;
+      return `${physicalSchema(o)}.${duckIdent(macroName(id, 'CHANGES'))}`;
+    });
+    await prepareIncremental(run, block, dt, object);
+  } catch (e) {
+    if (e instanceof Unsupported) throw e;
+    const message = e instanceof SnowflakeError ? e.message.split('\n').pop() : e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new Unsupported(`the incremental plan does not compile (${message})`);
+  } finally {
+    await run.dispose();
+  }
+}
