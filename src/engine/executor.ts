@@ -148,7 +148,9 @@ export async function executeStatement(session: Session, text: string): Promise<
         `The open transaction was aborted by an earlier failed statement (${session.transactionAborted}). Run ROLLBACK to discard it and continue.`,
       );
     }
-    if (AUTOCOMMITS.has(stmt.kind) && session.inTransaction) {
+    // A manual refresh is not DDL: Snowflake refuses it inside a transaction instead of committing.
+    const refresh = stmt.kind === 'alter_dynamic_table' && stmt.action.kind === 'refresh';
+    if (AUTOCOMMITS.has(stmt.kind) && session.inTransaction && !refresh) {
       session.inTransaction = false;
       session.transactionStartVersion = undefined;
       await engine.writes.commit(session);

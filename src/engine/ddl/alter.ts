@@ -47,16 +47,18 @@ export async function alterStatement(session: Session, stmt: Statement): Promise
 
 function find(session: Session, name: ObjectName, kind: 'TABLE' | 'VIEW' | 'SEQUENCE', ifExists: boolean): { path: ResolvedPath; object: ObjectEntry } | undefined {
   const label = kind === 'TABLE' ? 'Table' : kind === 'VIEW' ? 'View' : 'Sequence';
+  let found: { path: ResolvedPath; object: ObjectEntry };
   try {
-    const found = session.resolver.require(name, [kind], label, `ALTER ${kind}`);
-    if (found.object.properties.DYNAMIC === 'true') {
-      throw errors.wrongObjectType(displayName([found.path.database.name, found.path.schema.name, found.object.name]), 'DYNAMIC_TABLE', kind);
-    }
-    return found;
+    found = session.resolver.require(name, [kind], label, `ALTER ${kind}`);
   } catch (e) {
     if (ifExists) return undefined;
     throw e;
   }
+  // IF EXISTS is about absence: a dynamic table that exists is still the wrong kind to alter.
+  if (found.object.properties.DYNAMIC === 'true') {
+    throw errors.wrongObjectType(displayName([found.path.database.name, found.path.schema.name, found.object.name]), 'DYNAMIC_TABLE', kind);
+  }
+  return found;
 }
 
 /** Saves a changed object: catalog row (or the session's temporary entry). */

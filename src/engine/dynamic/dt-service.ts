@@ -11,6 +11,7 @@
  *
  * Time is the engine's clock: the process calls start(); tests call runDue(until, setTime).
  */
+import { mapDuckError } from '../results/duck-errors.ts';
 import { randomUUID } from 'node:crypto';
 import { errors, SnowflakeError, type BoundReference } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA, type StorageConnection } from '../../storage/index.ts';
@@ -298,7 +299,7 @@ export class DynamicTableService implements RetentionPins {
       await this.history.write(record, true).catch(() => undefined);
       return { dt, record, outcome };
     } catch (e) {
-      const error = e instanceof SnowflakeError ? e : errors.internal(e instanceof Error ? e.message : String(e));
+      const error = mapDuckError(e);
       const record: RefreshRecord = {
         ...base,
         state: 'FAILED',

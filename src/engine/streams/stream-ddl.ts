@@ -43,8 +43,12 @@ export async function createStream(session: Session, stmt: CreateStreamStatement
     mode = other.properties.MODE as typeof mode;
   } else {
     const src = stmt.source!;
-    if (src.kind === 'DYNAMIC TABLE') throw errors.unsupported('streams on dynamic tables (dynamic tables arrive in a later release)');
-    source = resolver.require(src.name, src.kind === 'VIEW' ? ['VIEW'] : ['TABLE'], src.kind === 'VIEW' ? 'View' : 'Table', 'CREATE STREAM').object;
+    const label = src.kind === 'VIEW' ? 'View' : src.kind === 'DYNAMIC TABLE' ? 'Dynamic table' : 'Table';
+    source = resolver.require(src.name, src.kind === 'VIEW' ? ['VIEW'] : ['TABLE'], label, 'CREATE STREAM').object;
+    // A dynamic table is a versioned table like any other; the stream reads its refreshes' changes.
+    if (src.kind === 'DYNAMIC TABLE' && source.properties.DYNAMIC !== 'true') {
+      throw errors.wrongObjectType(pathOf(session, source), 'TABLE', 'DYNAMIC_TABLE');
+    }
     if (source.temporary) throw errors.unsupported('streams on temporary tables and views');
     if (stmt.insertOnly) throw errors.invalidOperation('INSERT_ONLY streams are only supported on external tables; use APPEND_ONLY = TRUE.');
     if (src.kind === 'VIEW') {

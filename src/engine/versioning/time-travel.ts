@@ -118,7 +118,8 @@ export function changesRelation(
   to: TimeTravelPoint | undefined,
 ): ResolvedRelation {
   const { path, object } = tableAt(session, resolver, parts);
-  if (object.properties.CHANGE_TRACKING !== 'true') {
+  // A dynamic table's history is always kept: its refreshes are what downstream tables read.
+  if (object.properties.CHANGE_TRACKING !== 'true' && object.properties.DYNAMIC !== 'true') {
     throw errors.userError(
       '000707',
       '02000',
