@@ -64,6 +64,8 @@ export class IncrementalRun {
   private readonly deltas = new Map<number, ChangeTables | undefined>();
   private readonly columnCache = new Map<number, Column[]>();
   readonly plan: RelationPlan;
+  /** Every changed input only gained rows (appends: the common case of loads and event streams). */
+  insertOnly = false;
 
   constructor(
     private readonly session: Session,
@@ -107,8 +109,10 @@ export class IncrementalRun {
       const source = `${changesMacro(id)}(${from}, ${to})`;
       await this.materialize(inputChangesTable(id, 'dold'), `SELECT ${cols} FROM ${source} WHERE "METADATA$ACTION" = 'DELETE'`);
       await this.materialize(inputChangesTable(id, 'dnew'), `SELECT ${cols} FROM ${source} WHERE "METADATA$ACTION" = 'INSERT'`);
-      counts.set(id, { deleted: await this.count(inputChangesTable(id, 'dold')), inserted: await this.count(inputChangesTable(id, 'dnew')) });
+      const n = await this.conn.query(`SELECT (SELECT count(*) FROM temp.${inputChangesTable(id, 'dold')}), (SELECT count(*) FROM temp.${inputChangesTable(id, 'dnew')})`);
+      counts.set(id, { deleted: Number(n.rows[0][0]), inserted: Number(n.rows[0][1]) });
     }
+    this.insertOnly = [...counts.values()].every((n) => n.deleted === 0);
     return counts;
   }
 
@@ -208,6 +212,21 @@ export class IncrementalRun {
     );
   }
 
+  /**
+   * The rows an append adds to an spj block whose FROM items are all inputs (no LEFT join, no
+   * derived tables), or undefined when the shortcut does not apply. With inserts only, the delta
+   * rule's new-image terms are exactly the new rows and no old row can disappear, so nothing needs
+   * comparing.
+   */
+  appendedRows(b: Block): string | undefined {
+    if (!this.insertOnly || b.kind !== 'select' || b.key || b.hasLeftJoin) return undefined;
+    if (b.items.some((it) => it.kind === 'derived')) return undefined;
+    const terms = b.items.filter((it) => this.itemChanged(it)).map((it) => this.translate(deltaTerm(b, it.index, 'DNEW', undefined, false)).sql);
+    if (terms.length === 0) return undefined;
+    const names = this.columnsOf(b).map((_, i) => c(i)).join(', ');
+    return `SELECT * FROM (${terms.map((t) => `SELECT * FROM (${t})`).join(' UNION ALL ')}) AS _t(${names})`;
+  }
+
   /** A keyed block: recompute the touched partitions before and now, and compare. */
   private async keyedDelta(b: SelectBlock | Extract<Block, { kind: 'union' }>): Promise<ChangeTables> {
     const touched = await this.touched(b);
@@ -285,26 +304,35 @@ export class IncrementalRun {
     return [...pre, exists].join(' AND ');
   }
 
-  /** Computes, per key column of a touched table, a constant filter (IN list or range). */
+  /**
+   * Computes, per key column of a touched table, a constant filter (IN list or range) — in one
+   * query: each column's type, distinct count, bounds, whether it holds NULL, and its values when
+   * there are few.
+   */
   async prefilter(touched: Touched): Promise<void> {
-    const described = await this.conn.query(`DESCRIBE SELECT * FROM temp.${touched.table}`);
-    const types = described.rows.map((r) => String(r[1]));
-    const stats = types.map((_, i) => `count(DISTINCT ${k(i)}), CAST(min(${k(i)}) AS VARCHAR), CAST(max(${k(i)}) AS VARCHAR), bool_or(${k(i)} IS NULL)`);
-    if (stats.length === 0) return;
+    if (touched.width === 0) return;
+    const stats = Array.from({ length: touched.width }, (_, i) => {
+      const col = k(i);
+      return (
+        `any_value(typeof(${col})), count(DISTINCT ${col}), CAST(min(${col}) AS VARCHAR), CAST(max(${col}) AS VARCHAR), bool_or(${col} IS NULL), ` +
+        `CASE WHEN count(DISTINCT ${col}) <= ${IN_LIST_LIMIT} THEN list(DISTINCT CAST(${col} AS VARCHAR)) FILTER (WHERE ${col} IS NOT NULL) END`
+      );
+    });
     const row = (await this.conn.query(`SELECT ${stats.join(', ')} FROM temp.${touched.table}`)).rows[0];
     const filters: ((ref: string) => string)[] = [];
-    for (let i = 0; i < types.length; i += 1) {
-      const type = types[i];
-      const [distinct, min, max, hasNull] = [Number(row[i * 4]), row[i * 4 + 1], row[i * 4 + 2], row[i * 4 + 3] === true];
+    for (let i = 0; i < touched.width; i += 1) {
+      const [type, distinct, min, max, hasNull, values] = [String(row[i * 6]), Number(row[i * 6 + 1]), row[i * 6 + 2], row[i * 6 + 3], row[i * 6 + 4] === true, row[i * 6 + 5]];
       if (!ORDERABLE.test(type) || distinct === 0) {
         filters.push(() => '');
         continue;
       }
       const lit = (v: unknown) => `CAST(${sqlString(String(v))} AS ${type})`;
       const orNull = (cond: string, ref: string) => (hasNull ? `(${cond} OR ${ref} IS NULL)` : cond);
-      if (distinct <= IN_LIST_LIMIT) {
-        const values = (await this.conn.query(`SELECT DISTINCT CAST(${k(i)} AS VARCHAR) FROM temp.${touched.table} WHERE ${k(i)} IS NOT NULL`)).rows.map((r) => lit(r[0]));
-        filters.push((ref) => orNull(`${ref} IN (${values.join(', ')})`, ref));
+      // DuckDB hands a LIST back as a value object holding its items.
+      const items = Array.isArray(values) ? values : (values as { items?: unknown[] } | null)?.items;
+      if (items) {
+        const list = items.map(lit);
+        filters.push((ref) => orNull(`${ref} IN (${list.join(', ')})`, ref));
       } else {
         filters.push((ref) => orNull(`${ref} BETWEEN ${lit(min)} AND ${lit(max)}`, ref));
       }
@@ -314,12 +342,11 @@ export class IncrementalRun {
 
   /** Drops every temporary table the run made. */
   async dispose(): Promise<void> {
-    for (const t of this.temps) {
-      try {
-        await this.conn.run(`DROP TABLE IF EXISTS temp.${t}`);
-      } catch {
-        /* rolled back with an aborted transaction */
-      }
+    if (this.temps.size === 0) return;
+    try {
+      await this.conn.run([...this.temps].map((t) => `DROP TABLE IF EXISTS temp.${t}`).join('; '));
+    } catch {
+      /* rolled back with an aborted transaction */
     }
     this.temps.clear();
   }

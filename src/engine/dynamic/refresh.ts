@@ -276,6 +276,7 @@ function checkWidth(dt: DynamicTableDef, o: ObjectEntry, width: number): void {
 /** An incremental refresh computed and waiting to be written (temporary tables of the new rows). */
 export type PreparedWrite =
   | { kind: 'none' }
+  | { kind: 'append' }
   | { kind: 'partitions'; storedWhere: string; pairKey: number[] | undefined }
   | { kind: 'change'; matched: string; pairKey: number[] | undefined };
 
@@ -301,6 +302,11 @@ export async function prepareIncremental(run: IncrementalRun, top: Block, dt: Dy
       positions.map((p) => duckIdent(columns[p].name)),
     );
     return { kind: 'partitions', storedWhere: where, pairKey };
+  }
+  const appended = run.appendedRows(top);
+  if (appended !== undefined) {
+    await run.materialize('_bkl_next', castToColumns(appended, columns));
+    return { kind: 'append' };
   }
   const d = await run.delta(top);
   if (!d) return { kind: 'none' };
@@ -328,6 +334,11 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
     switch (prepared.kind) {
       case 'none':
         return { inserted: 0, deleted: 0, updated: 0, unchanged: 0 };
+      case 'append': {
+        const unchanged = Number((await conn.query(`SELECT count(*) FROM ${dataTable(table)}`)).rows[0][0]);
+        const inserted = await appendRows(conn, table, table.columns, 'SELECT * FROM temp._bkl_next', w);
+        return { inserted, deleted: 0, updated: 0, unchanged };
+      }
       case 'partitions':
         return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
       case 'change': {

@@ -99,12 +99,11 @@ export async function applyRowDiff(
       unchanged: curRows - goneRows,
     };
   } finally {
-    for (const s of ['cur', 'nxt', 'gone', 'added', 'changes']) {
-      try {
-        await conn.run(`DROP TABLE IF EXISTS temp.${scratch}_${s}`);
-      } catch {
-        /* an aborted transaction drops them on rollback */
-      }
+    // One round trip for all five (each statement costs about half a millisecond on its own).
+    try {
+      await conn.run(['cur', 'nxt', 'gone', 'added', 'changes'].map((s) => `DROP TABLE IF EXISTS temp.${scratch}_${s}`).join('; '));
+    } catch {
+      /* an aborted transaction drops them on rollback */
     }
   }
 }

@@ -1,0 +1,215 @@
+/**
+ * Issue 5's speed targets for dynamic tables, each an incremental refresh compared with a full
+ * refresh of the same definition after the same change (a FULL-mode twin refreshed right after):
+ *
+ * - one new day (10k rows) appended to a 10M-row source: a GROUP BY table, and a five-table chain
+ *   (flatten → convert → dedup → daily fact → rollup);
+ * - 10k scattered updates across 100k groups;
+ * - the same change on 1M and on 10M rows (refresh cost follows the change, not the table);
+ * - with 1-second lags and the real scheduler, how long a change takes to reach the end of the chain.
+ *
+ * Every measured refresh is checked to have been INCREMENTAL (or FULL for the twins), and the two
+ * tables are checked to hold the same rows, so a number can never come from a wrong result.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine, type Session } from '../src/engine/index.ts';
+import type { BenchRow } from './statements.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
+const DAY = 10_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const LAG_CHANGES = Number(process.env.BENCH_LAG_CHANGES ?? 100);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+async function lastAction(s: Session, name: string): Promise<string> {
+  const r = await s.execute(
+    `SELECT refresh_action, state_message FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => '${name}', RESULT_LIMIT => 10000)) ORDER BY refresh_start_time DESC, refresh_end_time DESC LIMIT 1`,
+  );
+  return String(r.rows[0][0]);
+}
+
+async function expectSame(s: Session, a: string, b: string): Promise<void> {
+  const r = await s.execute(`SELECT count(*) FROM ((SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b}) UNION ALL (SELECT * FROM ${b} EXCEPT ALL SELECT * FROM ${a}))`);
+  if (Number(r.rows[0][0]) !== 0) throw new Error(`${a} and ${b} differ after the same change`);
+}
+
+/** Refreshes each of `tables` (in order) and returns the total time; checks the action taken. */
+async function refreshAll(s: Session, tables: string[], action: string): Promise<number> {
+  let total = 0;
+  for (const t of tables) {
+    const ms = await timed(() => s.execute(`ALTER DYNAMIC TABLE ${t} REFRESH`));
+    if (process.env.BENCH_VERBOSE) console.log(`  refresh ${t}: ${ms.toFixed(1)} ms`);
+    total += ms;
+    const got = await lastAction(s, t);
+    if (got !== action) throw new Error(`${t}: expected a ${action} refresh, got ${got}`);
+  }
+  return total;
+}
+
+async function withEngine<T>(fn: (s: Session, engine: Engine) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'backlot-bench-dynamic-'));
+  const engine = await Engine.open({ dataDir: dir });
+  try {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE b');
+    return await fn(s, engine);
+  } finally {
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Ticket sales: `rows` rows over rows/10k days, 200 films, ordered by day as a daily load leaves them. */
+async function createSales(s: Session, rows: number): Promise<void> {
+  await s.execute(
+    `CREATE TABLE sales AS SELECT seq8() AS id, FLOOR(seq8() / ${DAY})::INT AS day, seq8() % 200 AS film, uniform(1, 100, random()) AS amount ` +
+      `FROM TABLE(GENERATOR(ROWCOUNT => ${rows}))`,
+  );
+}
+
+async function appendDay(s: Session, table: string, day: number): Promise<void> {
+  await s.execute(
+    `INSERT INTO ${table} SELECT ${day} * ${DAY} + seq8() AS id, ${day} AS day, seq8() % 200 AS film, uniform(1, 100, random()) AS amount FROM TABLE(GENERATOR(ROWCOUNT => ${DAY}))`,
+  );
+}
+
+/** GROUP BY over the sales: incremental and full refresh after appending one day, median of ROUNDS. */
+async function groupByAppend(s: Session, rows: number): Promise<{ inc: number; full: number }> {
+  await createSales(s, rows);
+  const q = 'SELECT day, film, sum(amount) AS amount, count(*) AS tickets FROM sales GROUP BY day, film';
+  await s.execute(`CREATE DYNAMIC TABLE daily_inc TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
+  await s.execute(`CREATE DYNAMIC TABLE daily_full TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = FULL AS ${q}`);
+  const inc: number[] = [];
+  const full: number[] = [];
+  for (let i = 0; i < ROUNDS; i += 1) {
+    await appendDay(s, 'sales', rows / DAY + i);
+    inc.push(await refreshAll(s, ['daily_inc'], 'INCREMENTAL'));
+    full.push(await refreshAll(s, ['daily_full'], 'FULL'));
+    await expectSame(s, 'daily_inc', 'daily_full');
+  }
+  return { inc: median(inc), full: median(full) };
+}
+
+/** The five-table chain over raw JSON-ish events: each raw row carries two items (one duplicated). */
+const CHAIN = [
+  ['flat', `SELECT r.id, r.day, f.index AS pos, f.value AS item FROM raw r, LATERAL FLATTEN(input => r.items) f`],
+  ['conv', `SELECT id, day, item:film::INT AS film, item:amount::INT AS amount FROM flat_M`],
+  ['dedup', `SELECT id, day, film, amount FROM conv_M QUALIFY row_number() OVER (PARTITION BY id, film ORDER BY amount DESC) = 1`],
+  ['fact', `SELECT day, film, sum(amount) AS amount, count(*) AS tickets FROM dedup_M GROUP BY day, film`],
+  ['rollup', `SELECT film, sum(amount) AS amount, sum(tickets) AS tickets FROM fact_M GROUP BY film`],
+] as const;
+
+function rawRows(from: string, count: number, idExpr: string, dayExpr: string): string {
+  return (
+    `SELECT ${idExpr} AS id, ${dayExpr} AS day, ` +
+    `ARRAY_CONSTRUCT(OBJECT_CONSTRUCT('film', seq8() % 200, 'amount', uniform(1, 100, random())), OBJECT_CONSTRUCT('film', seq8() % 200, 'amount', 1)) AS items ` +
+    `FROM TABLE(GENERATOR(ROWCOUNT => ${count}))${from}`
+  );
+}
+
+async function chain(s: Session, rows: number): Promise<{ inc: number; full: number }> {
+  await s.execute(`CREATE TABLE raw AS ${rawRows('', rows, 'seq8()', `FLOOR(seq8() / ${DAY})::INT`)}`);
+  for (const mode of ['INC', 'FULL']) {
+    for (const [name, q] of CHAIN) {
+      const lag = name === 'rollup' ? "'1 day'" : 'DOWNSTREAM';
+      await s.execute(`CREATE DYNAMIC TABLE ${name}_${mode} TARGET_LAG = ${lag} WAREHOUSE = wh REFRESH_MODE = ${mode === 'INC' ? 'INCREMENTAL' : 'FULL'} AS ${q.replaceAll('_M', `_${mode}`)}`);
+    }
+  }
+  const inc: number[] = [];
+  const full: number[] = [];
+  for (let i = 0; i < ROUNDS; i += 1) {
+    const day = rows / DAY + i;
+    await s.execute(`INSERT INTO raw ${rawRows('', DAY, `${day} * ${DAY} + seq8()`, String(day))}`);
+    inc.push(await refreshAll(s, CHAIN.map(([n]) => `${n}_INC`), 'INCREMENTAL'));
+    full.push(await refreshAll(s, CHAIN.map(([n]) => `${n}_FULL`), 'FULL'));
+    await expectSame(s, 'rollup_INC', 'rollup_FULL');
+  }
+  await expectSame(s, 'dedup_INC', 'dedup_FULL');
+  return { inc: median(inc), full: median(full) };
+}
+
+/** 10k updates at random rows of a table with 100k groups: touched groups are scattered everywhere. */
+async function scattered(s: Session, rows: number): Promise<{ inc: number; full: number }> {
+  await s.execute(`CREATE TABLE plays AS SELECT seq8() AS id, seq8() % 100000 AS fan, uniform(1, 100, random()) AS pts FROM TABLE(GENERATOR(ROWCOUNT => ${rows}))`);
+  const q = 'SELECT fan, sum(pts) AS pts, count(*) AS plays, max(pts) AS best FROM plays GROUP BY fan';
+  await s.execute(`CREATE DYNAMIC TABLE fans_inc TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
+  await s.execute(`CREATE DYNAMIC TABLE fans_full TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = FULL AS ${q}`);
+  const inc: number[] = [];
+  const full: number[] = [];
+  for (let i = 0; i < ROUNDS; i += 1) {
+    await s.execute(`UPDATE plays SET pts = pts + 1 WHERE hash(id, ${i}) % ${Math.round(rows / 10_000)} = 0`);
+    inc.push(await refreshAll(s, ['fans_inc'], 'INCREMENTAL'));
+    full.push(await refreshAll(s, ['fans_full'], 'FULL'));
+    await expectSame(s, 'fans_inc', 'fans_full');
+  }
+  return { inc: median(inc), full: median(full) };
+}
+
+/** With 1-second lags and the real scheduler: time from a committed change to its row in the rollup. */
+async function lagLatency(s: Session, engine: Engine, rows: number): Promise<number[]> {
+  await s.execute(`CREATE TABLE raw AS ${rawRows('', rows, 'seq8()', `FLOOR(seq8() / ${DAY})::INT`)}`);
+  for (const [name, q] of CHAIN) {
+    await s.execute(`CREATE DYNAMIC TABLE ${name}_L TARGET_LAG = '1 second' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q.replaceAll('_M', '_L')}`);
+  }
+  engine.startSchedulers();
+  const latencies: number[] = [];
+  for (let i = 0; i < LAG_CHANGES; i += 1) {
+    const film = 1_000_000 + i; // a film of its own, so its rollup row appears only when the change arrives
+    const t0 = performance.now();
+    await s.execute(`INSERT INTO raw SELECT ${rows + i}, ${rows / DAY}, ARRAY_CONSTRUCT(OBJECT_CONSTRUCT('film', ${film}, 'amount', 5))`);
+    for (;;) {
+      const r = await s.execute(`SELECT count(*) FROM rollup_L WHERE film = ${film}`);
+      if (Number(r.rows[0][0]) === 1) break;
+      if (performance.now() - t0 > 60_000) throw new Error(`change ${i} did not reach the rollup within 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    latencies.push(performance.now() - t0);
+  }
+  return latencies;
+}
+
+export async function benchDynamic(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const m = (n: number) => `${n / 1e6}M`;
+
+  const g = await withEngine((s) => groupByAppend(s, ROWS));
+  rows.push({ name: `GROUP BY refresh after a 10k-row day on ${m(ROWS)} rows: incremental`, value: g.inc, unit: 'ms' });
+  rows.push({ name: `  … full`, value: g.full, unit: 'ms' });
+  rows.push({ name: `  … full / incremental`, value: g.full / g.inc, unit: 'x', note: 'target ≥ 50x' });
+
+  const small = await withEngine((s) => groupByAppend(s, ROWS / 10));
+  rows.push({ name: `same day on ${m(ROWS / 10)} rows: incremental`, value: small.inc, unit: 'ms' });
+  rows.push({ name: `  … ${m(ROWS)} / ${m(ROWS / 10)} incremental`, value: g.inc / small.inc, unit: 'x', note: 'target within 2x' });
+
+  const c = await withEngine((s) => chain(s, ROWS));
+  rows.push({ name: `five-table chain after a 10k-row day on ${m(ROWS)} rows: incremental`, value: c.inc, unit: 'ms' });
+  rows.push({ name: `  … full`, value: c.full, unit: 'ms' });
+  rows.push({ name: `  … full / incremental`, value: c.full / c.inc, unit: 'x', note: 'target ≥ 20x' });
+
+  const u = await withEngine((s) => scattered(s, ROWS));
+  rows.push({ name: `10k scattered updates, 100k groups, ${m(ROWS)} rows: incremental`, value: u.inc, unit: 'ms' });
+  rows.push({ name: `  … full`, value: u.full, unit: 'ms' });
+  rows.push({ name: `  … full / incremental`, value: u.full / u.inc, unit: 'x', note: 'target ≥ 5x' });
+
+  const lat = await withEngine((s, e) => lagLatency(s, e, ROWS));
+  rows.push({ name: `1 s lags: change → end of five-table chain (${lat.length} changes, ${m(ROWS)} rows), p50`, value: percentile(lat, 50), unit: 'ms' });
+  rows.push({ name: `  … p95`, value: percentile(lat, 95), unit: 'ms', note: 'target < 5 s' });
+  return rows;
+}
