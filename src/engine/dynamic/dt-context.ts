@@ -12,6 +12,7 @@ import {
   type BindLookup,
   type BoundQuery,
   type ResolvedRelation,
+  type SfType,
   type TranslateContext,
 } from '../../sql/index.ts';
 import { macroName, physicalSchema, type SchemaEntry } from '../../storage/index.ts';
@@ -54,6 +55,8 @@ export interface RelationPlan {
   newVersions: Map<number, number>;
   /** Column names of derived tables' change tables, by block id. */
   derivedColumns: Map<number, string[]>;
+  /** Their Snowflake types where known (aggregate state relations). */
+  derivedTypes: Map<number, (SfType | undefined)[]>;
 }
 
 /** Temporary table names for an input's changes and a derived table's changes. */
@@ -77,7 +80,8 @@ export function dynamicContext(session: Session, schema: SchemaEntry, bound: Bou
       const cols = plan.derivedColumns.get(p.n);
       if (!cols || p.role === undefined || p.role === 'OLD' || p.role === 'NEW') throw errors.internal(`no changes for derived table ${p.n}`);
       const what = p.role === 'DOLD' ? 'dold' : p.role === 'DNEW' ? 'dnew' : 'empty';
-      return { duckSchema: 'temp', duckName: derivedTable(p.n, what), columns: cols.map((name) => ({ name, type: undefined as never })), kind: 'TABLE', displayName: `derived table ${p.n}` };
+      const types = plan.derivedTypes.get(p.n);
+      return { duckSchema: 'temp', duckName: derivedTable(p.n, what), columns: cols.map((name, i) => ({ name, type: types?.[i] as never })), kind: 'TABLE', displayName: `derived table ${p.n}` };
     }
     const input = bound.inputs.get(p.n);
     const object = engine.catalog.objects.get(p.n);

@@ -77,7 +77,7 @@ export class IncrementalRun {
     /** Builds every table empty (`WHERE false`): checks that the whole plan compiles, at no cost. */
     private readonly dryRun = false,
   ) {
-    this.plan = { oldVersions, newVersions, derivedColumns: new Map() };
+    this.plan = { oldVersions, newVersions, derivedColumns: new Map(), derivedTypes: new Map() };
   }
 
   private get conn(): StorageConnection {
@@ -116,7 +116,7 @@ export class IncrementalRun {
     return counts;
   }
 
-  private itemChanged(it: Item): boolean {
+  itemChanged(it: Item): boolean {
     if (it.kind === 'input') return this.changed.has(it.inputId!);
     if (it.kind === 'derived') return this.blockChanged(it.block!);
     return false;

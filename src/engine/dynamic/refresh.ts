@@ -41,6 +41,7 @@ import {
   type PendingWrite,
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
+import { aggregateStateVersions, prepareAggregate, writeAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
 import { bindDynamicQuery, dynamicContext } from './dt-context.ts';
 import type { RefreshAction } from './dt-history.ts';
 import { isDynamic, type DynamicTableDef } from './dt-model.ts';
@@ -144,7 +145,15 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
     }
     const compiled = performance.now();
     try {
-      const counts = await incrementalWrite(session, dt, run, block, state);
+      const aggregate: AggregateContext = {
+        dtId: dt.id,
+        validFor: async (versions) => {
+          const at = await aggregateStateVersions(session.conn, dt.id);
+          if (!at || [...bound.inputs.keys()].some((id) => !at.has(id) || at.get(id)! > (versions.get(id) ?? 0))) return false;
+          return (await changedInputs(session, bound, { ...state, inputVersions: at }, versions)).size === 0;
+        },
+      };
+      const counts = await incrementalWrite(session, dt, run, block, state, aggregate);
       return done('INCREMENTAL', counts, inputsChanged, null, compiled);
     } catch (e) {
       if (!(e instanceof StoredRowsDiffer)) throw e;
@@ -241,7 +250,7 @@ async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtSta
 async function fullRefresh(session: Session, dt: DynamicTableDef, bound: BoundQuery, newVersions: Map<number, number>, state: DtState): Promise<DiffCounts> {
   const object = liveObject(session, dt);
   const schema = session.engine.catalog.schemaOf(object);
-  const ctx = dynamicContext(session, schema, bound, { oldVersions: new Map(), newVersions, derivedColumns: new Map() });
+  const ctx = dynamicContext(session, schema, bound, { oldVersions: new Map(), newVersions, derivedColumns: new Map(), derivedTypes: new Map() });
   const t = translatePreparedQuery(bound.ast, ctx);
   checkWidth(dt, object, t.columns.length);
   const next = castToColumns(t.sql, object.columns);
@@ -277,6 +286,7 @@ function checkWidth(dt: DynamicTableDef, o: ObjectEntry, width: number): void {
 export type PreparedWrite =
   | { kind: 'none' }
   | { kind: 'append' }
+  | AggregateWrite
   | { kind: 'partitions'; storedWhere: string; pairKey: number[] | undefined }
   | { kind: 'change'; matched: string; pairKey: number[] | undefined };
 
@@ -285,7 +295,7 @@ export type PreparedWrite =
  * and its key is among the output columns (the stored rows of those partitions are compared with
  * their recomputation), otherwise from the top block's change (removed rows matched by value).
  */
-export async function prepareIncremental(run: IncrementalRun, top: Block, dt: DynamicTableDef, object: ObjectEntry): Promise<PreparedWrite> {
+export async function prepareIncremental(run: IncrementalRun, top: Block, dt: DynamicTableDef, object: ObjectEntry, aggregate?: AggregateContext): Promise<PreparedWrite> {
   const columns = object.columns;
   const outputs = run.columnsOf(top);
   checkWidth(dt, object, outputs.length);
@@ -294,6 +304,8 @@ export async function prepareIncremental(run: IncrementalRun, top: Block, dt: Dy
   const n = columns.length;
   const ks = Array.from({ length: n }, (_, i) => `_k${i + 1}`);
   if (isKeyed(top) && positions && top.kind !== 'constant') {
+    const viaState = aggregate ? await prepareAggregate(run, top, columns, positions, pairKey, aggregate) : undefined;
+    if (viaState) return viaState;
     const touched = await run.touched(top);
     await run.prefilter(touched);
     await run.materialize('_bkl_next', castToColumns(run.restricted(top, 'NEW', touched), columns));
@@ -326,9 +338,9 @@ export async function prepareIncremental(run: IncrementalRun, top: Block, dt: Dy
 }
 
 /** Writes a prepared incremental refresh with the table's new refresh state. */
-async function incrementalWrite(session: Session, dt: DynamicTableDef, run: IncrementalRun, top: Block, state: DtState): Promise<DiffCounts> {
+async function incrementalWrite(session: Session, dt: DynamicTableDef, run: IncrementalRun, top: Block, state: DtState, aggregate: AggregateContext): Promise<DiffCounts> {
   const conn = session.conn;
-  const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt));
+  const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt), aggregate);
   return commitRefresh(session, dt, state, async (w, o) => {
     const table = versionedTable(o);
     switch (prepared.kind) {
@@ -339,6 +351,9 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
         const inserted = await appendRows(conn, table, table.columns, 'SELECT * FROM temp._bkl_next', w);
         return { inserted, deleted: 0, updated: 0, unchanged };
       }
+      case 'aggregate':
+        await writeAggregateState(conn, dt.id, prepared, JSON.stringify(Object.fromEntries(state.inputVersions)));
+        return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
       case 'partitions':
         return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
       case 'change': {

@@ -23,7 +23,7 @@ export async function validateIncremental(session: Session, schema: SchemaEntry,
       const o = session.engine.catalog.objects.get(id)!;
       return `${physicalSchema(o)}.${duckIdent(macroName(id, 'CHANGES'))}`;
     });
-    await prepareIncremental(run, block, dt, object);
+    await prepareIncremental(run, block, dt, object, { dtId: -1, validFor: async () => false });
   } catch (e) {
     if (e instanceof Unsupported) throw e;
     const message = e instanceof SnowflakeError ? e.message.split('\n').pop() : e instanceof Error ? e.message.split('\n')[0] : String(e);

@@ -7,6 +7,7 @@
  * window, and dropped tables (with their history) whose window has passed. A table whose changes an
  * unconsumed stream or a dynamic table still needs keeps them, up to the extension limit.
  */
+import { dropAggregateState } from '../dynamic/aggregate-state.ts';
 import { duckIdent } from '../../sql/index.ts';
 import { DATA_SCHEMA, dropDdl, purgeHistory, type Catalog, type ObjectEntry, type StorageConnection } from '../../storage/index.ts';
 import type { Engine } from '../engine.ts';
@@ -81,6 +82,7 @@ async function purgeInTransaction(engine: Engine, conn: StorageConnection, expir
     const change = catalog.change(conn);
     for (const o of expired) {
       if (o.kind === 'TABLE') for (const sql of dropDdl(o)) await conn.run(sql);
+      if (o.properties.DYNAMIC === 'true') await dropAggregateState(conn, o.id);
       for (const c of o.columns) {
         if (c.identity) await conn.run(`DROP SEQUENCE IF EXISTS ${DATA_SCHEMA}.${duckIdent(c.identity.sequence)}`);
       }

@@ -369,7 +369,7 @@ function commonPartition(windows: WindowUse[]): AstNode[] {
  * expression. (Every non-aggregate select item is a function of the group, so an alias's expression
  * is always a valid key even where Snowflake would group by a same-named column.)
  */
-function groupExpressions(d: Data): AstNode[] {
+export function groupExpressions(d: Data): AstNode[] {
   const items = (d.expressions as AstNode[]) ?? [];
   const g = d.group_by as Data | null | undefined;
   if (!g) return [];

@@ -7,3 +7,4 @@ export { analyze, astKey, keyPositions, blocksBottomUp, inputsOf, isKeyed, Unsup
 export { deltaTerm, keyColumn, keyItems, nullExtension, renderSelect, stateQuery } from './render.ts';
 export { derivedPlaceholder, inputPlaceholder, parsePlaceholder, type Placeholder, type Role } from './placeholders.ts';
 export { inlineCtes } from './ctes.ts';
+export { aggregatePlan, deltaSelect, outputFromState, stateColumns, type AggregatePlan, type AggregatePart } from './aggregates.ts';

@@ -90,6 +90,9 @@ export const MIGRATIONS: string[][] = [
        target_lag_type VARCHAR, target_lag_sec BIGINT, query_text VARCHAR, valid_from TIMESTAMPTZ, valid_to TIMESTAMPTZ,
        scheduling_state VARCHAR, alter_trigger VARCHAR)`,
   ],
+  // Running aggregate state of GROUP BY dynamic tables: the input versions each `dt_agg_<id>` table
+  // holds the groups' sums and counts for (written with the table's rows).
+  [`CREATE TABLE ${S}.dt_agg_state (dt_id BIGINT, input_versions VARCHAR)`],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,141 @@
+/**
+ * Running aggregate state (see src/sql/dynamic/aggregates.ts): for a top GROUP BY block whose
+ * aggregates are SUM / COUNT, a per-group state table `_backlot.dt_agg_<id>` lets a refresh
+ * update the touched groups from the changed rows alone, instead of re-reading all rows of every
+ * touched group (which, for changes scattered over many groups, is a pass over the whole input).
+ *
+ * The state is valid for the input versions recorded beside it (`dt_agg_state`), written in the same
+ * transaction as the table's rows. When those are not the versions the table's contents reflect (the
+ * first incremental refresh, or after a full refresh), it is rebuilt from the inputs as of the last
+ * refresh, once.
+ */
+import { aggregatePlan, deltaSelect, deltaTerm, duckIdent, duckTypeOf, outputFromState, renderSelect, stateColumns, T, type Block, type SfType } from '../../sql/index.ts';
+import { SYSTEM_SCHEMA, type ColumnEntry, type StorageConnection } from '../../storage/index.ts';
+import { derivedTable } from './dt-context.ts';
+import { castToColumns, type IncrementalRun } from './incremental.ts';
+
+/** Where the refresh keeps an aggregate table's state, and whether it holds for given versions. */
+export interface AggregateContext {
+  dtId: number;
+  /** True when the state recorded at `versions` is still exact for the previous refresh's inputs. */
+  validFor(versions: Map<number, number>): Promise<boolean>;
+}
+
+export interface AggregateWrite {
+  kind: 'aggregate';
+  /** The stored rows of the touched groups. */
+  storedWhere: string;
+  pairKey: number[] | undefined;
+  rebuild: boolean;
+  keyWidth: number;
+  merged: string;
+}
+
+export const aggregateStateTable = (dtId: number): string => `${SYSTEM_SCHEMA}.dt_agg_${dtId}`;
+
+/** Block ids of state relations are set apart from the planner's own block numbers. */
+const STATE_ID_BASE = 1_000_000;
+
+export async function prepareAggregate(
+  run: IncrementalRun,
+  top: Block,
+  columns: ColumnEntry[],
+  positions: number[],
+  pairKey: number[] | undefined,
+  ctx: AggregateContext,
+): Promise<AggregateWrite | undefined> {
+  if (top.kind !== 'select') return undefined;
+  const plan = aggregatePlan(top);
+  if (!plan) return undefined;
+  const stateId = STATE_ID_BASE + top.id;
+  const output = outputFromState(top, plan, stateId);
+  if (!output) return undefined;
+
+  const select = deltaSelect(plan);
+  const terms: { sql: string; sign: number }[] = [];
+  let probe: { type: SfType | undefined }[] | undefined;
+  for (const it of top.items) {
+    if (!run.itemChanged(it)) continue;
+    for (const image of ['DOLD', 'DNEW'] as const) {
+      const t = run.translate(deltaTerm(top, it.index, image, select, true));
+      probe ??= t.columns;
+      terms.push({ sql: t.sql, sign: image === 'DOLD' ? -1 : 1 });
+    }
+  }
+  if (!probe) return undefined;
+  const nk = plan.keys.length;
+  const keyTypes = probe.slice(0, nk).map((c) => c.type);
+  const sumTypes = new Map<number, SfType>();
+  for (const p of plan.parts) {
+    if (p.kind !== 'SUM') continue;
+    // Sums of fixed-point numbers only: floating-point sums depend on the order of addition.
+    const t = probe[nk + p.index - 1]?.type;
+    if (!t || t.kind !== 'NUMBER') return undefined;
+    sumTypes.set(p.index, T.number(38, t.scale));
+  }
+
+  const keys = plan.keys.map((_, i) => `_k${i + 1}`);
+  const names = [...keys, ...plan.parts.map((p) => `_a${p.index}`)].join(', ');
+  const aggregateOf = (rows: string): string => {
+    const parts: string[] = [];
+    for (const p of plan.parts) {
+      const a = `_a${p.index}`;
+      if (p.kind === 'SUM') parts.push(`CAST(coalesce(sum(_sg * ${a}), 0) AS ${duckTypeOf(sumTypes.get(p.index)!)}) AS _s${p.index}`);
+      parts.push(`CAST(sum(CASE WHEN ${a} IS NOT NULL THEN _sg ELSE 0 END) AS BIGINT) AS _c${p.index}`);
+    }
+    return `SELECT ${keys.join(', ')}, CAST(sum(_sg) AS BIGINT) AS _n${parts.map((x) => `, ${x}`).join('')} FROM (${rows}) GROUP BY ${keys.join(', ')}`;
+  };
+  const signed = (t: { sql: string; sign: number }) => `SELECT *, ${t.sign} AS _sg FROM (${t.sql}) AS _t(${names})`;
+  await run.materialize('_bkl_aggd', aggregateOf(terms.map(signed).join(' UNION ALL ')));
+
+  // The state as of the previous refresh: kept, or rebuilt from the inputs at that version.
+  const rebuild = !(await ctx.validFor(run.plan.oldVersions));
+  if (rebuild) {
+    const old = run.translate(renderSelect(top, () => 'OLD', { select, rowsOnly: true })).sql;
+    await run.materialize('_bkl_aggb', aggregateOf(signed({ sql: old, sign: 1 })));
+  }
+  const source = rebuild ? 'temp._bkl_aggb' : aggregateStateTable(ctx.dtId);
+  const cols = stateColumns(plan).map((c) => c.toLowerCase());
+  const merged = derivedTable(stateId, 'dnew');
+  const sums = cols.slice(nk).map((c) => `CAST(coalesce(s.${c}, 0) + d.${c} AS ${c.startsWith('_s') ? duckTypeOf(sumTypes.get(Number(c.slice(2))) ?? T.number(18, 0)) : 'BIGINT'}) AS ${c}`);
+  const on = keys.map((k) => `s.${k} IS NOT DISTINCT FROM d.${k}`).join(' AND ');
+  await run.materialize(merged, `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')} FROM temp._bkl_aggd d LEFT JOIN ${source} s ON ${on}`);
+  const types: (SfType | undefined)[] = [...keyTypes];
+  for (const c of cols.slice(nk)) types.push(c.startsWith('_s') ? (sumTypes.get(Number(c.slice(2))) ?? T.number(18, 0)) : T.number(18, 0));
+  run.plan.derivedColumns.set(stateId, stateColumns(plan));
+  run.plan.derivedTypes.set(stateId, types);
+
+  await run.materialize('_bkl_next', castToColumns(run.translate(output).sql, columns));
+  const touched = { table: '_bkl_aggd', width: nk };
+  await run.prefilter(touched);
+  const storedWhere = run.keyFilter(
+    touched,
+    positions.map((p) => duckIdent(columns[p].name)),
+  );
+  return { kind: 'aggregate', storedWhere, pairKey, rebuild, keyWidth: nk, merged };
+}
+
+/** Inside the refresh's write transaction: brings the state table to the refresh's versions. */
+export async function writeAggregateState(conn: StorageConnection, dtId: number, prepared: AggregateWrite, versions: string): Promise<void> {
+  const table = aggregateStateTable(dtId);
+  if (prepared.rebuild) await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM temp._bkl_aggb`);
+  const on = Array.from({ length: prepared.keyWidth }, (_, i) => `s._k${i + 1} IS NOT DISTINCT FROM d._k${i + 1}`).join(' AND ');
+  await conn.run(
+    `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN temp._bkl_aggd d ON ${on}); ` +
+      `INSERT INTO ${table} SELECT * FROM temp.${prepared.merged} WHERE _n <> 0; ` +
+      `DELETE FROM ${SYSTEM_SCHEMA}.dt_agg_state WHERE dt_id = ${dtId}; ` +
+      `INSERT INTO ${SYSTEM_SCHEMA}.dt_agg_state VALUES (${dtId}, '${versions}')`,
+  );
+}
+
+/** The versions an aggregate table's state was written for, if it has one. */
+export async function aggregateStateVersions(conn: StorageConnection, dtId: number): Promise<Map<number, number> | undefined> {
+  const r = await conn.query(`SELECT input_versions FROM ${SYSTEM_SCHEMA}.dt_agg_state WHERE dt_id = ${dtId}`);
+  if (r.rows.length === 0) return undefined;
+  return new Map(Object.entries(JSON.parse(String(r.rows[0][0])) as Record<string, number>).map(([k, v]) => [Number(k), v]));
+}
+
+/** Forgets an aggregate table's state (the table was dropped for good, or replaced). */
+export async function dropAggregateState(conn: StorageConnection, dtId: number): Promise<void> {
+  await conn.run(`DROP TABLE IF EXISTS ${aggregateStateTable(dtId)}; DELETE FROM ${SYSTEM_SCHEMA}.dt_agg_state WHERE dt_id = ${dtId}`);
+}
