@@ -26,6 +26,8 @@ export interface AggregateWrite {
   /** The stored rows of the touched groups. */
   storedWhere: string;
   pairKey: number[] | undefined;
+  /** Output positions of the group key (unique per row). */
+  positions: number[];
   rebuild: boolean;
   keyWidth: number;
   merged: string;
@@ -112,7 +114,7 @@ export async function prepareAggregate(
     touched,
     positions.map((p) => duckIdent(columns[p].name)),
   );
-  return { kind: 'aggregate', storedWhere, pairKey, rebuild, keyWidth: nk, merged };
+  return { kind: 'aggregate', storedWhere, pairKey, positions, rebuild, keyWidth: nk, merged };
 }
 
 /** Inside the refresh's write transaction: brings the state table to the refresh's versions. */

@@ -29,6 +29,7 @@ import {
 } from '../../sql/index.ts';
 import {
   appendRows,
+  applyKeyedDiff,
   applyRowDiff,
   dataTable,
   macroName,
@@ -353,7 +354,8 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
       }
       case 'aggregate':
         await writeAggregateState(conn, dt.id, prepared, JSON.stringify(Object.fromEntries(state.inputVersions)));
-        return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
+        // One row per group: stored and recomputed rows pair up by the group key.
+        return applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.positions, w);
       case 'partitions':
         return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
       case 'change': {

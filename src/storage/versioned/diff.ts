@@ -107,3 +107,37 @@ export async function applyRowDiff(
     }
   }
 }
+
+/**
+ * applyRowDiff for when the columns at `key` identify a row in both `current` and `next` (a GROUP BY
+ * table's group key): rows are matched by key in one pass — same key and values: unchanged; same key,
+ * other values: an update of that row id; a key on one side only: a delete or an insert.
+ */
+export async function applyKeyedDiff(conn: StorageConnection, t: VersionedTable, current: string, next: string, key: number[], w: PendingWrite, scratch = '_backlot_kdiff'): Promise<DiffCounts> {
+  const n = t.columns.length;
+  const names = Array.from({ length: n }, (_, i) => col(i));
+  const keyEq = key.map((i) => `c.${col(i)} IS NOT DISTINCT FROM x.${col(i)}`).join(' AND ');
+  const olds = (p: string | null) => names.map((c, i) => `${p ? `${p}.${c}` : 'NULL'} AS ${duckIdent(oldColumn(i + 1))}`).join(', ');
+  const news = (p: string | null) => names.map((c, i) => `${p ? `${p}.${c}` : 'NULL'} AS ${duckIdent(newColumn(i + 1))}`).join(', ');
+  const head = (rid: string, op: string, row: string, ver: string) =>
+    `${rid} AS ${duckIdent(CHANGE_ROWID)}, '${op}' AS ${duckIdent(CHANGE_OP)}, ${row} AS ${duckIdent(ROW_ID)}, ${ver} AS ${duckIdent(VERSION)}`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${scratch}_cur AS SELECT * FROM (${current}) AS _cur(_rid, _row, _ver, ${names.join(', ')})`);
+  try {
+    const x = `(SELECT * FROM (${next}) AS _nxt(${names.join(', ')}))`;
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${scratch}_changes AS ` +
+        `SELECT ${head('c._rid', 'U', 'c._row', 'c._ver')}, ${olds('c')}, ${news('x')} FROM ${scratch}_cur c JOIN ${x} x ON ${keyEq} WHERE NOT (${eqAll('c', 'x', n)}) ` +
+        `UNION ALL SELECT ${head('c._rid', 'D', 'c._row', 'c._ver')}, ${olds('c')}, ${news(null)} FROM ${scratch}_cur c WHERE NOT EXISTS (SELECT 1 FROM ${x} x WHERE ${keyEq}) ` +
+        `UNION ALL SELECT ${head('NULL', 'I', 'NULL', 'NULL')}, ${olds(null)}, ${news('x')} FROM ${x} x WHERE NOT EXISTS (SELECT 1 FROM ${scratch}_cur c WHERE ${keyEq})`,
+    );
+    const stored = Number((await conn.query(`SELECT count(*) FROM ${scratch}_cur`)).rows[0][0]);
+    const counts = await applyChanges(conn, t, `temp.${scratch}_changes`, w);
+    return { inserted: counts.inserted + counts.updated, deleted: counts.deleted + counts.updated, updated: counts.updated, unchanged: stored - counts.updated - counts.deleted };
+  } finally {
+    try {
+      await conn.run(`DROP TABLE IF EXISTS temp.${scratch}_cur; DROP TABLE IF EXISTS temp.${scratch}_changes`);
+    } catch {
+      /* an aborted transaction drops them on rollback */
+    }
+  }
+}
