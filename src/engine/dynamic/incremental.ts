@@ -89,9 +89,12 @@ export class IncrementalRun {
     return { sql: t.sql, columns: t.columns };
   }
 
-  async materialize(name: string, sql: string): Promise<void> {
+  /** Creates (or replaces) a temporary table from a query; returns its row count. */
+  async materialize(name: string, sql: string): Promise<number> {
     this.temps.add(name);
-    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${name} AS ${this.dryRun ? `SELECT * FROM (${sql}) WHERE false` : sql}`);
+    const r = await this.conn.query(`CREATE OR REPLACE TEMP TABLE ${name} AS ${this.dryRun ? `SELECT * FROM (${sql}) WHERE false` : sql}`);
+    // DuckDB answers CREATE TABLE … AS with the number of rows written.
+    return Number(r.rows[0]?.[0] ?? 0);
   }
 
   async count(table: string): Promise<number> {
@@ -107,10 +110,9 @@ export class IncrementalRun {
       const from = this.plan.oldVersions.get(id) ?? 0;
       const to = this.plan.newVersions.get(id)!;
       const source = `${changesMacro(id)}(${from}, ${to})`;
-      await this.materialize(inputChangesTable(id, 'dold'), `SELECT ${cols} FROM ${source} WHERE "METADATA$ACTION" = 'DELETE'`);
-      await this.materialize(inputChangesTable(id, 'dnew'), `SELECT ${cols} FROM ${source} WHERE "METADATA$ACTION" = 'INSERT'`);
-      const n = await this.conn.query(`SELECT (SELECT count(*) FROM temp.${inputChangesTable(id, 'dold')}), (SELECT count(*) FROM temp.${inputChangesTable(id, 'dnew')})`);
-      counts.set(id, { deleted: Number(n.rows[0][0]), inserted: Number(n.rows[0][1]) });
+      const deleted = await this.materialize(inputChangesTable(id, 'dold'), `SELECT ${cols} FROM ${source} WHERE "METADATA$ACTION" = 'DELETE'`);
+      const inserted = await this.materialize(inputChangesTable(id, 'dnew'), `SELECT ${cols} FROM ${source} WHERE "METADATA$ACTION" = 'INSERT'`);
+      counts.set(id, { deleted, inserted });
     }
     this.insertOnly = [...counts.values()].every((n) => n.deleted === 0);
     return counts;

@@ -137,8 +137,9 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
     });
     const changedRows = inputsChanged.reduce((a, x) => a + x.inserted + x.deleted, 0);
     if (changedRows === 0) return done('NO_DATA', ZERO, [], null, performance.now());
-    const total = await inputRows(session, [...bound.inputs.keys()]);
-    if (changedRows >= FULL_REFRESH_MIN_ROWS && changedRows > FULL_REFRESH_SHARE * total) {
+    // Small changes are always incremental: the input size is only looked up for large ones.
+    const total = changedRows >= FULL_REFRESH_MIN_ROWS ? await inputRows(session, [...bound.inputs.keys()]) : Infinity;
+    if (changedRows > FULL_REFRESH_SHARE * total) {
       const compiled = performance.now();
       const counts = await fullRefresh(session, dt, bound, newVersions, state);
       const share = Math.round((100 * changedRows) / Math.max(total, 1));
