@@ -79,7 +79,8 @@ export const AGGREGATE_FUNCTIONS: Record<string, FunctionSpec> = {
     returns: NUM,
     emit: (c) => (c.args.length === 0 ? aggregateCall(c, 'count_star', []) : aggregateCall(c, 'count')),
   },
-  COUNT_IF: { min: 1, max: 1, aggregate: true, returns: NUM, emit: (c) => aggregateCall(c, 'count_if', [coerce(c.args[0], c.types[0], 'BOOLEAN')]) },
+  // COUNT(CASE WHEN … THEN 1 END): DuckDB's count_if gives NULL when every condition is NULL; Snowflake 0.
+  COUNT_IF: { min: 1, max: 1, aggregate: true, returns: NUM, emit: (c) => aggregateCall(c, 'count', [mk.caseWhen([[coerce(c.args[0], c.types[0], 'BOOLEAN'), mk.number(1)]])]) },
   SUM: numericAgg('sum', (c) => (c.types[0]?.kind === 'FLOAT' ? FLOAT : c.types[0]?.kind === 'NUMBER' ? c.types[0] : NUM)),
   AVG: numericAgg('avg', (c) => (c.types[0]?.kind === 'FLOAT' ? FLOAT : NUM)),
   MIN: sameAggregate('min', (c) => c.types[0]),
