@@ -56,6 +56,8 @@ export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; t
       c.next();
       c.acceptSymbol('EQ');
       stmt.properties[w] = c.value();
+    } else if (c.at('CLONE')) {
+      throw errors.unsupported('CREATE DYNAMIC TABLE … CLONE (CREATE TABLE … CLONE copies its rows; cloning its schema or database clones it as a dynamic table)');
     } else if (c.accept('CLUSTER', 'BY')) {
       c.parenthesizedText();
     } else if (c.accept('COPY', 'GRANTS')) {
