@@ -109,7 +109,9 @@ export async function prepareAggregate(
 
   await run.materialize('_bkl_next', castToColumns(run.translate(output).sql, columns));
   const touched = { table: '_bkl_aggd', width: nk };
-  await run.prefilter(touched);
+  // Only IN lists: the stored table is the (small) output, where a range rarely skips anything and
+  // costs DuckDB a second predicate per row.
+  await run.prefilter(touched, false);
   const storedWhere = run.keyFilter(
     touched,
     positions.map((p) => duckIdent(columns[p].name)),

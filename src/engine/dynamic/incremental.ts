@@ -311,7 +311,7 @@ export class IncrementalRun {
    * query: each column's type, distinct count, bounds, whether it holds NULL, and its values when
    * there are few.
    */
-  async prefilter(touched: Touched): Promise<void> {
+  async prefilter(touched: Touched, ranges = true): Promise<void> {
     if (touched.width === 0) return;
     const stats = Array.from({ length: touched.width }, (_, i) => {
       const col = k(i);
@@ -335,8 +335,10 @@ export class IncrementalRun {
       if (items) {
         const list = items.map(lit);
         filters.push((ref) => orNull(`${ref} IN (${list.join(', ')})`, ref));
-      } else {
+      } else if (ranges) {
         filters.push((ref) => orNull(`${ref} BETWEEN ${lit(min)} AND ${lit(max)}`, ref));
+      } else {
+        filters.push(() => '');
       }
     }
     touched.prefilters = filters;
