@@ -4,6 +4,7 @@
  * their source). Schema and database clones copy every table, view and sequence inside; tables that
  * did not exist yet at the requested point are left out.
  */
+import { clonedProperties, recordClone } from '../dynamic/dt-clone.ts';
 import { duckIdent, errors, translateHistoryPoint, type ObjectName, type TimeTravelClause } from '../../sql/index.ts';
 import { copyRows, DATA_SCHEMA, versionedTable, type CatalogChange, type ObjectEntry, type PendingWrite, type SchemaEntry } from '../../storage/index.ts';
 import { setStatementTime } from '../query/query.ts';
@@ -51,10 +52,16 @@ export async function cloneSchemaObjects(
     const id = await change.nextId();
     return { ...o, id, schemaId: to.id, createdOn: now, lastAltered: now, owner: session.role, droppedOn: null, ...fields };
   };
+  const clonedDynamic: ObjectEntry[] = [];
   for (const o of objects.filter((x) => x.kind === 'TABLE')) {
     if (at && at.point.epochMs < o.createdOn.getTime()) continue;
     if (at) checkAvailable(session, o, at.point);
     const entry = await copy(o, { columns: o.columns.map((c) => ({ ...c, identity: null })) });
+    // A cloned dynamic table starts suspended (semantics §3.1); it refreshes once someone resumes it.
+    if (o.properties.DYNAMIC === 'true') {
+      entry.properties = clonedProperties(o.properties, now);
+      clonedDynamic.push(entry);
+    }
     entry.duckName = `T${entry.id}`;
     await createPhysicalTable(conn, entry, ctx);
     await copyRows(conn, versionedTable(o), versionedTable(entry), at?.version, write);
@@ -80,6 +87,8 @@ export async function cloneSchemaObjects(
     }
     await change.putObject(entry);
   }
+  // Last, once the views they may read exist: each cloned dynamic table's first graph-history row.
+  for (const entry of clonedDynamic) await recordClone(session, entry, now);
 }
 
 /** The value a sequence hands out next (a cloned sequence continues from there). */

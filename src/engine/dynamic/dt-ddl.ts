@@ -30,6 +30,7 @@ import type { ResolvedPath } from '../session/resolver.ts';
 import type { Session } from '../session/session.ts';
 import { T } from '../../sql/index.ts';
 import { ts } from '../metadata/show.ts';
+import { cloneDynamicTable } from './dt-clone.ts';
 import { bindDynamicQuery } from './dt-context.ts';
 import { graphHistorySql } from './dt-history.ts';
 import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type TargetLag } from './dt-model.ts';
@@ -92,6 +93,7 @@ function checkLagOrder(session: Session, name: string, lag: TargetLag, upstream:
 }
 
 export async function createDynamicTable(session: Session, stmt: CreateDynamicTableStatement, text: string): Promise<ResultBody> {
+  if (stmt.clone) return cloneDynamicTable(session, stmt);
   const engine = session.engine;
   const catalog = engine.catalog;
   const service = engine.dynamicTables;

@@ -13,7 +13,13 @@ import type { Catalog, ObjectEntry } from '../../storage/index.ts';
 
 export type TargetLag = { kind: 'DOWNSTREAM' } | { kind: 'time'; seconds: number };
 
-export type SuspendReason = 'USER_SUSPENDED' | 'SUSPENDED_DUE_TO_ERRORS' | 'UPSTREAM_USER_SUSPENDED' | 'UPSTREAM_SUSPENDED_DUE_TO_ERRORS';
+export type SuspendReason =
+  | 'USER_SUSPENDED'
+  | 'SUSPENDED_DUE_TO_ERRORS'
+  | 'UPSTREAM_USER_SUSPENDED'
+  | 'UPSTREAM_SUSPENDED_DUE_TO_ERRORS'
+  | 'CLONED_AUTO_SUSPENDED'
+  | 'UPSTREAM_CLONED_AUTO_SUSPENDED';
 
 export interface DynamicTableDef {
   object: ObjectEntry;

@@ -6,11 +6,13 @@
  *     WAREHOUSE = <wh> [ REFRESH_MODE = { AUTO | FULL | INCREMENTAL } ] [ INITIALIZE = { ON_CREATE | ON_SCHEDULE } ]
  *     [ CLUSTER BY (…) ] [ DATA_RETENTION_TIME_IN_DAYS = n ] [ MAX_DATA_EXTENSION_TIME_IN_DAYS = n ] [ COMMENT = '…' ]
  *   AS <query>
+ *   CREATE [OR REPLACE] DYNAMIC TABLE <name> CLONE <source> [ { AT | BEFORE } ( … ) ] [ TARGET_LAG = … ] [ WAREHOUSE = … ]
  *   ALTER DYNAMIC TABLE [IF EXISTS] <name> [, <name> …] REFRESH
  *   ALTER DYNAMIC TABLE [IF EXISTS] <name> { SUSPEND | RESUME | SET TARGET_LAG = … | SET WAREHOUSE = … | SET COMMENT = … }
  */
 import { errors } from '../errors.ts';
 import type { AlterDynamicTableStatement, CreateDynamicTableStatement } from '../statements/statement.ts';
+import { parseTimeTravel } from './create.ts';
 import type { Cursor, ParsedValue } from './cursor.ts';
 
 const OPTIONS = [
@@ -38,7 +40,8 @@ export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; t
     properties: {},
     query: '',
   };
-  if (c.peek()?.type === 'L_PAREN') {
+  if (c.accept('CLONE')) stmt.clone = { source: c.objectName(), at: parseTimeTravel(c) };
+  if (!stmt.clone && c.peek()?.type === 'L_PAREN') {
     c.next();
     stmt.columns = [];
     do {
@@ -56,8 +59,6 @@ export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; t
       c.next();
       c.acceptSymbol('EQ');
       stmt.properties[w] = c.value();
-    } else if (c.at('CLONE')) {
-      throw errors.unsupported('CREATE DYNAMIC TABLE … CLONE (CREATE TABLE … CLONE copies its rows; cloning its schema or database clones it as a dynamic table)');
     } else if (c.accept('CLUSTER', 'BY')) {
       c.parenthesizedText();
     } else if (c.accept('COPY', 'GRANTS')) {
@@ -65,6 +66,10 @@ export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; t
     } else if (c.at('WITH', 'TAG') || c.at('TAG') || c.at('WITH', 'ROW') || c.at('ROW', 'ACCESS')) {
       throw errors.unsupported('tags and policies on dynamic tables (governance comes in a later release)');
     } else break;
+  }
+  if (stmt.clone) {
+    c.expectEnd();
+    return stmt;
   }
   c.expect('AS');
   stmt.query = c.rest();

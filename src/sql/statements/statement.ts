@@ -189,6 +189,8 @@ export interface CreateDynamicTableStatement {
   /** TARGET_LAG, WAREHOUSE, REFRESH_MODE, INITIALIZE, COMMENT, retention … */
   properties: Properties;
   query: string;
+  /** CREATE DYNAMIC TABLE t CLONE source [AT | BEFORE (…)]: a suspended copy (no query given). */
+  clone?: { source: ObjectName; at?: TimeTravelClause };
 }
 
 export interface AlterDynamicTableStatement {
