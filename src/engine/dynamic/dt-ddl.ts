@@ -33,7 +33,7 @@ import { ts } from '../metadata/show.ts';
 import { cloneDynamicTable } from './dt-clone.ts';
 import { bindDynamicQuery } from './dt-context.ts';
 import { graphHistorySql } from './dt-history.ts';
-import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type TargetLag } from './dt-model.ts';
+import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type SuspendReason, type TargetLag } from './dt-model.ts';
 import { validateIncremental } from './validate.ts';
 import { resumeCascade, suspendCascade } from './suspension.ts';
 
@@ -162,6 +162,11 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
       SCHEDULING_STATE: 'ACTIVE',
       INITIALIZED: 'false',
     };
+    // Reading a suspended dynamic table, it cannot refresh on schedule either: suspended from the start.
+    const suspendedUp = directUp.map((u) => catalog.objects.get(u)).find((o) => o?.properties.SCHEDULING_STATE === 'SUSPENDED');
+    if (suspendedUp) {
+      Object.assign(properties, { SCHEDULING_STATE: 'SUSPENDED', SUSPEND_REASON: upstreamReason(suspendedUp.properties.SUSPEND_REASON), LAST_SUSPENDED_ON: now.toISOString() });
+    }
     if (reason) properties.REFRESH_MODE_REASON = reason;
     if (stmt.transient || path.schema.transient) properties.TRANSIENT = 'true';
     created = newEntry(session, id, path, now, {
@@ -189,6 +194,13 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
     }
   }
   return status(`Dynamic table ${quoteIdentifier(path.name)} successfully created.${lagWarning(lag)}`, 'CREATE');
+}
+
+/** The reason a table downstream of one suspended for `reason` is suspended with. */
+function upstreamReason(reason: string | undefined): SuspendReason {
+  if (reason === 'CLONED_AUTO_SUSPENDED' || reason === 'UPSTREAM_CLONED_AUTO_SUSPENDED') return 'UPSTREAM_CLONED_AUTO_SUSPENDED';
+  if (reason === 'SUSPENDED_DUE_TO_ERRORS' || reason === 'UPSTREAM_SUSPENDED_DUE_TO_ERRORS') return 'UPSTREAM_SUSPENDED_DUE_TO_ERRORS';
+  return 'UPSTREAM_USER_SUSPENDED';
 }
 
 /** The table's columns: the query's names (or the column list's) and Snowflake types, as CTAS finds them. */
