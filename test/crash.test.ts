@@ -1,7 +1,8 @@
 /**
- * Durability: a Backlot process killed with SIGKILL in the middle of a large INSERT and of a large
- * MERGE (and of a dynamic table refresh). After reopening, every statement that had answered is there in full, and the interrupted
- * one left nothing: no rows, no history images, no commit-log entry, no allocated row ids in use.
+ * Durability: a Backlot process killed with SIGKILL in the middle of a large INSERT, a large MERGE
+ * and a dynamic table refresh. After reopening, every statement that had answered is there in full,
+ * and the interrupted one left nothing: no rows, no history images, no commit-log entry, no
+ * allocated row ids in use, no refresh state ahead of or behind the table's rows.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
