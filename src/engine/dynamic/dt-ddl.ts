@@ -11,15 +11,17 @@ import {
   errors,
   parseStatement,
   quoteIdentifier,
+  translatePreparedQuery,
   translateQuery,
   Unsupported,
   type AlterDynamicTableStatement,
+  type BoundQuery,
   type CreateDynamicTableStatement,
   type ObjectName,
   type ParsedValue,
   type SfType,
 } from '../../sql/index.ts';
-import { dropDdl, type ColumnEntry, type ObjectEntry } from '../../storage/index.ts';
+import { appendRows, SYSTEM_SCHEMA, versionedTable, type ColumnEntry, type ObjectEntry, type PendingWrite } from '../../storage/index.ts';
 import { alreadyExists, checkDuplicateColumns, newEntry, withoutComment } from '../ddl/create.ts';
 import { ddlTransaction, propertyText } from '../ddl/ddl-transaction.ts';
 import { dropObjectEntry } from '../ddl/drop.ts';
@@ -31,7 +33,8 @@ import type { Session } from '../session/session.ts';
 import { T } from '../../sql/index.ts';
 import { ts } from '../metadata/show.ts';
 import { cloneDynamicTable } from './dt-clone.ts';
-import { bindDynamicQuery } from './dt-context.ts';
+import { bindDynamicQuery, dynamicContext } from './dt-context.ts';
+import { castToColumns } from './incremental.ts';
 import { graphHistorySql } from './dt-history.ts';
 import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type SuspendReason, type TargetLag } from './dt-model.ts';
 import { validateIncremental } from './validate.ts';
@@ -143,9 +146,22 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
     }
   }
 
+  // The dynamic tables it reads are brought up to date first (semantics §3.3), then its own first
+  // contents are written in the CREATE's transaction: a replaced table stays readable, unchanged,
+  // until the new one is complete, and a failing query leaves everything as it was.
+  const onCreate = initialize === 'ON_CREATE';
+  if (onCreate && upstream.length > 0) {
+    const results = await service.refresh(upstream, 'CREATION');
+    const failed = results.find((r) => r.record.state !== 'SUCCEEDED');
+    if (failed) {
+      throw errors.invalidOperation(`Dynamic table '${full}' could not be initialized: the dynamic table '${failed.dt.fullName}' it reads failed to refresh (${failed.record.stateMessage ?? failed.record.state}).`);
+    }
+  }
   const ctx = contextAt(session, catalog, path.schema);
+  const startMs = engine.clock.now().getTime();
   let created!: ObjectEntry;
-  await ddlTransaction(session, async (change, now) => {
+  let inserted = 0;
+  await ddlTransaction(session, async (change, now, write) => {
     if (existing) await dropObjectEntry(session, change, path.schema, existing, now);
     const id = await change.nextId();
     const props = withoutComment(p);
@@ -160,7 +176,7 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
       INITIALIZE: initialize,
       SCHEDULER: scheduler,
       SCHEDULING_STATE: 'ACTIVE',
-      INITIALIZED: 'false',
+      INITIALIZED: onCreate ? 'true' : 'false',
     };
     // Reading a suspended dynamic table, it cannot refresh on schedule either: suspended from the start.
     const suspendedUp = directUp.map((u) => catalog.objects.get(u)).find((o) => o?.properties.SCHEDULING_STATE === 'SUSPENDED');
@@ -179,20 +195,18 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
       temporary: false,
     });
     await createPhysicalTable(session.conn, created, ctx);
+    if (onCreate) inserted = await initialContents(session, created, bound, write);
     await session.conn.run(tableViewDdl(path.schema, created));
     await change.putObject(created);
     for (const sql of graphHistorySql(dynamicDef(catalog, created), bound.references, ['CREATE_DYNAMIC_TABLE'], now.getTime())) await session.conn.run(sql);
+    // Every input as of now: nothing can commit in between, this transaction holds the write lock.
+    if (onCreate) await adoptState(session, created, bound, now);
+  }).catch((e) => {
+    if (created) service.forget(created.id);
+    throw e;
   });
   service.changed();
-
-  if (initialize === 'ON_CREATE') {
-    const results = await service.refresh([created.id], 'CREATION');
-    const mine = results.find((r) => r.dt.id === created.id);
-    if (!mine || mine.error || mine.record.state !== 'SUCCEEDED') {
-      await undoCreate(session, created, existing);
-      throw mine?.error ?? errors.invalidOperation(`Dynamic table '${full}' could not be initialized: ${mine?.record.stateMessage ?? 'a table it reads failed to refresh'}`);
-    }
-  }
+  if (onCreate) await service.recordCreation(dynamicDef(catalog, created), mode === 'FULL' ? 'FULL' : 'INCREMENTAL', inserted, startMs, session.currentQueryId ?? null);
   return status(`Dynamic table ${quoteIdentifier(path.name)} successfully created.${lagWarning(lag)}`, 'CREATE');
 }
 
@@ -226,24 +240,30 @@ async function describeColumns(session: Session, stmt: CreateDynamicTableStateme
 }
 
 /** Removes a just-created dynamic table whose initial refresh failed, restoring the one it replaced. */
-async function undoCreate(session: Session, created: ObjectEntry, replaced: ObjectEntry | undefined): Promise<void> {
-  const catalog = session.engine.catalog;
-  const schema = catalog.schemaOf(created);
-  await ddlTransaction(session, async (change, now) => {
-    await session.conn.run(`DROP VIEW IF EXISTS ${userView(schema, created.name)}`);
-    for (const sql of dropDdl(created)) await session.conn.run(sql);
-    await change.removeObject(created.id);
-    await session.conn.run(`DELETE FROM _backlot.dt_graph_history WHERE dt_id = ${created.id}`);
-    if (replaced) {
-      const restored = { ...replaced, droppedOn: null };
-      await session.conn.run(tableViewDdl(schema, restored));
-      await change.putObject(restored);
-      const def = dynamicDef(catalog, restored);
-      const refs = session.engine.dynamicTables.graph().references.get(restored.id) ?? [];
-      for (const sql of graphHistorySql(def, refs, ['NONE'], now.getTime())) await session.conn.run(sql);
-    }
-  });
-  session.engine.dynamicTables.changed();
+/** The version of every input now (the CREATE holds the write lock, so this is what it reads). */
+function inputVersionsNow(session: Session, bound: BoundQuery): Map<number, number> {
+  const latest = session.engine.writes.latest;
+  return new Map([...bound.inputs.keys()].map((id) => [id, latest]));
+}
+
+/** The new table's first contents, from its query at the current version of every input. */
+async function initialContents(session: Session, created: ObjectEntry, bound: BoundQuery, write: PendingWrite): Promise<number> {
+  const schema = session.engine.catalog.schemaOf(created);
+  const plan = { oldVersions: new Map<number, number>(), newVersions: inputVersionsNow(session, bound), derivedColumns: new Map(), derivedTypes: new Map() };
+  const t = translatePreparedQuery(bound.ast, dynamicContext(session, schema, bound, plan));
+  const table = versionedTable(created);
+  return appendRows(session.conn, table, table.columns, castToColumns(t.sql, created.columns), write);
+}
+
+/** Records, in the CREATE's transaction, the refresh state its first contents reflect. */
+async function adoptState(session: Session, created: ObjectEntry, bound: BoundQuery, now: Date): Promise<void> {
+  const versions = inputVersionsNow(session, bound);
+  const json = JSON.stringify(Object.fromEntries(versions));
+  await session.conn.run(
+    `DELETE FROM ${SYSTEM_SCHEMA}.dt_state WHERE dt_id = ${created.id}; ` +
+      `INSERT INTO ${SYSTEM_SCHEMA}.dt_state VALUES (${created.id}, ${now.getTime()}, '${json}', true)`,
+  );
+  session.engine.dynamicTables.adopt(created.id, { dataMs: now.getTime(), inputVersions: versions, initialized: true });
 }
 
 const REFRESH_COLUMNS: [string, SfType][] = [

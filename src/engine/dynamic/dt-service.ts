@@ -11,15 +11,15 @@
  *
  * Time is the engine's clock: the process calls start(); tests call runDue(until, setTime).
  */
-import { mapDuckError } from '../results/duck-errors.ts';
 import { randomUUID } from 'node:crypto';
+import { mapDuckError } from '../results/duck-errors.ts';
 import { errors, SnowflakeError, type BoundReference } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA, type StorageConnection } from '../../storage/index.ts';
 import type { Engine } from '../engine.ts';
 import type { RetentionPins } from '../versioning/retention.ts';
 import type { Session } from '../session/session.ts';
 import { bindDynamicQuery } from './dt-context.ts';
-import { DynamicTableHistory, type RefreshRecord, type RefreshTrigger } from './dt-history.ts';
+import { DynamicTableHistory, type RefreshAction, type RefreshRecord, type RefreshTrigger } from './dt-history.ts';
 import { suspendCascade } from './suspension.ts';
 import { allDynamicTables, dynamicDef, type DynamicTableDef, type SuspendReason } from './dt-model.ts';
 import { refreshDynamicTable, type DtState, type RefreshOutcome } from './refresh.ts';
@@ -251,6 +251,49 @@ export class DynamicTableService implements RetentionPins {
       inputsChanged: null,
       graphValidFromMs: dt.object.lastAltered.getTime(),
     };
+  }
+
+  /**
+   * A table whose CREATE wrote its first contents (in the DDL transaction, so a replaced table stays
+   * readable until the new one is complete): its refresh state, kept from now on.
+   */
+  adopt(id: number, state: DtState): void {
+    this.states.set(id, state);
+    this.attempted.set(id, this.engine.clock.now().getTime());
+  }
+
+  /** Forgets what `adopt` recorded when the CREATE failed after all. */
+  forget(id: number): void {
+    this.states.delete(id);
+    this.attempted.delete(id);
+  }
+
+  /** The CREATION row of DYNAMIC_TABLE_REFRESH_HISTORY for a table its CREATE initialized. */
+  async recordCreation(dt: DynamicTableDef, action: RefreshAction, inserted: number, startMs: number, queryId: string | null): Promise<void> {
+    const st = this.states.get(dt.id);
+    const base = this.record(dt, 'CREATION', st?.dataMs ?? startMs);
+    const endMs = this.engine.clock.now().getTime();
+    const record: RefreshRecord = {
+      ...base,
+      startMs,
+      state: 'SUCCEEDED',
+      stateCode: 'SUCCEEDED',
+      queryId,
+      endMs,
+      action,
+      statistics: {
+        numInsertedRows: inserted,
+        numDeletedRows: 0,
+        numCopiedRows: 0,
+        numAddedPartitions: inserted > 0 ? 1 : 0,
+        numRemovedPartitions: 0,
+        queuedTimeMs: 0,
+        compilationTimeMs: 0,
+        executionTimeMs: Math.max(0, endMs - startMs),
+      },
+      inputsChanged: [],
+    };
+    await this.history.write(record, false).catch(() => undefined);
   }
 
   private async refreshOne(dt: DynamicTableDef, base: RefreshRecord, dataVersion: number, dataMs: number, trigger: RefreshTrigger): Promise<RefreshResult> {
