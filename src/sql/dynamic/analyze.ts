@@ -21,12 +21,8 @@ import { parsePlaceholder } from './placeholders.ts';
 
 type Data = Record<string, unknown>;
 
-/** Why a query cannot be refreshed incrementally (shown as refresh_mode_reason). */
-export class Unsupported extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
+export { Unsupported } from './unsupported.ts';
+import { Unsupported } from './unsupported.ts';
 
 export type JoinKind = 'from' | 'inner' | 'left';
 

@@ -3,10 +3,10 @@
  * the CTE's body, so the incremental planner sees one tree of SELECT blocks and derived tables.
  * (A CTE referenced twice is computed twice; the planner keeps each occurrence's changes apart.)
  */
-import { errors } from '../errors.ts';
 import type { AstNode } from '../statements/statement.ts';
 import { ident, identValue, kindOf, node, type Ident } from '../translate/ast.ts';
 import { tableNameParts } from '../translate/queries.ts';
+import { Unsupported } from './unsupported.ts';
 
 type Data = Record<string, unknown>;
 
@@ -55,7 +55,7 @@ function inline(value: unknown, env: Map<string, Cte>[]): unknown {
   }
   const w = d && typeof d === 'object' && !Array.isArray(d) ? (d.with as Data | null | undefined) : undefined;
   if (!w) return node(kind, inline(d, env));
-  if (w.recursive) throw errors.unsupported('WITH RECURSIVE');
+  if (w.recursive) throw new Unsupported('WITH RECURSIVE is not supported for incremental refresh');
   const frame = new Map<string, Cte>();
   const inner = [...env, frame];
   for (const cte of (w.ctes as Data[]) ?? []) {
