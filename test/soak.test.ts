@@ -1,9 +1,10 @@
 /**
- * The imperative path under load, end to end: `backlot start` runs a graph of three tasks every 2
- * seconds — route a stream of JSON events with INSERT ALL, MERGE into a type-2 dimension, MERGE into
- * a vault — while a client inserts events steadily. Afterwards every source event is reconciled
- * against the targets: nothing missed, nothing duplicated, the dimension and the vault exactly what
- * the events say.
+ * Both paths under load, end to end: `backlot start` runs a graph of three tasks every 2 seconds —
+ * route a stream of JSON events with INSERT ALL, MERGE into a type-2 dimension, MERGE into a vault —
+ * and keeps a two-table dynamic pipeline (filter → GROUP BY, 2-second lag) fresh over the same
+ * events, while a client inserts events steadily. Afterwards every source event is reconciled
+ * against the targets: nothing missed, nothing duplicated, the dimension, the vault and the dynamic
+ * tables exactly what the events say.
  *
  * Duration: BACKLOT_SOAK_SECONDS (default 60; .ci/run runs the ten minutes of issue 4).
  */
@@ -63,6 +64,10 @@ CREATE TASK update_pii_vault AFTER merge_fan_scd2 AS
   ON v.fan_id = s.fan_id
   WHEN MATCHED THEN UPDATE SET last_event = greatest(v.last_event, s.last_event), events = v.events + s.n
   WHEN NOT MATCHED THEN INSERT (fan_id, email, first_event, last_event, events) VALUES (s.fan_id, s.email, s.first_event, s.last_event, s.n);
+CREATE DYNAMIC TABLE verified_events TARGET_LAG = DOWNSTREAM WAREHOUSE = wh AS
+  SELECT event_id, payload:fan_id::INT AS fan_id, payload:amount::NUMBER(10,2) AS amount FROM raw_events WHERE payload:kind::STRING = 'verified';
+CREATE DYNAMIC TABLE fan_spend TARGET_LAG = '2 seconds' WAREHOUSE = wh AS
+  SELECT fan_id, count(*) AS events, sum(amount) AS spend FROM verified_events GROUP BY fan_id;
 ALTER TASK update_pii_vault RESUME;
 ALTER TASK merge_fan_scd2 RESUME;
 ALTER TASK route_fan_data RESUME;
@@ -77,7 +82,7 @@ async function rows(conn: SqlConnection, sql: string): Promise<unknown[][]> {
   return (await conn.execute(sql)).rows;
 }
 
-describe('a three-task graph every 2 seconds under insert load', () => {
+describe('a three-task graph every 2 seconds and a 2-second dynamic pipeline under insert load', () => {
   it(`loses and duplicates no change in ${SECONDS} s`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'backlot-soak-'));
     dirs.push(dir);
@@ -154,6 +159,31 @@ describe('a three-task graph every 2 seconds under insert load', () => {
           'SELECT count(*) FROM dim_fans_scd2 a JOIN dim_fans_scd2 b ON a.fan_id = b.fan_id AND a.valid_from < b.valid_from AND (a.valid_to IS NULL OR a.valid_to > b.valid_from)',
         ),
       ).toEqual([['0']]);
+
+      // The dynamic pipeline: per fan, the events and their amounts, refreshed incrementally, never failing.
+      let spendDiff = '';
+      for (let i = 0; i < 30; i += 1) {
+        const [[d]] = (await rows(
+          load,
+          "SELECT count(*) FROM ((SELECT * FROM fan_spend EXCEPT ALL SELECT payload:fan_id::INT, count(*), sum(payload:amount::NUMBER(10,2)) FROM raw_events WHERE payload:kind::STRING = 'verified' GROUP BY 1) " +
+            "UNION ALL (SELECT payload:fan_id::INT, count(*), sum(payload:amount::NUMBER(10,2)) FROM raw_events WHERE payload:kind::STRING = 'verified' GROUP BY 1 EXCEPT ALL SELECT * FROM fan_spend))",
+        )) as [[string]];
+        spendDiff = d;
+        if (d === '0') break;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      expect(spendDiff).toBe('0');
+      const spend = new Map((await rows(load, 'SELECT fan_id, events FROM fan_spend')).map((r) => [Number(r[0]), Number(r[1])]));
+      for (const [fan, v] of verified) expect(spend.get(fan)).toBe(v.count);
+      const refreshes = await rows(
+        load,
+        'SELECT name, state, refresh_action, count(*) FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(RESULT_LIMIT => 10000)) GROUP BY ALL ORDER BY 1, 2, 3',
+      );
+      expect(refreshes.filter((r) => r[1] !== 'SUCCEEDED')).toEqual([]);
+      expect(refreshes.filter((r) => r[2] === 'FULL' || r[2] === 'REINITIALIZE')).toEqual([]);
+      const incremental = Number(refreshes.find((r) => r[0] === 'FAN_SPEND' && r[2] === 'INCREMENTAL')?.[3] ?? 0);
+      expect(incremental).toBeGreaterThan(SECONDS / 4);
+      process.stdout.write(`soak: dynamic refreshes ${JSON.stringify(refreshes)}\n`);
 
       // The graph ran on schedule and never failed.
       const history = await rows(
