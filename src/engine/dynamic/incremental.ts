@@ -55,7 +55,7 @@ const c = (i: number): string => `_c${i + 1}`;
 const k = (i: number): string => `_k${i + 1}`;
 
 /** Distinct key values up to which a partition filter is an IN list rather than a range. */
-const IN_LIST_LIMIT = 64;
+export const IN_LIST_LIMIT = 64;
 /** Column types whose order lets DuckDB skip row groups on a range. */
 const ORDERABLE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|VARCHAR|BOOLEAN)$/;
 

@@ -121,7 +121,8 @@ export async function applyKeyedDiff(conn: StorageConnection, t: VersionedTable,
   const news = (p: string | null) => names.map((c, i) => `${p ? `${p}.${c}` : 'NULL'} AS ${duckIdent(newColumn(i + 1))}`).join(', ');
   const head = (rid: string, op: string, row: string, ver: string) =>
     `${rid} AS ${duckIdent(CHANGE_ROWID)}, '${op}' AS ${duckIdent(CHANGE_OP)}, ${row} AS ${duckIdent(ROW_ID)}, ${ver} AS ${duckIdent(VERSION)}`;
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${scratch}_cur AS SELECT * FROM (${current}) AS _cur(_rid, _row, _ver, ${names.join(', ')})`);
+  // DuckDB answers CREATE TABLE … AS with the number of rows it wrote.
+  const stored = Number((await conn.query(`CREATE OR REPLACE TEMP TABLE ${scratch}_cur AS SELECT * FROM (${current}) AS _cur(_rid, _row, _ver, ${names.join(', ')})`)).rows[0]?.[0] ?? 0);
   try {
     const x = `(SELECT * FROM (${next}) AS _nxt(${names.join(', ')}))`;
     await conn.run(
@@ -130,7 +131,6 @@ export async function applyKeyedDiff(conn: StorageConnection, t: VersionedTable,
         `UNION ALL SELECT ${head('c._rid', 'D', 'c._row', 'c._ver')}, ${olds('c')}, ${news(null)} FROM ${scratch}_cur c WHERE NOT EXISTS (SELECT 1 FROM ${x} x WHERE ${keyEq}) ` +
         `UNION ALL SELECT ${head('NULL', 'I', 'NULL', 'NULL')}, ${olds(null)}, ${news('x')} FROM ${x} x WHERE NOT EXISTS (SELECT 1 FROM ${scratch}_cur c WHERE ${keyEq})`,
     );
-    const stored = Number((await conn.query(`SELECT count(*) FROM ${scratch}_cur`)).rows[0][0]);
     const counts = await applyChanges(conn, t, `temp.${scratch}_changes`, w);
     return { inserted: counts.inserted + counts.updated, deleted: counts.deleted + counts.updated, updated: counts.updated, unchanged: stored - counts.updated - counts.deleted };
   } finally {
