@@ -96,16 +96,16 @@ export async function prepareAggregate(
     const old = run.translate(renderSelect(top, () => 'OLD', { select, rowsOnly: true })).sql;
     await run.materialize('_bkl_aggb', aggregateOf(signed({ sql: old, sign: 1 })));
   }
+  // The touched groups' new state (`_N`, `_S<i>`, `_C<i>` after the keys): old state plus the delta.
   const source = rebuild ? 'temp._bkl_aggb' : aggregateStateTable(ctx.dtId);
   const cols = stateColumns(plan).map((c) => c.toLowerCase());
+  const stateType = (c: string): SfType => (c.startsWith('_s') ? sumTypes.get(Number(c.slice(2)))! : T.number(18, 0));
   const merged = derivedTable(stateId, 'dnew');
-  const sums = cols.slice(nk).map((c) => `CAST(coalesce(s.${c}, 0) + d.${c} AS ${c.startsWith('_s') ? duckTypeOf(sumTypes.get(Number(c.slice(2))) ?? T.number(18, 0)) : 'BIGINT'}) AS ${c}`);
+  const sums = cols.slice(nk).map((c) => `CAST(coalesce(s.${c}, 0) + d.${c} AS ${duckTypeOf(stateType(c))}) AS ${c}`);
   const on = keys.map((k) => `s.${k} IS NOT DISTINCT FROM d.${k}`).join(' AND ');
   await run.materialize(merged, `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')} FROM temp._bkl_aggd d LEFT JOIN ${source} s ON ${on}`);
-  const types: (SfType | undefined)[] = [...keyTypes];
-  for (const c of cols.slice(nk)) types.push(c.startsWith('_s') ? (sumTypes.get(Number(c.slice(2))) ?? T.number(18, 0)) : T.number(18, 0));
   run.plan.derivedColumns.set(stateId, stateColumns(plan));
-  run.plan.derivedTypes.set(stateId, types);
+  run.plan.derivedTypes.set(stateId, [...keyTypes, ...cols.slice(nk).map(stateType)]);
 
   await run.materialize('_bkl_next', castToColumns(run.translate(output).sql, columns));
   const touched = { table: '_bkl_aggd', width: nk };
