@@ -1,6 +1,6 @@
 /**
  * Running aggregate state (see src/sql/dynamic/aggregates.ts): for a top GROUP BY block whose
- * aggregates are SUM / COUNT, a per-group state table `_backlot.dt_agg_<id>` lets a refresh
+ * aggregates are SUM / COUNT (and MIN / MAX while the changes are appends), a per-group state table `_backlot.dt_agg_<id>` lets a refresh
  * update the touched groups from the changed rows alone, instead of re-reading all rows of every
  * touched group (which, for changes scattered over many groups, is a pass over the whole input).
  *
@@ -35,6 +35,9 @@ export interface AggregateWrite {
 
 export const aggregateStateTable = (dtId: number): string => `${SYSTEM_SCHEMA}.dt_agg_${dtId}`;
 
+/** Argument types MIN / MAX state is kept for. */
+const ORDERED_KINDS = new Set(['NUMBER', 'FLOAT', 'VARCHAR', 'DATE', 'TIME', 'TIMESTAMP_NTZ', 'TIMESTAMP_LTZ', 'TIMESTAMP_TZ', 'BOOLEAN']);
+
 /** Block ids of state relations are set apart from the planner's own block numbers. */
 const STATE_ID_BASE = 1_000_000;
 
@@ -48,7 +51,7 @@ export async function prepareAggregate(
 ): Promise<AggregateWrite | undefined> {
   if (top.kind !== 'select') return undefined;
   const plan = aggregatePlan(top);
-  if (!plan) return undefined;
+  if (!plan || (plan.appendsOnly && !run.insertOnly)) return undefined;
   const stateId = STATE_ID_BASE + top.id;
   const output = outputFromState(top, plan, stateId);
   if (!output) return undefined;
@@ -68,7 +71,14 @@ export async function prepareAggregate(
   const nk = plan.keys.length;
   const keyTypes = probe.slice(0, nk).map((c) => c.type);
   const sumTypes = new Map<number, SfType>();
+  const extremeTypes = new Map<number, SfType | undefined>();
   for (const p of plan.parts) {
+    if (p.kind === 'MIN' || p.kind === 'MAX') {
+      // Scalars whose order DuckDB's comparison gives as Snowflake's MIN/MAX does.
+      const t = probe[nk + p.index - 1]?.type;
+      if (!t || !ORDERED_KINDS.has(t.kind)) return undefined;
+      extremeTypes.set(p.index, t);
+    }
     if (p.kind !== 'SUM') continue;
     // Sums of fixed-point numbers only: floating-point sums depend on the order of addition.
     const t = probe[nk + p.index - 1]?.type;
@@ -83,7 +93,9 @@ export async function prepareAggregate(
     for (const p of plan.parts) {
       const a = `_a${p.index}`;
       if (p.kind === 'SUM') parts.push(`CAST(coalesce(sum(_sg * ${a}), 0) AS ${duckTypeOf(sumTypes.get(p.index)!)}) AS _s${p.index}`);
-      parts.push(`CAST(sum(CASE WHEN ${a} IS NOT NULL THEN _sg ELSE 0 END) AS BIGINT) AS _c${p.index}`);
+      // Appends only: every row adds (_sg = 1), so the group's extreme is the extreme of old and new.
+      if (p.kind === 'MIN' || p.kind === 'MAX') parts.push(`${p.kind.toLowerCase()}(${a}) AS _m${p.index}`);
+      else parts.push(`CAST(sum(CASE WHEN ${a} IS NOT NULL THEN _sg ELSE 0 END) AS BIGINT) AS _c${p.index}`);
     }
     return `SELECT ${keys.join(', ')}, CAST(sum(_sg) AS BIGINT) AS _n${parts.map((x) => `, ${x}`).join('')} FROM (${rows}) GROUP BY ${keys.join(', ')}`;
   };
@@ -99,9 +111,16 @@ export async function prepareAggregate(
   // The touched groups' new state (`_N`, `_S<i>`, `_C<i>` after the keys): old state plus the delta.
   const source = rebuild ? 'temp._bkl_aggb' : aggregateStateTable(ctx.dtId);
   const cols = stateColumns(plan).map((c) => c.toLowerCase());
-  const stateType = (c: string): SfType => (c.startsWith('_s') ? sumTypes.get(Number(c.slice(2)))! : T.number(18, 0));
+  const stateType = (c: string): SfType | undefined =>
+    c.startsWith('_s') ? sumTypes.get(Number(c.slice(2)))! : c.startsWith('_m') ? extremeTypes.get(Number(c.slice(2))) : T.number(18, 0);
   const merged = derivedTable(stateId, 'dnew');
-  const sums = cols.slice(nk).map((c) => `CAST(coalesce(s.${c}, 0) + d.${c} AS ${duckTypeOf(stateType(c))}) AS ${c}`);
+  const combine = (c: string): string => {
+    if (!c.startsWith('_m')) return `CAST(coalesce(s.${c}, 0) + d.${c} AS ${duckTypeOf(stateType(c)!)}) AS ${c}`;
+    const part = plan.parts.find((p) => p.index === Number(c.slice(2)))!;
+    const better = part.kind === 'MAX' ? '>' : '<';
+    return `CASE WHEN s.${c} IS NULL THEN d.${c} WHEN d.${c} IS NULL THEN s.${c} WHEN d.${c} ${better} s.${c} THEN d.${c} ELSE s.${c} END AS ${c}`;
+  };
+  const sums = cols.slice(nk).map(combine);
   const on = keys.map((k) => `s.${k} IS NOT DISTINCT FROM d.${k}`).join(' AND ');
   await run.materialize(merged, `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')} FROM temp._bkl_aggd d LEFT JOIN ${source} s ON ${on}`);
   run.plan.derivedColumns.set(stateId, stateColumns(plan));

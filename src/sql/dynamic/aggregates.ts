@@ -1,6 +1,7 @@
 /**
  * Running aggregate state for GROUP BY blocks whose aggregates can be updated from the changed rows
- * alone — SUM, COUNT(*) and COUNT(x). Without it, a group touched by a change is recomputed
+ * alone — SUM, COUNT(*) and COUNT(x); and MIN / MAX while the changes are appends (a deleted row
+ * could have been the extreme, so a change with deletions recomputes instead). Without it, a group touched by a change is recomputed
  * from all of its rows, which for changes scattered over many groups means reading the whole input.
  *
  * The state holds, per group: the key values (`_K1 …`), the row count (`_N`), and per aggregate a
@@ -18,7 +19,7 @@ import { derivedPlaceholder } from './placeholders.ts';
 type Data = Record<string, unknown>;
 
 export interface AggregatePart {
-  kind: 'SUM' | 'COUNT';
+  kind: 'SUM' | 'COUNT' | 'MIN' | 'MAX';
   /** The argument (absent for COUNT(*), which is `_N`). */
   arg?: AstNode;
   /** Index among the arguments (`_A<i>` in delta rows, `_S<i>` / `_C<i>` in the state). */
@@ -31,9 +32,11 @@ export interface AggregatePlan {
   parts: AggregatePart[];
   /** Aggregate calls by structural key. */
   byKey: Map<string, AggregatePart | 'STAR'>;
+  /** Some part (MIN / MAX) can only absorb inserted rows. */
+  appendsOnly: boolean;
 }
 
-const INVERTIBLE = new Set(['SUM', 'COUNT']);
+const INVERTIBLE = new Set(['SUM', 'COUNT', 'MIN', 'MAX']);
 
 /** The plan when every aggregate of a plain GROUP BY block is invertible, else undefined. */
 export function aggregatePlan(b: SelectBlock): AggregatePlan | undefined {
@@ -76,7 +79,7 @@ export function aggregatePlan(b: SelectBlock): AggregatePlan | undefined {
     byKey.set(key, part);
     return false;
   });
-  return ok ? { keys, parts, byKey } : undefined;
+  return ok ? { keys, parts, byKey, appendsOnly: parts.some((p) => p.kind === 'MIN' || p.kind === 'MAX') } : undefined;
 }
 
 /** The select list of delta rows: the group keys and the aggregates' arguments. */
@@ -95,7 +98,8 @@ export function stateColumns(plan: AggregatePlan): string[] {
   cols.push('_N');
   for (const p of plan.parts) {
     if (p.kind === 'SUM') cols.push(`_S${p.index}`);
-    cols.push(`_C${p.index}`);
+    if (p.kind === 'MIN' || p.kind === 'MAX') cols.push(`_M${p.index}`);
+    else cols.push(`_C${p.index}`);
   }
   return cols;
 }
@@ -119,6 +123,7 @@ export function outputFromState(b: SelectBlock, plan: AggregatePlan, stateId: nu
         return n;
       }
       if (part.kind === 'COUNT') return col(`_C${part.index}`);
+      if (part.kind === 'MIN' || part.kind === 'MAX') return col(`_M${part.index}`);
       return mk.caseWhen([[mk.binary('gt', col(`_C${part.index}`), mk.number(0)), col(`_S${part.index}`)]], mk.null());
     }
     return n;
