@@ -20,7 +20,7 @@ import { dynamicDef, isDynamic, lagText, parseTargetLag } from './dt-model.ts';
 /** A cloned dynamic table's properties: the source's, suspended because it is a clone. */
 export function clonedProperties(source: Record<string, string>, now: Date): Record<string, string> {
   const { RESUMED_ON: _r, ...rest } = source;
-  return { ...rest, SCHEDULING_STATE: 'SUSPENDED', SUSPEND_REASON: 'CLONED_AUTO_SUSPENDED', LAST_SUSPENDED_ON: now.toISOString() };
+  return { ...rest, SCHEDULING_STATE: 'SUSPENDED', SUSPEND_REASON: 'CLONED_AUTO_SUSPENDED', LAST_SUSPENDED_ON: now.toISOString(), IS_CLONE: 'true' };
 }
 
 /** Writes a clone's first DYNAMIC_TABLE_GRAPH_HISTORY row (in the caller's transaction). */

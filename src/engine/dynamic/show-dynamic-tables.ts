@@ -79,7 +79,7 @@ export async function showDynamicTables(session: Session, stmt: ShowStatement): 
       'OFF',
       dt.suspended ? 'SUSPENDED' : 'RUNNING',
       p.LAST_SUSPENDED_ON ? ts(session, new Date(p.LAST_SUSPENDED_ON)) : null,
-      'false',
+      p.IS_CLONE === 'true' ? 'true' : 'false',
       'false',
       'false',
       dataMs === undefined ? null : ts(session, new Date(dataMs)),
