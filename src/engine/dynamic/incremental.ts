@@ -61,6 +61,7 @@ const ORDERABLE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|
 
 export class IncrementalRun {
   private readonly temps = new Set<string>();
+  private readonly views = new Set<string>();
   private readonly deltas = new Map<number, ChangeTables | undefined>();
   private readonly columnCache = new Map<number, Column[]>();
   readonly plan: RelationPlan;
@@ -97,11 +98,10 @@ export class IncrementalRun {
     return Number(r.rows[0]?.[0] ?? 0);
   }
 
-  async count(table: string): Promise<number> {
-    return Number((await this.conn.query(`SELECT count(*) FROM temp.${table}`)).rows[0][0]);
-  }
-
-  /** Reads each changed input's change set (old and new images) into temporary tables. */
+  /**
+   * Reads each changed input's change set once into a temporary table, with its old and new images
+   * as two temporary views over it (what the generated queries read as DOLD and DNEW).
+   */
   async prepareInputs(changesMacro: (id: number) => string): Promise<Map<number, { inserted: number; deleted: number }>> {
     const counts = new Map<number, { inserted: number; deleted: number }>();
     for (const id of this.changed) {
@@ -110,9 +110,17 @@ export class IncrementalRun {
       const from = this.plan.oldVersions.get(id) ?? 0;
       const to = this.plan.newVersions.get(id)!;
       const source = `${changesMacro(id)}(${from}, ${to})`;
-      const deleted = await this.materialize(inputChangesTable(id, 'dold'), `SELECT ${cols} FROM ${source} WHERE "METADATA$ACTION" = 'DELETE'`);
-      const inserted = await this.materialize(inputChangesTable(id, 'dnew'), `SELECT ${cols} FROM ${source} WHERE "METADATA$ACTION" = 'INSERT'`);
-      counts.set(id, { deleted, inserted });
+      const all = `_bkl_i${id}_chg`;
+      await this.materialize(all, `SELECT ${cols}, "METADATA$ACTION" = 'DELETE' AS _bkl_old FROM ${source}`);
+      const dold = inputChangesTable(id, 'dold');
+      const dnew = inputChangesTable(id, 'dnew');
+      this.views.add(dold).add(dnew);
+      await this.conn.run(
+        `CREATE OR REPLACE TEMP VIEW ${dold} AS SELECT ${cols} FROM temp.${all} WHERE _bkl_old; ` +
+          `CREATE OR REPLACE TEMP VIEW ${dnew} AS SELECT ${cols} FROM temp.${all} WHERE NOT _bkl_old`,
+      );
+      const n = await this.conn.query(`SELECT count(*) FILTER (WHERE _bkl_old), count(*) FILTER (WHERE NOT _bkl_old) FROM temp.${all}`);
+      counts.set(id, { deleted: Number(n.rows[0][0]), inserted: Number(n.rows[0][1]) });
     }
     this.insertOnly = [...counts.values()].every((n) => n.deleted === 0);
     return counts;
@@ -346,12 +354,14 @@ export class IncrementalRun {
 
   /** Drops every temporary table the run made. */
   async dispose(): Promise<void> {
-    if (this.temps.size === 0) return;
+    const drops = [...[...this.views].map((v) => `DROP VIEW IF EXISTS temp.${v}`), ...[...this.temps].map((t) => `DROP TABLE IF EXISTS temp.${t}`)];
+    if (drops.length === 0) return;
     try {
-      await this.conn.run([...this.temps].map((t) => `DROP TABLE IF EXISTS temp.${t}`).join('; '));
+      await this.conn.run(drops.join('; '));
     } catch {
       /* rolled back with an aborted transaction */
     }
+    this.views.clear();
     this.temps.clear();
   }
 }
