@@ -49,14 +49,12 @@ export class Engine {
   /** What streams and dynamic tables still need of each table's history. */
   retentionPins: RetentionPins;
   private readonly sessions = new Set<Session>();
-  private readonly systemConn: StorageConnection;
-  /** The purge's own connection (the history appender uses systemConn and must not share its transactions). */
+  /** The purge's own connection (query history's appender holds the system connection; they must not share transactions). */
   private maintenanceConn: StorageConnection | undefined;
   private nextPurge = 0;
 
   private constructor(warehouse: Warehouse, systemConn: StorageConnection, options: EngineOptions) {
     this.warehouse = warehouse;
-    this.systemConn = systemConn;
     this.clock = options.clock ?? systemClock;
     this.account = options.account ?? 'BACKLOT';
     this.history = new QueryHistory(systemConn);

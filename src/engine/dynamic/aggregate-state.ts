@@ -25,11 +25,9 @@ export interface AggregateWrite {
   kind: 'aggregate';
   /** The stored rows of the touched groups. */
   storedWhere: string;
-  pairKey: number[] | undefined;
-  /** Output positions of the group key (unique per row). */
+  /** Output positions of the group key columns (unique per row). */
   positions: number[];
   rebuild: boolean;
-  keyWidth: number;
   merged: string;
 }
 
@@ -46,7 +44,6 @@ export async function prepareAggregate(
   top: Block,
   columns: ColumnEntry[],
   positions: number[],
-  pairKey: number[] | undefined,
   ctx: AggregateContext,
 ): Promise<AggregateWrite | undefined> {
   if (top.kind !== 'select') return undefined;
@@ -136,14 +133,14 @@ export async function prepareAggregate(
     touched,
     positions.map((p) => duckIdent(columns[p].name)),
   );
-  return { kind: 'aggregate', storedWhere, pairKey, positions, rebuild, keyWidth: nk, merged };
+  return { kind: 'aggregate', storedWhere, positions, rebuild, merged };
 }
 
 /** Inside the refresh's write transaction: brings the state table to the refresh's versions. */
 export async function writeAggregateState(conn: StorageConnection, dtId: number, prepared: AggregateWrite, versions: string): Promise<void> {
   const table = aggregateStateTable(dtId);
   if (prepared.rebuild) await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM temp._bkl_aggb`);
-  const on = Array.from({ length: prepared.keyWidth }, (_, i) => `s._k${i + 1} IS NOT DISTINCT FROM d._k${i + 1}`).join(' AND ');
+  const on = Array.from({ length: prepared.positions.length }, (_, i) => `s._k${i + 1} IS NOT DISTINCT FROM d._k${i + 1}`).join(' AND ');
   await conn.run(
     `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN temp._bkl_aggd d ON ${on}); ` +
       `INSERT INTO ${table} SELECT * FROM temp.${prepared.merged} WHERE _n <> 0; ` +

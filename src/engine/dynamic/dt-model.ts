@@ -6,7 +6,7 @@
  *   DYNAMIC = 'true', QUERY, TARGET_LAG ('<n> <unit>' | 'DOWNSTREAM'), REFRESH_MODE (resolved: FULL |
  *   INCREMENTAL), REQUESTED_REFRESH_MODE, REFRESH_MODE_REASON, INITIALIZE, WAREHOUSE,
  *   SCHEDULING_STATE (ACTIVE | SUSPENDED), SUSPEND_REASON, LAST_SUSPENDED_ON, RESUMED_ON,
- *   INITIALIZED ('true' once a refresh filled it), PAIR_KEY (column positions that identify a row).
+ *   INITIALIZED ('true' once a refresh filled it), IS_CLONE ('true' for clones).
  */
 import { displayName, errors } from '../../sql/index.ts';
 import type { Catalog, ObjectEntry } from '../../storage/index.ts';
@@ -38,8 +38,6 @@ export interface DynamicTableDef {
   suspended: boolean;
   suspendReason?: SuspendReason;
   initialized: boolean;
-  /** Output columns forming a key (pairs a refresh's deletions and insertions into updates). */
-  pairKey: number[] | undefined;
 }
 
 export function isDynamic(o: ObjectEntry | undefined): boolean {
@@ -93,7 +91,6 @@ export function dynamicDef(catalog: Catalog, o: ObjectEntry): DynamicTableDef {
     suspended: p.SCHEDULING_STATE === 'SUSPENDED',
     suspendReason: p.SUSPEND_REASON as SuspendReason | undefined,
     initialized: p.INITIALIZED === 'true',
-    pairKey: p.PAIR_KEY ? p.PAIR_KEY.split(',').map(Number) : undefined,
   };
 }
 

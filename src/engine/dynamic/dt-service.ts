@@ -9,13 +9,14 @@
  * base data. A failed refresh leaves its table as it was and marks the tables that read it
  * UPSTREAM_FAILED; five consecutive failed scheduled refreshes suspend a table and those downstream.
  *
- * Time is the engine's clock: the process calls start(); tests call runDue(until, setTime).
+ * Time is the engine's clock: the process calls start(); tests step it with Engine.runSchedules.
  */
 import { randomUUID } from 'node:crypto';
 import { mapDuckError } from '../results/duck-errors.ts';
-import { errors, SnowflakeError, type BoundReference } from '../../sql/index.ts';
+import { SnowflakeError, type BoundReference } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA, type StorageConnection } from '../../storage/index.ts';
 import type { Engine } from '../engine.ts';
+import { SchedulerLoop } from '../scheduler-loop.ts';
 import type { RetentionPins } from '../versioning/retention.ts';
 import type { Session } from '../session/session.ts';
 import { bindDynamicQuery } from './dt-context.ts';
@@ -59,13 +60,15 @@ export class DynamicTableService implements RetentionPins {
   /** The session refreshes run in (its connection holds their temporary tables). */
   private session!: Session;
   private graphCache: Graph | undefined;
+  private scheduledCache: { catalogVersion: number; tables: DynamicTableDef[] } | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private pending = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
   private nextPurge = 0;
+  private readonly loop: SchedulerLoop;
 
-  constructor(readonly engine: Engine) {}
+  constructor(readonly engine: Engine) {
+    this.loop = new SchedulerLoop(engine.clock, () => this.tick(), () => this.nextDue(), 20);
+  }
 
   async open(): Promise<void> {
     this.conn = await this.engine.warehouse.connect();
@@ -107,7 +110,7 @@ export class DynamicTableService implements RetentionPins {
   /** The catalog changed (DDL): the graph is recomputed on next use, schedules re-read. */
   changed(): void {
     this.graphCache = undefined;
-    this.wake();
+    this.loop.wake();
   }
 
   /** Dynamic tables each dynamic table reads, and those whose definition no longer binds. */
@@ -396,12 +399,22 @@ export class DynamicTableService implements RetentionPins {
   private due(now: number): number[] {
     const g = this.graph();
     const out: number[] = [];
-    for (const dt of allDynamicTables(this.engine.catalog)) {
-      if (dt.suspended || dt.lag.kind !== 'time' || dt.object.properties.SCHEDULER === 'DISABLE') continue;
+    for (const dt of this.scheduled()) {
       if (g.broken.has(dt.id) && (this.attempted.get(dt.id) ?? 0) + this.period(dt) > now) continue;
       if (this.nextDueOf(dt) <= now) out.push(dt.id);
     }
     return out;
+  }
+
+  /** Tables the scheduler refreshes on its own: active, with a time lag, scheduler enabled. */
+  private scheduled(): DynamicTableDef[] {
+    // Read on every tick: kept until the catalog changes rather than rebuilt from all objects each time.
+    const catalog = this.engine.catalog;
+    if (this.scheduledCache?.catalogVersion !== catalog.version) {
+      const tables = allDynamicTables(catalog).filter((dt) => !dt.suspended && dt.lag.kind === 'time' && dt.object.properties.SCHEDULER !== 'DISABLE');
+      this.scheduledCache = { catalogVersion: catalog.version, tables };
+    }
+    return this.scheduledCache.tables;
   }
 
   private period(dt: DynamicTableDef): number {
@@ -414,13 +427,10 @@ export class DynamicTableService implements RetentionPins {
     return since + this.period(dt);
   }
 
-  /** The earliest time some table is due (for the timer and for runDue). */
+  /** The earliest time some table is due (for the loop and for Engine.runSchedules). */
   nextDue(): number {
     let earliest = Number.POSITIVE_INFINITY;
-    for (const dt of allDynamicTables(this.engine.catalog)) {
-      if (dt.suspended || dt.lag.kind !== 'time' || dt.object.properties.SCHEDULER === 'DISABLE') continue;
-      earliest = Math.min(earliest, this.nextDueOf(dt));
-    }
+    for (const dt of this.scheduled()) earliest = Math.min(earliest, this.nextDueOf(dt));
     return earliest;
   }
 
@@ -441,45 +451,13 @@ export class DynamicTableService implements RetentionPins {
     while (this.pending > 0) await this.chain;
   }
 
-  /** For an injected clock: every round due up to `until`, each at its own time. */
-  async runDue(until: number, setTime: (ms: number) => void): Promise<void> {
-    await this.idle();
-    for (let guard = 0; guard < 100_000; guard += 1) {
-      const next = this.nextDue();
-      if (next > until) break;
-      if (next > this.engine.clock.now().getTime()) setTime(next);
-      this.tick();
-      await this.idle();
-    }
-    if (until > this.engine.clock.now().getTime()) setTime(until);
-  }
-
+  /** The system-clock loop of the long-running process. */
   start(): void {
-    this.stopped = false;
-    const loop = () => {
-      if (this.stopped) return;
-      try {
-        this.tick();
-      } finally {
-        const now = this.engine.clock.now().getTime();
-        const wait = Math.max(20, Math.min(1000, this.nextDue() - now));
-        this.timer = setTimeout(loop, wait);
-      }
-    };
-    loop();
-  }
-
-  private wake(): void {
-    if (this.timer && !this.stopped) {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.start(), 0);
-    }
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
     await this.idle();
   }
 

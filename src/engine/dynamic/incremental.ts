@@ -36,7 +36,7 @@ import {
   type SelectBlock,
   type SfType,
 } from '../../sql/index.ts';
-import type { ColumnEntry, SchemaEntry, StorageConnection } from '../../storage/index.ts';
+import { macroName, physicalSchema, type ColumnEntry, type SchemaEntry, type StorageConnection } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
 import { derivedTable, dynamicContext, inputChangesTable, type RelationPlan } from './dt-context.ts';
 
@@ -102,14 +102,14 @@ export class IncrementalRun {
    * Reads each changed input's change set once into a temporary table, with its old and new images
    * as two temporary views over it (what the generated queries read as DOLD and DNEW).
    */
-  async prepareInputs(changesMacro: (id: number) => string): Promise<Map<number, { inserted: number; deleted: number }>> {
+  async prepareInputs(): Promise<Map<number, { inserted: number; deleted: number }>> {
     const counts = new Map<number, { inserted: number; deleted: number }>();
     for (const id of this.changed) {
       const object = this.session.engine.catalog.objects.get(id)!;
       const cols = object.columns.map((col) => duckIdent(col.name)).join(', ');
       const from = this.plan.oldVersions.get(id) ?? 0;
       const to = this.plan.newVersions.get(id)!;
-      const source = `${changesMacro(id)}(${from}, ${to})`;
+      const source = `${physicalSchema(object)}.${duckIdent(macroName(id, 'CHANGES'))}(${from}, ${to})`;
       const all = `_bkl_i${id}_chg`;
       await this.materialize(all, `SELECT ${cols}, "METADATA$ACTION" = 'DELETE' AS _bkl_old FROM ${source}`);
       const dold = inputChangesTable(id, 'dold');

@@ -32,8 +32,6 @@ import {
   applyKeyedDiff,
   applyRowDiff,
   dataTable,
-  macroName,
-  physicalSchema,
   storedRowsSql,
   SYSTEM_SCHEMA,
   versionedTable,
@@ -129,7 +127,7 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
   }
   const run = new IncrementalRun(session, schema, bound, changed, previous!.inputVersions, newVersions);
   try {
-    const sizes = await run.prepareInputs((id) => changesMacro(session, id));
+    const sizes = await run.prepareInputs();
     const inputsChanged: InputChange[] = [...changed].map((id) => {
       const input = bound.inputs.get(id)!;
       const n = sizes.get(id)!;
@@ -200,11 +198,6 @@ async function changedInputs(session: Session, bound: BoundQuery, previous: DtSt
     if (await log.changedBetween(session.conn, id, from, to)) out.add(id);
   }
   return out;
-}
-
-function changesMacro(session: Session, id: number): string {
-  const o = session.engine.catalog.objects.get(id)!;
-  return `${physicalSchema(o)}.${duckIdent(macroName(id, 'CHANGES'))}`;
 }
 
 /** Rows in the inputs (DuckDB's row count estimate: no scan). */
@@ -306,7 +299,7 @@ export async function prepareIncremental(run: IncrementalRun, top: Block, dt: Dy
   const n = columns.length;
   const ks = Array.from({ length: n }, (_, i) => `_k${i + 1}`);
   if (isKeyed(top) && positions && top.kind !== 'constant') {
-    const viaState = aggregate ? await prepareAggregate(run, top, columns, positions, pairKey, aggregate) : undefined;
+    const viaState = aggregate ? await prepareAggregate(run, top, columns, positions, aggregate) : undefined;
     if (viaState) return viaState;
     const touched = await run.touched(top);
     await run.prefilter(touched);

@@ -4,8 +4,8 @@
  * (`WHERE false`), so every generated query is bound by DuckDB at no cost. A failure makes AUTO
  * choose FULL (with the reason) and INCREMENTAL fail, instead of the first refresh failing.
  */
-import { duckIdent, SnowflakeError, Unsupported, type Block, type BoundQuery } from '../../sql/index.ts';
-import { macroName, physicalSchema, type ObjectEntry, type SchemaEntry } from '../../storage/index.ts';
+import { SnowflakeError, Unsupported, type Block, type BoundQuery } from '../../sql/index.ts';
+import type { ObjectEntry, SchemaEntry } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
 import type { DynamicTableDef } from './dt-model.ts';
 import { IncrementalRun } from './incremental.ts';
@@ -19,10 +19,7 @@ export async function validateIncremental(session: Session, schema: SchemaEntry,
   const object = { id: -1, columns, temporary: false } as unknown as ObjectEntry;
   const dt = { fullName: 'validation' } as DynamicTableDef;
   try {
-    await run.prepareInputs((id) => {
-      const o = session.engine.catalog.objects.get(id)!;
-      return `${physicalSchema(o)}.${duckIdent(macroName(id, 'CHANGES'))}`;
-    });
+    await run.prepareInputs();
     await prepareIncremental(run, block, dt, object, { dtId: -1, validFor: async () => false });
   } catch (e) {
     if (e instanceof Unsupported) throw e;

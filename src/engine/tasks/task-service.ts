@@ -7,12 +7,13 @@
  * SUSPEND_TASK_AFTER_NUM_FAILURES consecutive failures.
  *
  * Time is the engine's clock. The long-running process calls start(), which ticks on the system
- * clock; tests call runDue(until) to step through hours of schedules without sleeping.
+ * clock; tests step through hours of schedules with Engine.runSchedules, without sleeping.
  */
 import { randomUUID } from 'node:crypto';
 import { errors } from '../../sql/index.ts';
 import type { StorageConnection } from '../../storage/index.ts';
 import type { Engine } from '../engine.ts';
+import { SchedulerLoop } from '../scheduler-loop.ts';
 import { evaluateExpression } from '../scripting/interpreter.ts';
 import { GraphRunner, type GraphRunOutcome, type GraphRunSpec, type ScheduledFrom } from './runner.ts';
 import { nextRun } from './schedule.ts';
@@ -41,11 +42,12 @@ export class TaskService {
   private conn!: StorageConnection;
   /** Catalog changes the scheduler makes (auto-suspend), in transactions of their own. */
   private catalogConn!: StorageConnection;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly loop: SchedulerLoop;
   private dirty = true;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(private readonly engine: Engine) {
+    this.loop = new SchedulerLoop(engine.clock, () => this.tick(), () => this.nextDue(), 10);
+  }
 
   async open(): Promise<void> {
     this.conn = await this.engine.warehouse.connect();
@@ -60,7 +62,7 @@ export class TaskService {
   changed(): void {
     this.dirty = true;
     this.sync(new Map());
-    this.wake();
+    this.loop.wake();
   }
 
   /** Brings the per-root state in line with the catalog. `saved` holds next-run times from a restart. */
@@ -298,23 +300,6 @@ export class TaskService {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 
-  /**
-   * For an injected clock: runs every schedule due up to `until`, in time order, each at its own
-   * time (`setTime` moves the clock), waiting for each graph run before the next time.
-   */
-  async runDue(until: number, setTime: (ms: number) => void): Promise<void> {
-    await this.idle();
-    for (let guard = 0; guard < 100_000; guard += 1) {
-      let earliest = Number.POSITIVE_INFINITY;
-      for (const st of this.roots.values()) earliest = Math.min(earliest, st.next);
-      if (earliest > until) break;
-      if (earliest > this.engine.clock.now().getTime()) setTime(earliest);
-      this.tick();
-      await this.idle();
-    }
-    if (until > this.engine.clock.now().getTime()) setTime(until);
-  }
-
   /** The earliest time a root is due (for the engine's combined stepping). */
   nextDue(): number {
     let earliest = Number.POSITIVE_INFINITY;
@@ -324,33 +309,12 @@ export class TaskService {
 
   /** The system-clock loop of the long-running process. */
   start(): void {
-    this.stopped = false;
-    const loop = () => {
-      if (this.stopped) return;
-      try {
-        this.tick();
-      } finally {
-        const now = this.engine.clock.now().getTime();
-        let earliest = now + 1000;
-        for (const st of this.roots.values()) earliest = Math.min(earliest, st.next);
-        this.timer = setTimeout(loop, Math.max(10, Math.min(1000, earliest - now)));
-      }
-    };
-    loop();
-  }
-
-  private wake(): void {
-    if (this.timer && !this.stopped) {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.start(), 0);
-    }
+    this.loop.start();
   }
 
   /** Stops scheduling; running graph runs finish. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.loop.stop();
     await this.idle();
   }
 

@@ -87,11 +87,6 @@ export function deltaSelect(plan: AggregatePlan): AstNode[] {
   return [...plan.keys.map((e, i) => mk.alias(e, `_BACKLOT_K${i + 1}`)), ...plan.parts.map((p) => mk.alias(p.arg!, `_BACKLOT_A${p.index}`))];
 }
 
-/** A query's select list (with its aggregate calls) for reading each aggregate's result type. */
-export function typeProbe(plan: AggregatePlan): AstNode[] {
-  return [...plan.keys.map((e, i) => mk.alias(e, `_BACKLOT_K${i + 1}`)), ...plan.parts.map((p) => mk.alias(p.node, `_BACKLOT_A${p.index}`))];
-}
-
 /** Names of the state columns, in order. */
 export function stateColumns(plan: AggregatePlan): string[] {
   const cols = plan.keys.map((_, i) => `_K${i + 1}`);

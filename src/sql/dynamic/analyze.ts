@@ -78,26 +78,6 @@ export function isKeyed(b: Block): boolean {
   return (b.kind === 'select' && b.key !== undefined) || (b.kind === 'union' && !b.all);
 }
 
-/** Catalog ids of the base inputs a block reads. */
-export function inputsOf(b: Block, out = new Set<number>()): Set<number> {
-  if (b.kind === 'union') for (const br of b.branches) inputsOf(br, out);
-  if (b.kind === 'select') {
-    for (const it of b.items) {
-      if (it.kind === 'input') out.add(it.inputId!);
-      if (it.kind === 'derived') inputsOf(it.block!, out);
-    }
-  }
-  return out;
-}
-
-/** Every block of the tree, children before parents. */
-export function blocksBottomUp(b: Block, out: Block[] = []): Block[] {
-  if (b.kind === 'union') for (const br of b.branches) blocksBottomUp(br, out);
-  if (b.kind === 'select') for (const it of b.items) if (it.block) blocksBottomUp(it.block, out);
-  out.push(b);
-  return out;
-}
-
 /** Functions whose value is not a function of the row (or changes with time and session). */
 const NON_DETERMINISTIC = new Set([
   'RANDOM',

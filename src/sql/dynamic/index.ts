@@ -3,8 +3,8 @@
  * analysis and generated queries (DESIGN §5). Pure: the engine supplies catalog lookups and runs SQL.
  */
 export { bindQuery, prepareQuery, type BindLookup, type BoundObject, type BoundQuery, type BoundInput, type BoundReference, type NameContext } from './bind.ts';
-export { analyze, astKey, keyPositions, blocksBottomUp, inputsOf, isKeyed, Unsupported, type Block, type Item, type KeySpec, type SelectBlock, type UnionBlock, type ConstantBlock } from './analyze.ts';
-export { deltaTerm, keyColumn, keyItems, nullExtension, renderSelect, stateQuery } from './render.ts';
+export { analyze, astKey, keyPositions, isKeyed, Unsupported, type Block, type Item, type KeySpec, type SelectBlock, type UnionBlock, type ConstantBlock } from './analyze.ts';
+export { deltaTerm, keyItems, nullExtension, renderSelect, stateQuery } from './render.ts';
 export { derivedPlaceholder, inputPlaceholder, parsePlaceholder, type Placeholder, type Role } from './placeholders.ts';
 export { inlineCtes } from './ctes.ts';
 export { aggregatePlan, deltaSelect, outputFromState, stateColumns, type AggregatePlan, type AggregatePart } from './aggregates.ts';

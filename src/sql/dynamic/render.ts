@@ -19,7 +19,7 @@ import { derivedPlaceholder, inputPlaceholder, type Role } from './placeholders.
 type Data = Record<string, unknown>;
 
 /** Name of the n-th appended key column in a keyed query's output. */
-export const keyColumn = (i: number): string => `_BACKLOT_K${i + 1}`;
+const keyColumn = (i: number): string => `_BACKLOT_K${i + 1}`;
 
 /** The block with every input (and every derived table inside it) at one version. */
 export function stateQuery(b: Block, state: 'OLD' | 'NEW'): AstNode {

@@ -19,8 +19,6 @@ import {
 
 const S = SYSTEM_SCHEMA;
 
-type Row = Record<string, unknown>;
-
 function date(v: unknown): Date {
   return new Date(String(v).replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
 }

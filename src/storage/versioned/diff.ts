@@ -55,7 +55,6 @@ export async function applyRowDiff(
 ): Promise<DiffCounts> {
   const n = t.columns.length;
   const names = Array.from({ length: n }, (_, i) => col(i));
-  const list = (p: string) => names.map((c) => `${p}.${c}`).join(', ');
   const partition = n === 0 ? '' : `PARTITION BY ${names.join(', ')}`;
   const cur = `SELECT *, row_number() OVER (${partition} ORDER BY _row) AS _n FROM (${current}) AS _cur(_rid, _row, _ver${n ? ', ' + names.join(', ') : ''})`;
   const nxt = `SELECT *, row_number() OVER (${partition}) AS _n FROM (${next}) AS _nxt(${names.join(', ')})`;

@@ -1,0 +1,48 @@
+/**
+ * The system-clock loop each scheduler (tasks, dynamic tables) runs in the long-running process:
+ * tick, then sleep until the next due time — at most a second, so a moved clock or a missed wake-up
+ * heals by itself — and wake early when the catalog changes. Tests never start it: they step the
+ * schedulers with `Engine.runSchedules` on an injected clock.
+ */
+import type { Clock } from './clock.ts';
+
+export class SchedulerLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly tick: () => void,
+    private readonly nextDue: () => number,
+    /** Shortest sleep between ticks. */
+    private readonly minWaitMs: number,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    const loop = () => {
+      if (this.stopped) return;
+      try {
+        this.tick();
+      } finally {
+        const wait = Math.max(this.minWaitMs, Math.min(1000, this.nextDue() - this.clock.now().getTime()));
+        this.timer = setTimeout(loop, wait);
+      }
+    };
+    loop();
+  }
+
+  /** Ticks again right away (something became due earlier than the loop is sleeping for). */
+  wake(): void {
+    if (this.timer && !this.stopped) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.start(), 0);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
