@@ -9,6 +9,9 @@ import type { Clock } from './clock.ts';
 export class SchedulerLoop {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  /** A tick is running: a wake-up then only shortens the coming sleep (one chain of timers, never two). */
+  private ticking = false;
+  private wakeRequested = false;
 
   constructor(
     private readonly clock: Clock,
@@ -20,24 +23,31 @@ export class SchedulerLoop {
 
   start(): void {
     this.stopped = false;
-    const loop = () => {
-      if (this.stopped) return;
-      try {
-        this.tick();
-      } finally {
-        const wait = Math.max(this.minWaitMs, Math.min(1000, this.nextDue() - this.clock.now().getTime()));
-        this.timer = setTimeout(loop, wait);
-      }
-    };
-    loop();
+    this.loop();
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    this.ticking = true;
+    this.wakeRequested = false;
+    try {
+      this.tick();
+    } finally {
+      this.ticking = false;
+      const wait = this.wakeRequested ? 0 : Math.max(this.minWaitMs, Math.min(1000, this.nextDue() - this.clock.now().getTime()));
+      if (!this.stopped) this.timer = setTimeout(() => this.loop(), wait);
+    }
   }
 
   /** Ticks again right away (something became due earlier than the loop is sleeping for). */
   wake(): void {
-    if (this.timer && !this.stopped) {
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.start(), 0);
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.wakeRequested = true;
+      return;
     }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.loop(), 0);
   }
 
   stop(): void {
