@@ -4,7 +4,7 @@
  * to Backlot only through this class and Session.
  */
 import { randomUUID } from 'node:crypto';
-import { Warehouse, type CommitLog, type StorageConnection } from '../storage/index.ts';
+import { StageFiles, Warehouse, type CommitLog, type StorageConnection } from '../storage/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { QueryHistory } from './history/query-history.ts';
 import { accountUsageDdl } from './metadata/system-views.ts';
@@ -48,6 +48,8 @@ export class Engine {
   readonly dynamicTables: DynamicTableService;
   /** What streams and dynamic tables still need of each table's history. */
   retentionPins: RetentionPins;
+  /** The files of internal stages (beside the warehouse file). */
+  readonly stageFiles: StageFiles;
   private readonly sessions = new Set<Session>();
   /** The purge's own connection (query history's appender holds the system connection; they must not share transactions). */
   private maintenanceConn: StorageConnection | undefined;
@@ -70,6 +72,7 @@ export class Engine {
       },
     };
     this.writes = new WriteCoordinator(warehouse.commits, this.clock, this.streams);
+    this.stageFiles = new StageFiles(warehouse.dataDir);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {

@@ -13,6 +13,9 @@ import { callProcedure, createProcedure, dropProcedure } from './procedures/proc
 import { alterTask, createTask, executeTask } from './tasks/task-ddl.ts';
 import { alterDynamicTable, createDynamicTable } from './dynamic/dt-ddl.ts';
 import { showStatement } from './metadata/show.ts';
+import { copyIntoTable } from './loading/copy-into.ts';
+import { getFiles, listStage, putFiles } from './loading/stage-commands.ts';
+import { alterFileFormat, alterStage, createFileFormat, createStage } from './loading/stage-ddl.ts';
 import { runDml } from './query/dml.ts';
 import { runQuery } from './query/query.ts';
 import type { HistoryRecord } from './history/query-history.ts';
@@ -44,6 +47,10 @@ const AUTOCOMMITS = new Set([
   'alter_task',
   'create_dynamic_table',
   'alter_dynamic_table',
+  'create_stage',
+  'create_file_format',
+  'alter_stage',
+  'alter_file_format',
 ]);
 
 async function dispatch(session: Session, stmt: Statement, text: string): Promise<ResultBody> {
@@ -98,6 +105,23 @@ async function dispatch(session: Session, stmt: Statement, text: string): Promis
       return commentStatement(session, stmt);
     case 'use':
       return useStatement(session, stmt);
+    case 'create_stage':
+      return createStage(session, stmt);
+    case 'create_file_format':
+      return createFileFormat(session, stmt);
+    case 'alter_stage':
+      return alterStage(session, stmt);
+    case 'alter_file_format':
+      return alterFileFormat(session, stmt);
+    case 'put':
+      return putFiles(session, stmt);
+    case 'get':
+      return getFiles(session, stmt);
+    case 'list':
+    case 'remove':
+      return listStage(session, stmt);
+    case 'copy_into_table':
+      return copyIntoTable(session, stmt);
     case 'set_variables':
       return setVariables(session, stmt);
     case 'unset_variables':

@@ -64,3 +64,4 @@ export { macroDefinitions, tableMacroDefinitions, macrosVersion } from './functi
 export { catalogueNames } from './functions/catalogue.ts';
 export { tokenize, positionAt, type Token } from './lex/tokens.ts';
 export * from './dynamic/index.ts';
+export { formatModelToStrftime } from './functions/format-models.ts';

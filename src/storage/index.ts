@@ -6,3 +6,4 @@ export { StorageConnection, type DuckColumn, type DuckResult } from './duck.ts';
 export { Catalog, CatalogChange } from './catalog/catalog.ts';
 export * from './catalog/model.ts';
 export * from './versioned/index.ts';
+export * from './stages/stage-files.ts';

@@ -7,20 +7,23 @@
  *   restart                           close and reopen the warehouse (persistence)
  *   clock <ISO timestamp>             set the injected clock
  *   clock +<n><s|m|h|d>               advance the injected clock
+ *   file <name>                       write the lines up to a blank line (each + a newline) to a
+ *                                     local file; statements name the files' folder as __FILES__
  *
  * A statement or query runs until a blank line (statements) or `----` (queries). Values print as
  * NULL, (empty) for '', true/false, numbers as exact text, VARIANT as compact JSON.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Engine, ManualClock, type ResultSet, type Session, type Value } from '../../src/engine/index.ts';
 
 export type SltRecord =
   | { kind: 'statement'; expect: 'ok' | 'error'; code?: string; text?: string; sql: string; line: number }
   | { kind: 'query'; types: string; sort: boolean; colnames: boolean; sql: string; expected: string[]; line: number }
   | { kind: 'restart'; line: number }
-  | { kind: 'clock'; at: string; line: number };
+  | { kind: 'clock'; at: string; line: number }
+  | { kind: 'file'; name: string; content: string; line: number };
 
 export function parseSlt(source: string): SltRecord[] {
   const lines = source.split('\n');
@@ -41,6 +44,11 @@ export function parseSlt(source: string): SltRecord[] {
     } else if (words[0] === 'clock') {
       records.push({ kind: 'clock', at: words[1], line: lineNo });
       i += 1;
+    } else if (words[0] === 'file') {
+      i += 1;
+      const content: string[] = [];
+      while (!isBlank(lines[i])) content.push(lines[i++]);
+      records.push({ kind: 'file', name: words[1], content: content.map((l) => `${l}\n`).join(''), line: lineNo });
     } else if (words[0] === 'statement') {
       i += 1;
       const sql: string[] = [];
@@ -105,6 +113,9 @@ export interface SltFailure {
 export async function runSlt(source: string, file: string): Promise<{ failures: SltFailure[]; checked: number }> {
   const records = parseSlt(source);
   const dataDir = mkdtempSync(join(tmpdir(), 'backlot-slt-'));
+  const filesDir = join(dataDir, 'local-files');
+  mkdirSync(filesDir);
+  const withFiles = (sql: string) => sql.split('__FILES__').join(filesDir);
   const clock = new ManualClock('2024-06-01T12:00:00Z');
   let engine = await Engine.open({ dataDir, clock });
   let session: Session = await engine.newSession();
@@ -122,6 +133,12 @@ export async function runSlt(source: string, file: string): Promise<{ failures: 
         session.schema = ctx.schema;
         continue;
       }
+      if (rec.kind === 'file') {
+        const path = join(filesDir, rec.name);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, rec.content);
+        continue;
+      }
       if (rec.kind === 'clock') {
         // Moving the clock runs every task schedule due on the way, each at its own time.
         const step = /^\+(\d+)([smhd])$/.exec(rec.at);
@@ -135,7 +152,7 @@ export async function runSlt(source: string, file: string): Promise<{ failures: 
       checked += 1;
       if (rec.kind === 'statement') {
         try {
-          await session.execute(rec.sql);
+          await session.execute(withFiles(rec.sql));
           await engine.tasks.idle();
           await engine.dynamicTables.idle();
           if (rec.expect === 'error') fail(`expected an error, statement succeeded:\n${rec.sql}`);
@@ -151,7 +168,7 @@ export async function runSlt(source: string, file: string): Promise<{ failures: 
         continue;
       }
       try {
-        const r = await session.execute(rec.sql);
+        const r = await session.execute(withFiles(rec.sql));
         let actual = renderRows(r, rec.sort);
         if (rec.colnames) actual = [r.columns.map((c) => c.name).join('\t'), ...actual];
         const expected = rec.sort && !rec.colnames ? [...rec.expected].sort() : rec.expected;

@@ -36,6 +36,11 @@ export async function dropObjectEntry(session: Session, change: CatalogChange, s
     await session.conn.run(session.engine.streams.deleteSql(o.id));
     return;
   }
+  if (o.kind === 'STAGE' || o.kind === 'FILE FORMAT') {
+    // No Time Travel for stages and formats; a stage's files go once the drop commits.
+    await change.removeObject(o.id);
+    return;
+  }
   if (o.kind === 'TASK') {
     // DROP TASK severs the task's links; tasks have no Time Travel.
     await dropTaskLinks(session, change, o, now);
@@ -76,7 +81,7 @@ export async function dropDatabaseEntry(session: Session, change: CatalogChange,
   await change.putDatabase({ ...d, droppedOn: now });
 }
 
-const KIND_LABEL = { TABLE: 'Table', VIEW: 'View', SEQUENCE: 'Sequence', STREAM: 'Stream', TASK: 'Task', 'DYNAMIC TABLE': 'Dynamic table' } as const;
+const KIND_LABEL = { TABLE: 'Table', VIEW: 'View', SEQUENCE: 'Sequence', STREAM: 'Stream', TASK: 'Task', 'DYNAMIC TABLE': 'Dynamic table', STAGE: 'Stage', 'FILE FORMAT': 'File format' } as const;
 
 /** DROP TABLE must not drop a dynamic table, nor DROP DYNAMIC TABLE a table (Snowflake checks the kind). */
 function checkTableKind(o: ObjectEntry, kind: DropStatement['objectKind'], full: string): void {
@@ -140,6 +145,7 @@ export async function dropStatement(session: Session, stmt: DropStatement): Prom
       }
       await ddlTransaction(session, (change, now) => dropObjectEntry(session, change, path.schema, o, now));
       if (o.kind === 'TASK') session.engine.tasks.changed();
+      if (o.kind === 'STAGE') session.engine.stageFiles.drop('named', String(o.id));
       if (isDynamic(o)) session.engine.dynamicTables.changed();
       return dropped(o.name);
     }

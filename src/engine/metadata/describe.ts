@@ -2,6 +2,7 @@
  * DESCRIBE TABLE | VIEW | SEQUENCE | SCHEMA | DATABASE | RESULT, and SHOW PARAMETERS, with
  * Snowflake's columns.
  */
+import { describeFileFormat, describeStage } from '../loading/stage-ddl.ts';
 import { errors, formatType, T, type DescribeStatement, type SfType, type ShowStatement } from '../../sql/index.ts';
 import type { ColumnEntry } from '../../storage/index.ts';
 import { table, type ResultBody } from '../results/result-set.ts';
@@ -95,6 +96,10 @@ export async function describeStatement(session: Session, stmt: DescribeStatemen
       const { path, object } = resolver.require(stmt.name, ['TASK'], 'Task', 'DESCRIBE TASK');
       return describeTask(session, { database: path.database, schema: path.schema, object });
     }
+    case 'STAGE':
+      return describeStage(session, stmt.name);
+    case 'FILE FORMAT':
+      return describeFileFormat(session, stmt.name);
     case 'STREAM': {
       const { path, object } = resolver.require(stmt.name, ['STREAM'], 'Stream', 'DESCRIBE STREAM');
       return describeStream(session, { database: path.database, schema: path.schema, object });

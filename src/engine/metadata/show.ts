@@ -18,6 +18,7 @@ import { showProcedures } from '../procedures/procedures.ts';
 import { showTasks } from '../tasks/show-tasks.ts';
 import { showDynamicTables } from '../dynamic/show-dynamic-tables.ts';
 import { isDynamic } from '../dynamic/dt-model.ts';
+import { showFileFormats, showStages } from '../loading/stage-ddl.ts';
 
 const STR = T.varchar();
 
@@ -110,6 +111,10 @@ export async function showStatement(session: Session, stmt: ShowStatement): Prom
       return showFunctions(stmt);
     case 'PRIMARY KEYS':
       return showPrimaryKeys(session, stmt);
+    case 'STAGES':
+      return showStages(session, stmt);
+    case 'FILE FORMATS':
+      return showFileFormats(session, stmt);
     case 'STREAMS':
       return showStreams(session, stmt);
     case 'TASKS':

@@ -43,6 +43,11 @@ export interface SessionOptions {
   database?: string;
   schema?: string;
   warehouse?: string;
+  /**
+   * PUT and GET may read and write the server's own files: true for the embedded console and for
+   * clients on the same machine (the server on a loopback address), false otherwise.
+   */
+  localFiles?: boolean;
 }
 
 /** A failed statement: Snowflake's error plus the statement's query id. */
@@ -57,6 +62,8 @@ export const DEFAULT_TIMEZONE = 'America/Los_Angeles';
 export class Session {
   readonly id: string;
   user: string;
+  /** See SessionOptions.localFiles. */
+  readonly localFiles: boolean;
   role: string;
   database: string | undefined;
   schema: string | undefined;
@@ -106,6 +113,7 @@ export class Session {
     this.database = options.database;
     this.schema = options.schema ?? (options.database ? 'PUBLIC' : undefined);
     this.warehouse = options.warehouse ?? 'BACKLOT_WH';
+    this.localFiles = options.localFiles ?? true;
   }
 
   async init(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * ALTER DATABASE | SCHEMA | TABLE | VIEW | SEQUENCE | SESSION in Snowflake's grammar.
  */
+import { parseAlterFileFormat, parseAlterStage } from './loading.ts';
 import { errors } from '../errors.ts';
 import type { ObjectName } from '../names/identifiers.ts';
 import type {
@@ -28,6 +29,8 @@ export function parseAlter(c: Cursor): Statement {
   if (c.accept('SEQUENCE')) return parseAlterSequence(c);
   if (c.accept('SESSION')) return parseAlterSession(c);
   if (c.accept('STREAM')) return parseAlterStream(c);
+  if (c.accept('STAGE')) return parseAlterStage(c);
+  if (c.accept('FILE', 'FORMAT')) return parseAlterFileFormat(c);
   if (c.accept('TASK')) return parseAlterTask(c);
   if (c.accept('DYNAMIC', 'TABLE')) return parseAlterDynamicTable(c);
   if (c.accept('WAREHOUSE')) throw errors.unsupported('ALTER WAREHOUSE (Backlot has one embedded warehouse)');

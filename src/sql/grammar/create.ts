@@ -17,6 +17,7 @@ import type {
 } from '../statements/statement.ts';
 import { parseColumnDefinition, parseTableConstraint, startsTableConstraint } from './columns.ts';
 import type { Cursor } from './cursor.ts';
+import { parseCreateFileFormat, parseCreateStage } from './loading.ts';
 import { parseCreateStream } from './streams.ts';
 import { parseCreateProcedure } from './procedures.ts';
 import { parseCreateTask } from './tasks.ts';
@@ -100,6 +101,8 @@ export function parseCreate(c: Cursor): Statement {
   if (c.accept('PROCEDURE')) return parseCreateProcedure(c, head);
   if (c.accept('TASK')) return parseCreateTask(c, head);
   if (c.accept('DYNAMIC', 'TABLE')) return parseCreateDynamicTable(c, head);
+  if (c.accept('STAGE')) return parseCreateStage(c, head);
+  if (c.accept('FILE', 'FORMAT')) return parseCreateFileFormat(c, head);
   const what = [c.word(0), c.word(1)].filter(Boolean).join(' ');
   if (c.at('MATERIALIZED', 'VIEW')) throw errors.unsupported('CREATE MATERIALIZED VIEW (use a dynamic table)');
   throw errors.unsupported(`CREATE ${what || '…'}`);

@@ -30,7 +30,8 @@ function kindName(c: Cursor, kind: ObjectKind): ObjectName {
 
 function objectKind(c: Cursor): ObjectKind | undefined {
   if (c.accept('DYNAMIC', 'TABLE')) return 'DYNAMIC TABLE';
-  for (const k of ['DATABASE', 'SCHEMA', 'TABLE', 'VIEW', 'SEQUENCE', 'STREAM', 'TASK'] as const) if (c.accept(k)) return k;
+  if (c.accept('FILE', 'FORMAT')) return 'FILE FORMAT';
+  for (const k of ['DATABASE', 'SCHEMA', 'TABLE', 'VIEW', 'SEQUENCE', 'STREAM', 'TASK', 'STAGE'] as const) if (c.accept(k)) return k;
   return undefined;
 }
 
@@ -107,6 +108,8 @@ const SHOWABLE = [
   'USER PROCEDURES',
   'TASKS',
   'DYNAMIC TABLES',
+  'STAGES',
+  'FILE FORMATS',
   'OBJECTS',
   'PARAMETERS',
   'VARIABLES',

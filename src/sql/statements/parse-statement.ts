@@ -13,6 +13,7 @@ import { parseSet, parseTransaction, parseUnset, parseUse } from '../grammar/ses
 import { positionAt } from '../lex/tokens.ts';
 import { parseScriptBlock } from '../grammar/scripting.ts';
 import { parseCall } from '../grammar/procedures.ts';
+import { parseCopy, parseGet, parseListOrRemove, parsePut } from '../grammar/loading.ts';
 import { parseExecuteTask } from '../grammar/tasks.ts';
 import { stripLeadingTrivia } from '../script/split-script.ts';
 import type { AstNode, DmlOperation, Statement } from './statement.ts';
@@ -73,7 +74,7 @@ export function parseStatement(sql: string, variables?: VariableLookup): ParsedS
     return { statement: parseCall(c), cacheable: true };
   }
   if (first === 'LET') throw errors.syntaxMessage('LET is only allowed inside a Snowflake Scripting block (BEGIN … END).');
-  if (['GRANT', 'REVOKE', 'PUT', 'GET', 'LIST', 'LS', 'REMOVE', 'RM', 'COPY'].includes(first)) {
+  if (['GRANT', 'REVOKE'].includes(first)) {
     throw errors.unsupported(`${first}`);
   }
   throw c.unexpected();
@@ -136,6 +137,17 @@ function platformParser(first: string): GrammarFn | undefined {
       return parseTruncate;
     case 'COMMENT':
       return parseComment;
+    case 'PUT':
+      return parsePut;
+    case 'GET':
+      return parseGet;
+    case 'LIST':
+    case 'LS':
+    case 'REMOVE':
+    case 'RM':
+      return parseListOrRemove;
+    case 'COPY':
+      return parseCopy;
     default:
       return undefined;
   }

@@ -11,7 +11,7 @@ import type { ScriptBlock } from './script-block.ts';
 /** A polyglot syntax tree node: a single-key object `{ kind: data }`. */
 export type AstNode = Record<string, unknown>;
 
-export type ObjectKind = 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'SEQUENCE' | 'STREAM' | 'TASK' | 'DYNAMIC TABLE';
+export type ObjectKind = 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'SEQUENCE' | 'STREAM' | 'TASK' | 'DYNAMIC TABLE' | 'STAGE' | 'FILE FORMAT';
 
 export interface QueryStatement {
   kind: 'query';
@@ -380,7 +380,7 @@ export interface ShowStatement {
 
 export interface DescribeStatement {
   kind: 'describe';
-  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'STREAM' | 'TASK' | 'DYNAMIC TABLE' | 'PROCEDURE' | 'RESULT';
+  objectKind: 'TABLE' | 'VIEW' | 'SEQUENCE' | 'DATABASE' | 'SCHEMA' | 'STREAM' | 'TASK' | 'DYNAMIC TABLE' | 'STAGE' | 'FILE FORMAT' | 'PROCEDURE' | 'RESULT';
   /** DESCRIBE PROCEDURE p(types) */
   argTypes?: SfType[];
   name: ObjectName;
@@ -422,7 +422,7 @@ export interface TruncateStatement {
 
 export interface CommentStatement {
   kind: 'comment';
-  objectKind: 'TABLE' | 'VIEW' | 'COLUMN' | 'SCHEMA' | 'DATABASE' | 'SEQUENCE' | 'STREAM' | 'TASK' | 'DYNAMIC TABLE';
+  objectKind: 'TABLE' | 'VIEW' | 'COLUMN' | 'SCHEMA' | 'DATABASE' | 'SEQUENCE' | 'STREAM' | 'TASK' | 'DYNAMIC TABLE' | 'STAGE' | 'FILE FORMAT';
   name: ObjectName;
   column?: string;
   comment: string;
@@ -463,6 +463,110 @@ export type Statement =
   | TransactionStatement
   | AlterSessionStatement
   | TruncateStatement
-  | CommentStatement;
+  | CommentStatement
+  | LoadingStatement;
+
+/**
+ * Stages, file formats and loading (semantics §6.4–6.5). A stage location (`@~/p`, `@%t/p`,
+ * `@[db.]s/p`) is kept as parsed parts; the engine resolves the names.
+ */
+export interface StageLocation {
+  kind: 'user' | 'table' | 'named';
+  /** The table (for `@%t`) or stage (for `@s`). */
+  name?: ObjectName;
+  /** The path inside the stage, without a leading slash ('' for the whole stage). */
+  path: string;
+  /** The location as written. */
+  text: string;
+}
+
+/** FILE_FORMAT = ( FORMAT_NAME = '…' | TYPE = … options ) or a bare format name. */
+export interface FileFormatSpec {
+  formatName?: ObjectName;
+  /** Upper-case option names (TYPE among them). */
+  options: Properties;
+}
+
+export interface CreateStageStatement {
+  kind: 'create_stage';
+  name: ObjectName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  temporary: boolean;
+  fileFormat?: FileFormatSpec;
+  copyOptions: Properties;
+  comment?: string;
+}
+
+export interface CreateFileFormatStatement {
+  kind: 'create_file_format';
+  name: ObjectName;
+  orReplace: boolean;
+  ifNotExists: boolean;
+  temporary: boolean;
+  options: Properties;
+  comment?: string;
+}
+
+export interface AlterStageStatement {
+  kind: 'alter_stage';
+  name: ObjectName;
+  ifExists: boolean;
+  action: { kind: 'set'; fileFormat?: FileFormatSpec; copyOptions?: Properties; comment?: string } | { kind: 'rename'; to: ObjectName } | { kind: 'unset_comment' };
+}
+
+export interface AlterFileFormatStatement {
+  kind: 'alter_file_format';
+  name: ObjectName;
+  ifExists: boolean;
+  action: { kind: 'set'; options: Properties; comment?: string } | { kind: 'rename'; to: ObjectName } | { kind: 'unset_comment' };
+}
+
+export interface PutStatement {
+  kind: 'put';
+  /** Local path (after `file://`), may end in a glob. */
+  source: string;
+  target: StageLocation;
+  options: Properties;
+}
+
+export interface GetStatement {
+  kind: 'get';
+  source: StageLocation;
+  /** Local directory (after `file://`). */
+  target: string;
+  options: Properties;
+}
+
+export interface ListStatement {
+  kind: 'list' | 'remove';
+  location: StageLocation;
+  pattern?: string;
+}
+
+export interface CopyIntoTableStatement {
+  kind: 'copy_into_table';
+  table: ObjectName;
+  columns?: string[];
+  from: StageLocation;
+  /** The transformation `SELECT …` (source text with `$n`, `METADATA$…` and the location replaced). */
+  transform?: { selectSql: string; alias?: string };
+  files?: string[];
+  pattern?: string;
+  fileFormat?: FileFormatSpec;
+  /** Copy options (ON_ERROR, FORCE, PURGE, SIZE_LIMIT, MATCH_BY_COLUMN_NAME, …), upper-case names. */
+  options: Properties;
+  validationMode?: string;
+}
+
+export type LoadingStatement =
+  | CreateStageStatement
+  | CreateFileFormatStatement
+  | AlterStageStatement
+  | AlterFileFormatStatement
+  | PutStatement
+  | GetStatement
+  | ListStatement
+  | CopyIntoTableStatement;
 
 export type StatementKind = Statement['kind'];

@@ -14,7 +14,7 @@ import type { SfType } from '../../sql/index.ts';
 export const DATA_SCHEMA = '_backlot_data';
 export const SYSTEM_SCHEMA = '_backlot';
 
-export type ObjectKind = 'TABLE' | 'VIEW' | 'SEQUENCE' | 'STREAM' | 'PROCEDURE' | 'TASK';
+export type ObjectKind = 'TABLE' | 'VIEW' | 'SEQUENCE' | 'STREAM' | 'PROCEDURE' | 'TASK' | 'STAGE' | 'FILE FORMAT';
 
 export interface DatabaseEntry {
   id: number;

@@ -93,6 +93,18 @@ export const MIGRATIONS: string[][] = [
   // Running aggregate state of GROUP BY dynamic tables: the input versions each `dt_agg_<id>` table
   // holds the groups' sums and counts for (written with the table's rows).
   [`CREATE TABLE ${S}.dt_agg_state (dt_id BIGINT, input_versions VARCHAR)`],
+  // Loading: one row per file a COPY loaded or tried (the load metadata that makes a loaded file
+  // skipped for 64 days, LOAD_HISTORY and COPY_HISTORY), and the rows it rejected (VALIDATE).
+  [
+    `CREATE TABLE ${S}.load_history (
+       job_id VARCHAR, table_id BIGINT, table_name VARCHAR, schema_name VARCHAR, database_name VARCHAR,
+       stage_key VARCHAR, path VARCHAR, file_name VARCHAR, md5 VARCHAR, file_size BIGINT, last_load_ms BIGINT,
+       status VARCHAR, rows_parsed BIGINT, rows_loaded BIGINT, error_limit BIGINT, error_count BIGINT,
+       first_error VARCHAR, first_error_line BIGINT, first_error_character BIGINT, first_error_column_name VARCHAR)`,
+    `CREATE TABLE ${S}.load_rejects (
+       job_id VARCHAR, file_name VARCHAR, line BIGINT, character BIGINT, category VARCHAR, code VARCHAR,
+       sql_state VARCHAR, error VARCHAR, column_name VARCHAR, row_number BIGINT, rejected_record VARCHAR)`,
+  ],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

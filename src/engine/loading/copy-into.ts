@@ -1,0 +1,290 @@
+/**
+ * COPY INTO <table> from a stage (semantics §6.5). Each file is read by DuckDB's own reader into a
+ * temporary table of text fields (CSV rows that do not parse — wrong field count, an unterminated
+ * quote — land in DuckDB's reject table with their line), then converted to the table's column types
+ * in one set-based pass that also finds, per row, the first field that does not convert. ON_ERROR
+ * decides per file what loads; every loaded file's good rows go into the table through the versioned
+ * write path in one transaction, together with the load metadata (so a loaded file is skipped for 64
+ * days unless FORCE) and the rejected rows (VALIDATE). Streams and dynamic tables see the load as
+ * any other insert.
+ */
+import { displayName, duckIdent, errors, SnowflakeError, sqlString, T, type CopyIntoTableStatement, type SfType } from '../../sql/index.ts';
+import { appendRows, safeJoin, SYSTEM_SCHEMA, type ObjectEntry, type StageFile } from '../../storage/index.ts';
+import { status, table, type ResultBody } from '../results/result-set.ts';
+import type { Session } from '../session/session.ts';
+import { versionedTarget } from '../query/dml.ts';
+import { copyOptionsFromProperties, parseOnError, type CopyOptions, type OnError } from './copy-options.ts';
+import { formatFromProperties, optionOf, type FileFormat } from './file-format.ts';
+import { findFileFormat, stageFormat } from './stage-ddl.ts';
+import { compilePattern, filesAt, resolveStage, type ResolvedStage } from './stage-commands.ts';
+import { readCsv, readJson, type StagedRead } from './readers.ts';
+
+const S = SYSTEM_SCHEMA;
+const LOAD_METADATA_DAYS = 64;
+const NOTHING = 'Copy executed with 0 files processed.';
+
+/** One error found in a file: where, and Snowflake's code and message. */
+export interface LoadError {
+  message: string;
+  code: string;
+  sqlState: string;
+  line: number;
+  character: number;
+  category: string;
+  columnName: string | null;
+  rowNumber: number;
+  record: string | null;
+}
+
+/** What happened to one file. */
+export interface FileOutcome {
+  file: StageFile;
+  name: string;
+  md5: string;
+  status: 'LOADED' | 'LOAD_FAILED' | 'PARTIALLY_LOADED';
+  rowsParsed: number;
+  rowsLoaded: number;
+  errorLimit: number;
+  errorsSeen: number;
+  errors: LoadError[];
+  /** The temporary table of converted rows (good ones have `_bad` NULL). */
+  converted?: string;
+}
+
+export async function copyIntoTable(session: Session, stmt: CopyIntoTableStatement): Promise<ResultBody> {
+  if (stmt.transform) throw errors.unsupported('COPY transformations (SELECT … FROM @stage); load the columns as they are, then transform with SQL');
+  const target = session.resolver.target([stmt.table.database, stmt.table.schema, stmt.table.name].filter((p): p is string => p !== undefined), 'COPY INTO');
+  const object = target.object;
+  const tableName = displayName([target.path.database.name, target.path.schema.name, object.name]);
+  const columns = targetColumns(object, stmt.columns, tableName);
+  const stage = resolveStage(session, stmt.from, 'COPY INTO');
+  const format = effectiveFormat(session, stmt, stage);
+  const options = effectiveOptions(stmt, stage);
+  const onError = parseOnError(options.ON_ERROR ?? 'ABORT_STATEMENT');
+  if (format.type === 'PARQUET') throw errors.unsupported('COPY INTO from Parquet files (CSV and JSON are supported)');
+  if (options.MATCH_BY_COLUMN_NAME && options.MATCH_BY_COLUMN_NAME !== 'NONE') throw errors.unsupported('MATCH_BY_COLUMN_NAME');
+  if (format.type === 'JSON' && (columns.length !== 1 || !['VARIANT', 'OBJECT', 'ARRAY'].includes(columns[0].type.kind))) {
+    throw errors.userError(
+      '002019',
+      '0A000',
+      'SQL compilation error:\nJSON file format can produce one and only one column of type variant, object, or array. Use CSV file format if you want to load more than one column.',
+    );
+  }
+
+  const candidates = selectFiles(session, stmt, stage, onError);
+  const now = session.engine.clock.now().getTime();
+  const files = await notYetLoaded(session, object.id, stage, candidates, options.FORCE === true, now);
+  if (files.length === 0) return table([['status', T.varchar()]], [[NOTHING]], 'COPY');
+
+  const created: string[] = [];
+  try {
+    const outcomes: FileOutcome[] = [];
+    for (let i = 0; i < files.length; i += 1) {
+      const read: StagedRead = { file: files[i].file, scratch: `_bkl_copy_${i}`, columns, format, tableName };
+      const staged = format.type === 'CSV' ? await readCsv(session, read) : await readJson(session, read);
+      created.push(...staged.temporaries);
+      outcomes.push(decide({ ...staged.outcome, name: stage.listPrefix + files[i].file.path, md5: files[i].md5 }, onError));
+    }
+    if (stmt.validationMode) return validationResult(session, stmt.validationMode, outcomes, columns);
+    const aborting = onError.kind === 'ABORT_STATEMENT' ? outcomes.find((o) => o.errorsSeen > 0) : undefined;
+    if (aborting) throw abortError(aborting);
+
+    const jobId = session.currentQueryId ?? '';
+    await session.engine.writes.run(session, async (w) => {
+      const t = versionedTarget(target);
+      for (const o of outcomes) {
+        if (o.status === 'LOAD_FAILED' || !o.converted) continue;
+        o.rowsLoaded = await appendRows(session.conn, t, columns.map((c) => c.name), `SELECT ${columns.map((_, j) => `v${j + 1}`).join(', ')} FROM temp.${o.converted} WHERE _bad IS NULL`, w);
+      }
+      await recordLoads(session, jobId, object, target.path, stage, outcomes, now);
+    });
+    if (options.PURGE) {
+      try {
+        session.engine.stageFiles.remove(outcomes.filter((o) => o.status === 'LOADED').map((o) => o.file));
+      } catch {
+        // Snowflake: a failed purge does not fail the load.
+      }
+    }
+    const shown = options.RETURN_FAILED_ONLY ? outcomes.filter((o) => o.status !== 'LOADED') : outcomes;
+    return table(
+      [
+        ['file', T.varchar()],
+        ['status', T.varchar()],
+        ['rows_parsed', T.number()],
+        ['rows_loaded', T.number()],
+        ['error_limit', T.number()],
+        ['errors_seen', T.number()],
+        ['first_error', T.varchar()],
+        ['first_error_line', T.number()],
+        ['first_error_character', T.number()],
+        ['first_error_column_name', T.varchar()],
+      ],
+      shown.map((o) => {
+        const e = o.errors[0];
+        return [o.name, o.status, o.rowsParsed, o.rowsLoaded, o.errorLimit, o.errorsSeen, e?.message ?? null, e?.line ?? null, e?.character ?? null, e?.columnName ?? null];
+      }),
+      'COPY',
+    );
+  } finally {
+    for (const t of created) await session.conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(t)}`).catch(() => undefined);
+  }
+}
+
+/** The table's columns the files fill: the column list, or all columns in order. */
+function targetColumns(o: ObjectEntry, names: string[] | undefined, tableName: string): { name: string; type: SfType; nullable: boolean }[] {
+  if (!names) return o.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable }));
+  return names.map((n) => {
+    const c = o.columns.find((x) => x.name === n);
+    if (!c) throw errors.invalidIdentifier(`'${n}'`);
+    void tableName;
+    return { name: c.name, type: c.type, nullable: c.nullable };
+  });
+}
+
+function effectiveFormat(session: Session, stmt: CopyIntoTableStatement, stage: ResolvedStage): FileFormat {
+  if (stmt.fileFormat?.formatName) return findFileFormat(session, stmt.fileFormat.formatName, 'COPY INTO').format;
+  if (stmt.fileFormat) return formatFromProperties(stmt.fileFormat.options);
+  return stageFormat(session, stage.stage) ?? { type: 'CSV', options: {} };
+}
+
+function effectiveOptions(stmt: CopyIntoTableStatement, stage: ResolvedStage): CopyOptions {
+  const base = stage.stage?.properties.COPY_OPTIONS ? (JSON.parse(stage.stage.properties.COPY_OPTIONS) as CopyOptions) : undefined;
+  return copyOptionsFromProperties(stmt.options, base);
+}
+
+/** FILES (names relative to the location) or PATTERN (a regular expression on the path in the stage). */
+function selectFiles(session: Session, stmt: CopyIntoTableStatement, stage: ResolvedStage, onError: OnError): StageFile[] {
+  const all = filesAt(session, stage, undefined);
+  if (stmt.files) {
+    if (stmt.files.length > 1000) throw errors.invalidOperation('FILES may list at most 1000 files.');
+    const out: StageFile[] = [];
+    for (const name of stmt.files) {
+      const path = safeJoin(stage.path.endsWith('/') || stage.path === '' ? stage.path : `${stage.path}/`, name);
+      const f = all.find((x) => x.path === path);
+      if (f) out.push(f);
+      else if (onError.kind === 'ABORT_STATEMENT') throw errors.userError('100083', '58030', `Remote file '${stage.listPrefix}${path}' was not found. There are several potential causes. The file might not exist. The required credentials may be missing or invalid.`);
+    }
+    return out;
+  }
+  if (stmt.pattern !== undefined) {
+    const re = compilePattern(stmt.pattern);
+    return all.filter((f) => re.test(f.path));
+  }
+  return all;
+}
+
+/** Files whose content (by MD5) this table has not loaded within 64 days, or all of them with FORCE. */
+async function notYetLoaded(session: Session, tableId: number, stage: ResolvedStage, files: StageFile[], force: boolean, now: number): Promise<{ file: StageFile; md5: string }[]> {
+  const withSums = [];
+  for (const f of files) withSums.push({ file: f, md5: await session.engine.stageFiles.md5(f) });
+  if (force || withSums.length === 0) return withSums;
+  const rows = await session.conn.rows(
+    `SELECT path, md5 FROM ${S}.load_history WHERE table_id = ${Math.trunc(tableId)} AND stage_key = ${sqlString(`${stage.area}/${stage.key}`)} ` +
+      `AND status IN ('LOADED', 'PARTIALLY_LOADED') AND last_load_ms > ${Math.trunc(now - LOAD_METADATA_DAYS * 86_400_000)}`,
+  );
+  const loaded = new Set(rows.map((r) => `${r.path}\u0000${r.md5}`));
+  return withSums.filter((f) => !loaded.has(`${f.file.path}\u0000${f.md5}`));
+}
+
+/** ON_ERROR applied to a file's counts. */
+function decide(o: FileOutcome, onError: OnError): FileOutcome {
+  const good = o.rowsParsed - o.errorsSeen;
+  if (o.errorsSeen === 0) return { ...o, status: 'LOADED', errorLimit: onError.kind === 'CONTINUE' ? o.rowsParsed : (onError.kind === 'SKIP_FILE' ? (onError.limit ?? 1) : 1), rowsLoaded: good };
+  switch (onError.kind) {
+    case 'ABORT_STATEMENT':
+      return { ...o, status: 'LOAD_FAILED', errorLimit: 1, rowsLoaded: 0 };
+    case 'CONTINUE':
+      return { ...o, status: good > 0 ? 'PARTIALLY_LOADED' : 'LOAD_FAILED', errorLimit: o.rowsParsed, rowsLoaded: good };
+    case 'SKIP_FILE': {
+      const limit = onError.percent !== undefined ? Math.max(1, Math.floor((o.rowsParsed * onError.percent) / 100)) : (onError.limit ?? 1);
+      const skip = onError.percent !== undefined ? (o.errorsSeen * 100) / Math.max(1, o.rowsParsed) > onError.percent : o.errorsSeen >= limit;
+      if (skip) return { ...o, status: 'LOAD_FAILED', errorLimit: limit, rowsLoaded: 0 };
+      return { ...o, status: good > 0 ? 'PARTIALLY_LOADED' : 'LOAD_FAILED', errorLimit: limit, rowsLoaded: good };
+    }
+  }
+}
+
+function abortError(o: FileOutcome): SnowflakeError {
+  const e = o.errors[0];
+  const where = `\n  File '${o.name}', line ${e.line}, character ${e.character}\n  Row ${e.rowNumber}${e.columnName ? `, column ${e.columnName}` : ''}`;
+  return errors.userError(
+    e.code,
+    e.sqlState,
+    `${e.message}${where}\n  If you would like to continue loading when an error is encountered, use other values such as 'SKIP_FILE' or 'CONTINUE' for the ON_ERROR option.`,
+  );
+}
+
+async function recordLoads(
+  session: Session,
+  jobId: string,
+  o: ObjectEntry,
+  path: { database: { name: string }; schema: { name: string } },
+  stage: ResolvedStage,
+  outcomes: FileOutcome[],
+  now: number,
+): Promise<void> {
+  const s = (v: string | null | undefined) => (v === null || v === undefined ? 'NULL' : sqlString(v));
+  const n = (v: number | null | undefined) => (v === null || v === undefined ? 'NULL' : String(Math.trunc(v)));
+  const history = outcomes.map((x) => {
+    const e = x.errors[0];
+    return (
+      `(${s(jobId)}, ${n(o.id)}, ${s(o.name)}, ${s(path.schema.name)}, ${s(path.database.name)}, ${s(`${stage.area}/${stage.key}`)}, ${s(x.file.path)}, ${s(x.name)}, ${s(x.md5)}, ` +
+      `${n(x.file.size)}, ${n(now)}, ${s(x.status)}, ${n(x.rowsParsed)}, ${n(x.rowsLoaded)}, ${n(x.errorLimit)}, ${n(x.errorsSeen)}, ${s(e?.message)}, ${n(e?.line)}, ${n(e?.character)}, ${s(e?.columnName)})`
+    );
+  });
+  await session.conn.run(`INSERT INTO ${S}.load_history VALUES ${history.join(', ')}`);
+  const rejects = outcomes.flatMap((x) =>
+    x.errors.map(
+      (e) =>
+        `(${s(jobId)}, ${s(x.name)}, ${n(e.line)}, ${n(e.character)}, ${s(e.category)}, ${s(e.code)}, ${s(e.sqlState)}, ${s(e.message)}, ${s(e.columnName)}, ${n(e.rowNumber)}, ${s(e.record)})`,
+    ),
+  );
+  if (rejects.length > 0) await session.conn.run(`INSERT INTO ${S}.load_rejects VALUES ${rejects.join(', ')}`);
+}
+
+/** VALIDATION_MODE: what the load would do, nothing loaded. */
+async function validationResult(session: Session, mode: string, outcomes: FileOutcome[], columns: { name: string; type: SfType }[]): Promise<ResultBody> {
+  const rowsMode = /^RETURN_(\d+)_ROWS$/.exec(mode);
+  if (rowsMode) {
+    const wanted = Number(rowsMode[1]);
+    const first = outcomes.find((o) => o.errorsSeen > 0);
+    if (first) throw abortError(first);
+    const rows: unknown[][] = [];
+    for (const o of outcomes) {
+      if (rows.length >= wanted || !o.converted) break;
+      const r = await session.conn.query(`SELECT ${columns.map((_, j) => `v${j + 1}`).join(', ')} FROM temp.${o.converted} ORDER BY _r LIMIT ${wanted - rows.length}`);
+      rows.push(...r.rows);
+    }
+    const { toValue } = await import('../results/values.ts');
+    return table(
+      columns.map((c) => [c.name, c.type] as [string, SfType]),
+      rows.map((r) => r.map((v, j) => toValue(v as never, columns[j].type, session.timezone))),
+      'COPY',
+    );
+  }
+  if (mode !== 'RETURN_ERRORS' && mode !== 'RETURN_ALL_ERRORS') throw errors.invalidValue(`invalid value [${mode}] for parameter 'VALIDATION_MODE'`);
+  return errorRows(outcomes.flatMap((o) => o.errors.map((e) => ({ file: o.name, e }))));
+}
+
+export function errorRows(list: { file: string; e: LoadError }[]): ResultBody {
+  return table(
+    [
+      ['ERROR', T.varchar()],
+      ['FILE', T.varchar()],
+      ['LINE', T.number()],
+      ['CHARACTER', T.number()],
+      ['BYTE_OFFSET', T.number()],
+      ['CATEGORY', T.varchar()],
+      ['CODE', T.number()],
+      ['SQL_STATE', T.number()],
+      ['COLUMN_NAME', T.varchar()],
+      ['ROW_NUMBER', T.number()],
+      ['ROW_START_LINE', T.number()],
+      ['REJECTED_RECORD', T.varchar()],
+    ],
+    list.map(({ file, e }) => [e.message, file, e.line, e.character, null, e.category, Number(e.code), Number(e.sqlState) || null, e.columnName, e.rowNumber, e.line, e.record]),
+    'COPY',
+  );
+}
+
+export { status, optionOf };

@@ -1,0 +1,285 @@
+/**
+ * Reading one staged file for COPY: DuckDB's CSV or JSON reader into a temporary table of raw
+ * fields, then one set-based conversion to the target types that marks, per row, the first field
+ * that does not fit (with why). Rows the CSV reader itself rejects keep their line from DuckDB's
+ * reject table. The outcome carries the counts and the errors with Snowflake's codes and positions.
+ */
+import { duckIdent, duckTypeOf, errors, formatModelToStrftime, MAX_VARCHAR, sqlString, type SfType } from '../../sql/index.ts';
+import type { StageFile } from '../../storage/index.ts';
+import type { Session } from '../session/session.ts';
+import type { FileOutcome, LoadError } from './copy-into.ts';
+import { optionOf, type FileFormat } from './file-format.ts';
+
+export interface StagedRead {
+  file: StageFile;
+  /** Prefix of this file's temporary tables. */
+  scratch: string;
+  columns: { name: string; type: SfType; nullable: boolean }[];
+  format: FileFormat;
+  tableName: string;
+}
+
+export interface StagedFile {
+  outcome: FileOutcome;
+  temporaries: string[];
+}
+
+/** At most this many errors per file are kept (for VALIDATE and RETURN_ERRORS); all are counted. */
+const KEPT_ERRORS = 10_000;
+
+function compression(f: FileFormat, path: string): string {
+  const c = String(optionOf(f, 'COMPRESSION'));
+  if (c === 'AUTO') return path.toLowerCase().endsWith('.gz') ? 'gzip' : path.toLowerCase().endsWith('.zst') ? 'zstd' : 'none';
+  if (c === 'GZIP') return 'gzip';
+  if (c === 'ZSTD') return 'zstd';
+  if (c === 'NONE') return 'none';
+  throw errors.unsupported(`COMPRESSION = ${c} (GZIP, ZSTD, NONE and AUTO are supported)`);
+}
+
+function singleChar(f: FileFormat, name: string): string {
+  const v = String(optionOf(f, name));
+  if (v === 'NONE') return '';
+  return v;
+}
+
+export async function readCsv(session: Session, r: StagedRead): Promise<StagedFile> {
+  const f = r.format;
+  const raw = `${r.scratch}_raw`;
+  const rejects = `${r.scratch}_rej`;
+  const scan = `${r.scratch}_scan`;
+  const n = r.columns.length;
+  const recordDelimiter = String(optionOf(f, 'RECORD_DELIMITER'));
+  if (!['\n', '\r\n', '\r'].includes(recordDelimiter)) throw errors.unsupported(`RECORD_DELIMITER other than a newline ('${recordDelimiter}')`);
+  const delimiter = singleChar(f, 'FIELD_DELIMITER');
+  if (delimiter === '') throw errors.unsupported('FIELD_DELIMITER = NONE');
+  const quote = singleChar(f, 'FIELD_OPTIONALLY_ENCLOSED_BY');
+  const escape = singleChar(f, 'ESCAPE') || quote;
+  const nulls = (optionOf(f, 'NULL_IF') as string[]).slice();
+  if (optionOf(f, 'EMPTY_FIELD_AS_NULL') === true) nulls.push('');
+  const encoding = String(optionOf(f, 'ENCODING')).toUpperCase().replace('-', '');
+  const duckEncoding = encoding === 'UTF8' ? 'utf-8' : encoding === 'UTF16' ? 'utf-16' : 'latin-1';
+  const lenient = optionOf(f, 'ERROR_ON_COLUMN_COUNT_MISMATCH') === false;
+  const columnsSpec = `{${r.columns.map((_, j) => `'c${j + 1}': 'VARCHAR'`).join(', ')}}`;
+  const args = [
+    sqlString(r.file.absolute),
+    `columns = ${columnsSpec}`,
+    'header = false',
+    `skip = ${Math.trunc(Number(optionOf(f, 'SKIP_HEADER')))}`,
+    'auto_detect = false',
+    `delim = ${sqlString(delimiter)}`,
+    `quote = ${sqlString(quote)}`,
+    `escape = ${sqlString(escape)}`,
+    `nullstr = [${nulls.map(sqlString).join(', ')}]`,
+    'allow_quoted_nulls = false',
+    `compression = ${sqlString(compression(f, r.file.path))}`,
+    `encoding = ${sqlString(duckEncoding)}`,
+    'store_rejects = true',
+    `rejects_table = ${sqlString(rejects)}`,
+    `rejects_scan = ${sqlString(scan)}`,
+    ...(lenient ? ['null_padding = true', 'strict_mode = false'] : []),
+  ];
+  const temporaries = [raw, rejects, scan];
+  await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} AS SELECT * FROM read_csv(${args.join(', ')})`);
+  const trim = optionOf(f, 'TRIM_SPACE') === true;
+  const conv = await convert(session, r, raw, (j) => (trim ? `trim(c${j + 1})` : `c${j + 1}`));
+  temporaries.push(conv);
+
+  const counts = await session.conn.query(
+    `SELECT (SELECT count(*) FROM temp.${duckIdent(raw)}), (SELECT count(*) FROM temp.${duckIdent(rejects)}), (SELECT count(*) FROM temp.${duckIdent(conv)} WHERE _bad IS NOT NULL)`,
+  );
+  const [accepted, rejected, bad] = counts.rows[0].map(Number);
+  const skip = Math.trunc(Number(optionOf(f, 'SKIP_HEADER')));
+  const list: LoadError[] = [];
+  const rejectRows = await session.conn.rows(
+    `SELECT line, column_idx, column_name, error_type, csv_line, error_message FROM temp.${duckIdent(rejects)} ORDER BY line LIMIT ${KEPT_ERRORS}`,
+  );
+  const rejectedLines = rejectRows.map((x) => Number(x.line));
+  for (const x of rejectRows) {
+    const type = String(x.error_type);
+    const line = Number(x.line);
+    const found = /Found: (\d+)/.exec(String(x.error_message))?.[1];
+    const columnCount = type === 'TOO MANY COLUMNS' || type === 'MISSING COLUMNS';
+    list.push({
+      message: columnCount
+        ? `Number of columns in file (${found ?? '?'}) does not match that of the corresponding table (${n}), use file format option error_on_column_count_mismatch=false to ignore this error`
+        : `${String(x.error_message)}`,
+      code: columnCount ? '100080' : '100065',
+      sqlState: '22000',
+      line,
+      character: 1,
+      category: 'parsing',
+      columnName: columnCount ? `${r.tableName.split('.').pop()}[${Math.min(Number(x.column_idx), n)}]` : null,
+      rowNumber: line - skip,
+      record: x.csv_line === null ? null : String(x.csv_line).replace(/\r?\n$/, ''),
+    });
+  }
+  if (bad > 0) {
+    const rows = await session.conn.rows(
+      `SELECT c._r AS r, c._bad AS bad, c._why AS why, [${r.columns.map((_, j) => `w.c${j + 1}`).join(', ')}] AS fields ` +
+        `FROM temp.${duckIdent(conv)} c JOIN temp.${duckIdent(raw)} w ON w.rowid = c._r WHERE c._bad IS NOT NULL ORDER BY c._r LIMIT ${KEPT_ERRORS}`,
+    );
+    // The k-th accepted row sits on the k-th line (after the header) that the reader did not reject.
+    let line = skip;
+    let k = -1;
+    let i = 0;
+    for (const x of rows) {
+      const target = Number(x.r);
+      while (k < target) {
+        line += 1;
+        while (i < rejectedLines.length && rejectedLines[i] === line) {
+          line += 1;
+          i += 1;
+        }
+        k += 1;
+      }
+      const fields = (x.fields as (string | null)[]) ?? [];
+      const j = Number(x.bad) - 1;
+      const character = fields.slice(0, j).reduce((sum, v) => sum + (v ?? '').length + delimiter.length, 1);
+      const e = conversionError(r.columns[j], String(x.why), fields[j] ?? '');
+      list.push({
+        message: e.message,
+        code: e.code,
+        sqlState: e.sqlState,
+        line,
+        character,
+        category: 'conversion',
+        columnName: `"${r.tableName.split('.').pop()}"["${r.columns[j].name}":${j + 1}]`,
+        rowNumber: line - skip,
+        record: fields.map((v) => v ?? '').join(delimiter),
+      });
+    }
+  }
+  list.sort((a, b) => a.line - b.line);
+  return {
+    temporaries,
+    outcome: outcomeOf(r.file, accepted + rejected, rejected + bad, list, conv),
+  };
+}
+
+export async function readJson(session: Session, r: StagedRead): Promise<StagedFile> {
+  const f = r.format;
+  if (optionOf(f, 'STRIP_NULL_VALUES') === true) throw errors.unsupported('STRIP_NULL_VALUES = TRUE');
+  const raw = `${r.scratch}_raw`;
+  const format = optionOf(f, 'STRIP_OUTER_ARRAY') === true ? 'array' : 'unstructured';
+  try {
+    await session.conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} AS SELECT json AS c1 FROM read_json_objects(${sqlString(r.file.absolute)}, format = '${format}', ` +
+        `compression = ${sqlString(compression(f, r.file.path))}, maximum_object_size = 268435456)`,
+    );
+  } catch (e) {
+    // The reader stops at the first malformed document: the file counts as one error.
+    const message = `Error parsing JSON: ${String((e as Error).message).split('\n')[0]}`;
+    const err: LoadError = { message, code: '100069', sqlState: '22P02', line: 1, character: 1, category: 'parsing', columnName: null, rowNumber: 1, record: null };
+    return { temporaries: [raw], outcome: outcomeOf(r.file, 1, 1, [err], undefined) };
+  }
+  const conv = await convert(session, r, raw, () => 'c1');
+  const counts = await session.conn.query(`SELECT count(*), count(*) FILTER (WHERE _bad IS NOT NULL) FROM temp.${duckIdent(conv)}`);
+  const [parsed, bad] = counts.rows[0].map(Number);
+  const list: LoadError[] = [];
+  if (bad > 0) {
+    const rows = await session.conn.rows(`SELECT _r AS r FROM temp.${duckIdent(conv)} WHERE _bad IS NOT NULL ORDER BY _r LIMIT ${KEPT_ERRORS}`);
+    for (const x of rows) {
+      const e = errors.nullInNotNullColumn(r.columns[0].name);
+      list.push({ message: e.message, code: e.code, sqlState: e.sqlState, line: Number(x.r) + 1, character: 1, category: 'conversion', columnName: `"${r.tableName.split('.').pop()}"["${r.columns[0].name}":1]`, rowNumber: Number(x.r) + 1, record: null });
+    }
+  }
+  return { temporaries: [raw, conv], outcome: outcomeOf(r.file, parsed, bad, list, conv) };
+}
+
+function outcomeOf(file: StageFile, rowsParsed: number, errorsSeen: number, list: LoadError[], converted: string | undefined): FileOutcome {
+  return { file, name: file.path, md5: '', status: 'LOADED', rowsParsed, rowsLoaded: 0, errorLimit: 1, errorsSeen, errors: list, converted };
+}
+
+/**
+ * The conversion pass: v1…vn in the target types, `_bad` the first column (1-based) that does not
+ * fit, `_why` what is wrong with it ('value', 'null' or 'length').
+ */
+async function convert(session: Session, r: StagedRead, raw: string, field: (j: number) => string): Promise<string> {
+  const conv = `${r.scratch}_conv`;
+  const exprs = r.columns.map((c, j) => converted(c.type, field(j), r.format));
+  const checks: { cond: string; why: string; j: number }[] = [];
+  r.columns.forEach((c, j) => {
+    const x = field(j);
+    checks.push({ cond: `(${x} IS NOT NULL AND v${j + 1} IS NULL)`, why: 'value', j });
+    if (!c.nullable) checks.push({ cond: `v${j + 1} IS NULL`, why: 'null', j });
+    if (c.type.kind === 'VARCHAR' && c.type.length < MAX_VARCHAR) checks.push({ cond: `length(v${j + 1}) > ${c.type.length}`, why: 'length', j });
+  });
+  const bad = `CASE ${checks.map((k) => `WHEN ${k.cond} THEN ${k.j + 1}`).join(' ')} END`;
+  const why = `CASE ${checks.map((k) => `WHEN ${k.cond} THEN '${k.why}'`).join(' ')} END`;
+  await session.conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${duckIdent(conv)} AS SELECT _r, ${r.columns.map((_, j) => `v${j + 1}`).join(', ')}, ${bad} AS _bad, ${why} AS _why FROM ` +
+      `(SELECT rowid AS _r, ${r.columns.map((_, j) => `c${j + 1}`).join(', ')}, ${exprs.map((e, j) => `${e} AS v${j + 1}`).join(', ')} FROM temp.${duckIdent(raw)})`,
+  );
+  return conv;
+}
+
+/** A text field in a column's type; NULL when it does not convert. */
+function converted(t: SfType, x: string, f: FileFormat): string {
+  const duck = duckTypeOf(t);
+  switch (t.kind) {
+    case 'VARCHAR':
+      return x;
+    case 'NUMBER': {
+      const exact = `TRY_CAST(${x} AS DECIMAL(38, ${t.scale}))`;
+      const viaDouble = `TRY_CAST(TRY_CAST(${x} AS DOUBLE) AS DECIMAL(38, ${t.scale}))`;
+      return `TRY_CAST(coalesce(${exact}, ${viaDouble}) AS ${duck})`;
+    }
+    case 'FLOAT':
+      return `TRY_CAST(${x} AS DOUBLE)`;
+    case 'BOOLEAN':
+      return `CASE WHEN lower(${x}) IN ('true', 't', 'yes', 'y', 'on', '1') THEN true WHEN lower(${x}) IN ('false', 'f', 'no', 'n', 'off', '0') THEN false END`;
+    case 'DATE': {
+      const fmt = String(optionOf(f, 'DATE_FORMAT'));
+      return fmt === 'AUTO' ? `TRY_CAST(${x} AS DATE)` : `CAST(TRY_STRPTIME(${x}, ${sqlString(formatModelToStrftime(fmt))}) AS DATE)`;
+    }
+    case 'TIME': {
+      const fmt = String(optionOf(f, 'TIME_FORMAT'));
+      return fmt === 'AUTO' ? `TRY_CAST(${x} AS TIME)` : `CAST(TRY_STRPTIME(${x}, ${sqlString(formatModelToStrftime(fmt))}) AS TIME)`;
+    }
+    case 'TIMESTAMP_NTZ':
+    case 'TIMESTAMP_LTZ':
+    case 'TIMESTAMP_TZ': {
+      const fmt = String(optionOf(f, 'TIMESTAMP_FORMAT'));
+      return fmt === 'AUTO' ? `TRY_CAST(${x} AS ${duck})` : `CAST(TRY_STRPTIME(${x}, ${sqlString(formatModelToStrftime(fmt))}) AS ${duck})`;
+    }
+    case 'VARIANT':
+    case 'OBJECT':
+    case 'ARRAY':
+      return `TRY_CAST(${x} AS JSON)`;
+    case 'BINARY': {
+      const b = String(optionOf(f, 'BINARY_FORMAT'));
+      if (b === 'HEX') return `CASE WHEN regexp_full_match(${x}, '([0-9A-Fa-f]{2})*') THEN unhex(${x}) END`;
+      if (b === 'BASE64') return `CASE WHEN regexp_full_match(${x}, '[A-Za-z0-9+/]*={0,2}') THEN from_base64(${x}) END`;
+      return `encode(${x})`;
+    }
+  }
+}
+
+/** Snowflake's error for a field that does not fit its column. */
+function conversionError(c: { name: string; type: SfType }, why: string, value: string) {
+  if (why === 'null') return errors.nullInNotNullColumn(c.name);
+  if (why === 'length') return errors.userError('100074', '22001', `User character length limit (${(c.type as { length: number }).length}) exceeded by string '${value.length > 40 ? `${value.slice(0, 40)}...` : value}'`);
+  switch (c.type.kind) {
+    case 'NUMBER':
+    case 'FLOAT':
+      return errors.numericNotRecognized(value);
+    case 'BOOLEAN':
+      return errors.booleanNotRecognized(value);
+    case 'DATE':
+      return errors.dateNotRecognized(value);
+    case 'TIME':
+      return errors.timeNotRecognized(value);
+    case 'TIMESTAMP_NTZ':
+    case 'TIMESTAMP_LTZ':
+    case 'TIMESTAMP_TZ':
+      return errors.timestampNotRecognized(value);
+    case 'VARIANT':
+    case 'OBJECT':
+    case 'ARRAY':
+      return errors.userError('100069', '22P02', `Error parsing JSON: ${value.length > 40 ? `${value.slice(0, 40)}...` : value}`);
+    case 'BINARY':
+      return errors.userError('100115', '22000', `The following string is not a legal hex-encoded value: '${value}'`);
+    default:
+      return errors.userError('100038', '22018', `Value '${value}' is not recognized`);
+  }
+}
