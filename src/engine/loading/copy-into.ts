@@ -85,7 +85,7 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
       created.push(...staged.temporaries);
       outcomes.push(decide({ ...staged.outcome, name: stage.listPrefix + files[i].file.path, md5: files[i].md5 }, onError));
     }
-    if (stmt.validationMode) return validationResult(session, stmt.validationMode, outcomes, columns);
+    if (stmt.validationMode) return await validationResult(session, stmt.validationMode, outcomes, columns);
     const aborting = onError.kind === 'ABORT_STATEMENT' ? outcomes.find((o) => o.errorsSeen > 0) : undefined;
     if (aborting) throw abortError(aborting);
 
