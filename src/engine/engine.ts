@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { StageFiles, Warehouse, type CommitLog, type StorageConnection } from '../storage/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { QueryHistory } from './history/query-history.ts';
-import { accountUsageDdl } from './metadata/system-views.ts';
+import { accountUsageDdl, informationSchemaDdl } from './metadata/system-views.ts';
 import { Session, type SessionOptions } from './session/session.ts';
 import { BoundedCache } from './session/bounded-cache.ts';
 import { purgeExpired, type PurgeReport, type RetentionPins } from './versioning/retention.ts';
@@ -15,6 +15,7 @@ import { StreamRegistry } from './streams/registry.ts';
 import { TaskService } from './tasks/task-service.ts';
 import { DynamicTableService } from './dynamic/dt-service.ts';
 import { dynamicTableViewsDdl } from './dynamic/dt-views.ts';
+import { loadViewsDdl } from './loading/load-views.ts';
 import { taskViewsDdl } from './tasks/task-views.ts';
 import { WriteCoordinator } from './versioning/writes.ts';
 export { BACKLOT_VERSION } from './version.ts';
@@ -82,7 +83,9 @@ export class Engine {
       const systemConn = await warehouse.connect();
       const engine = new Engine(warehouse, systemConn, options);
       await systemConn.atomically(async () => {
-        for (const stmt of [...accountUsageDdl(), ...taskViewsDdl(), ...dynamicTableViewsDdl()]) await systemConn.run(stmt);
+        for (const stmt of [...accountUsageDdl(), ...taskViewsDdl(), ...dynamicTableViewsDdl(), ...loadViewsDdl()]) await systemConn.run(stmt);
+        // Views added by a newer release reach databases created before it.
+        for (const d of warehouse.catalog.liveDatabases()) for (const stmt of informationSchemaDdl(d.name)) await systemConn.run(stmt);
       });
       await engine.history.init();
       await engine.streams.load(systemConn);

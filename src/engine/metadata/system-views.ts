@@ -91,6 +91,25 @@ const VIEWS: Record<string, ViewSpec> = {
     source: `${OBJECTS} AND o.kind IN ('TABLE', 'VIEW')`,
     orderBy: 's.name, o.name',
   },
+  LOAD_HISTORY: {
+    columns: [
+      ['SCHEMA_NAME', str, 'l.schema_name'],
+      ['FILE_NAME', str, 'l.file_name'],
+      ['TABLE_NAME', str, 'l.table_name'],
+      ['LAST_LOAD_TIME', ts, 'to_timestamp(l.last_load_ms / 1000.0)'],
+      ['STATUS', str, 'l.status'],
+      ['ROW_COUNT', num, 'l.rows_loaded'],
+      ['ROW_PARSED', num, 'l.rows_parsed'],
+      ['FIRST_ERROR_MESSAGE', str, 'l.first_error'],
+      ['FIRST_ERROR_LINE_NUMBER', num, 'l.first_error_line'],
+      ['FIRST_ERROR_CHARACTER_POSITION', num, 'l.first_error_character'],
+      ['FIRST_ERROR_COL_NAME', str, 'l.first_error_column_name'],
+      ['ERROR_COUNT', num, 'l.error_count'],
+      ['ERROR_LIMIT', num, 'l.error_limit'],
+    ],
+    source: `FROM ${S}.load_history l WHERE l.database_name = $DB`,
+    orderBy: 'l.last_load_ms, l.file_name',
+  },
   VIEWS: {
     columns: [
       ['TABLE_CATALOG', str, 'd.name'],

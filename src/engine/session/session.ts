@@ -31,6 +31,7 @@ import type { TaskRunContext } from '../tasks/runner.ts';
 import { taskSystemFunction } from '../tasks/task-functions.ts';
 import { taskTableFunction } from '../tasks/task-views.ts';
 import { dynamicTableFunction } from '../dynamic/dt-views.ts';
+import { loadTableFunction } from '../loading/load-views.ts';
 import { materializeResult } from './result-scan.ts';
 import { BACKLOT_VERSION } from '../version.ts';
 import { NeedsResult } from '../query/query.ts';
@@ -282,7 +283,7 @@ export class Session {
 function systemTableFunction(session: Session, parts: string[], args: TableFunctionArgument[]): ResolvedTableFunction | undefined {
   const name = parts[parts.length - 1];
   if (parts.length > 1 && parts[parts.length - 2] !== 'INFORMATION_SCHEMA') return undefined;
-  const taskFunction = taskTableFunction(session, name, args) ?? dynamicTableFunction(session, name, args);
+  const taskFunction = taskTableFunction(session, name, args) ?? dynamicTableFunction(session, name, args) ?? loadTableFunction(session, name, args);
   if (taskFunction) return taskFunction;
   if (!['QUERY_HISTORY', 'QUERY_HISTORY_BY_SESSION', 'QUERY_HISTORY_BY_USER', 'QUERY_HISTORY_BY_WAREHOUSE'].includes(name)) return undefined;
   const named = new Map<string, TableFunctionArgument['value']>();

@@ -437,9 +437,15 @@ export class QueryTranslator {
 
   /** System table functions the engine provides (QUERY_HISTORY …), with constant arguments. */
   private systemTableFunction(parts: string[], args: AstNode[], alias: string | undefined, scope: Scope): AstNode {
-    const values = args.map((a) => {
+    const values = args.map((a, i) => {
       const na = dataOf<Data>(a, 'named_argument');
       const valueNode = (na ? na.value : a) as AstNode;
+      // VALIDATE(<table>, …) names a table: its first argument is an identifier, passed as text.
+      const col = i === 0 && !na && parts[parts.length - 1] === 'VALIDATE' ? dataOf<Data>(valueNode, 'column') : undefined;
+      if (col) {
+        const nameParts = [identValue(col.table as Ident | null), identValue(col.name as Ident | null)].filter((p): p is string => p !== undefined);
+        return { name: undefined, value: nameParts.join('.') };
+      }
       const constant = constantValue(valueNode);
       // Time ranges are often expressions (DATEADD('hour', -1, CURRENT_TIMESTAMP())): passed through.
       const value = constant !== undefined ? constant : { expression: this.exprs.expr(valueNode, new Scope()).node };
