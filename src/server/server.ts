@@ -7,6 +7,9 @@ import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { Engine, type EngineOptions } from '../engine/index.ts';
+import { DEFAULT_LIMITS, IngestService, type IngestLimits } from '../ingest/ingest-service.ts';
+import { DEFAULT_AUTH, Tokens, type AuthOptions } from './auth.ts';
+import { DEFAULT_INGEST_API, IngestApi, type IngestApiOptions } from './ingest-api.ts';
 import { SqlApi } from './sql-api.ts';
 import { Users } from './users.ts';
 
@@ -15,13 +18,20 @@ export interface ServerOptions extends EngineOptions {
   port?: number;
   /** Run the task scheduler (default true). */
   scheduler?: boolean;
+  auth?: Partial<AuthOptions>;
+  ingest?: Partial<IngestLimits & IngestApiOptions>;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export class BacklotServer {
   private constructor(
     readonly engine: Engine,
     readonly app: Hono,
-    private readonly api: SqlApi,
+    private readonly tokens: Tokens,
+    private readonly ingest: IngestService,
     private server: Server | undefined,
     /** The generated administrator password on the first start (shown once). */
     readonly adminPassword: string | undefined,
@@ -33,15 +43,19 @@ export class BacklotServer {
     try {
       const users = await Users.open(engine);
       const adminPassword = await users.ensureAdministrator();
-      const api = new SqlApi(engine, users);
-      const app = new Hono();
-      app.route('/', api.routes());
       const host = options.host ?? '127.0.0.1';
+      // PUT/GET with server paths only when every client is on this machine.
+      const tokens = new Tokens(engine, users, { ...DEFAULT_AUTH, localFiles: isLoopback(host), ...options.auth });
+      const ingest = new IngestService(engine, { ...DEFAULT_LIMITS, ...options.ingest });
+      await ingest.open();
+      const app = new Hono();
+      app.route('/', new SqlApi(tokens).routes());
+      app.route('/', new IngestApi(tokens, ingest, { ...DEFAULT_INGEST_API, ...options.ingest }).routes());
       const server = await listen(app, host, options.port ?? 8080);
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : (options.port ?? 8080);
       if (options.scheduler !== false) engine.startSchedulers();
-      return new BacklotServer(engine, app, api, server, adminPassword, `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
+      return new BacklotServer(engine, app, tokens, ingest, server, adminPassword, `http://${host.includes(':') ? `[${host}]` : host}:${port}`);
     } catch (e) {
       await engine.close();
       throw e;
@@ -52,9 +66,10 @@ export class BacklotServer {
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.ingest.close();
     await this.engine.tasks.stop();
     await this.engine.dynamicTables.stop();
-    await this.api.close();
+    await this.tokens.close();
     await this.engine.close();
   }
 }

@@ -7,12 +7,11 @@
  *   GET  /api/v1/health                                     → {"status": "ok", "version"}
  *
  * A login opens an engine session that keeps its context (database, schema, variables,
- * transaction) across requests until logout or the server stops. Tokens are 32 random bytes.
+ * transaction) across requests until logout, token expiry or the server stops (see auth.ts).
  */
-import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
-import { BACKLOT_VERSION, isSnowflakeError, type Engine, type ResultSet, type Session } from '../engine/index.ts';
-import type { Users } from './users.ts';
+import { BACKLOT_VERSION, isSnowflakeError, type ResultSet, type Session } from '../engine/index.ts';
+import type { Tokens } from './auth.ts';
 
 export interface SessionContext {
   user: string;
@@ -35,14 +34,10 @@ const AUTH_ERROR = { code: '390100', sqlState: '08004', message: 'Incorrect user
 const TOKEN_ERROR = { code: '390104', sqlState: '08001', message: 'Authentication token is missing, invalid or expired. Log in again.' };
 
 export class SqlApi {
-  private readonly sessions = new Map<string, Session>();
   /** One statement at a time per session, as on a Snowflake connection. */
-  private readonly busy = new Map<string, Promise<unknown>>();
+  private readonly busy = new Map<Session, Promise<unknown>>();
 
-  constructor(
-    private readonly engine: Engine,
-    private readonly users: Users,
-  ) {}
+  constructor(private readonly tokens: Tokens) {}
 
   routes(): Hono {
     const app = new Hono();
@@ -50,32 +45,25 @@ export class SqlApi {
     app.post('/api/v1/login', async (c) => {
       const body = await c.req.json<{ user?: string; password?: string; database?: string; schema?: string; role?: string }>().catch(() => ({}) as Record<string, undefined>);
       if (typeof body.user !== 'string' || typeof body.password !== 'string') return c.json({ error: AUTH_ERROR }, 401);
-      const user = await this.users.authenticate(body.user, body.password);
-      if (!user) return c.json({ error: AUTH_ERROR }, 401);
-      const session = await this.engine.newSession({ user: user.name, role: body.role?.toUpperCase() ?? user.defaultRole });
-      const token = randomBytes(32).toString('base64url');
-      this.sessions.set(token, session);
+      const login = await this.tokens.login(body.user, body.password, body.role);
+      if (!login) return c.json({ error: AUTH_ERROR }, 401);
+      const { token, session, expiresAt } = login;
       for (const [kind, name] of [['DATABASE', body.database], ['SCHEMA', body.schema]] as const) {
         if (name) await session.execute(`USE ${kind} ${name}`).catch(() => undefined);
       }
-      return c.json({ token, context: contextOf(session) });
+      return c.json({ token, expiresAt: new Date(expiresAt).toISOString(), context: contextOf(session) });
     });
     app.post('/api/v1/statements', async (c) => {
-      const token = bearer(c.req.header('authorization'));
-      const session = token ? this.sessions.get(token) : undefined;
-      if (!token || !session) return c.json({ error: TOKEN_ERROR }, 401);
+      const auth = await this.tokens.lookup(c.req.header('authorization'));
+      if (!auth.ok) return c.json({ error: { ...TOKEN_ERROR, message: auth.message } }, auth.status);
+      const session = auth.session;
       const body = await c.req.json<{ sql?: string }>().catch(() => ({}) as { sql?: string });
       if (typeof body.sql !== 'string') return c.json({ error: { code: '000900', sqlState: '42601', message: 'The request needs a "sql" string.' }, context: contextOf(session) }, 400);
-      const response = await this.serialized(token, () => this.run(session, body.sql!));
+      const response = await this.serialized(session, () => this.run(session, body.sql!));
       return c.json(response, response.error ? 422 : 200);
     });
     app.post('/api/v1/logout', async (c) => {
-      const token = bearer(c.req.header('authorization'));
-      const session = token ? this.sessions.get(token) : undefined;
-      if (token && session) {
-        this.sessions.delete(token);
-        await this.engine.closeSession(session);
-      }
+      await this.tokens.logout(c.req.header('authorization'));
       return c.json({ status: 'ok' });
     });
     return app;
@@ -92,23 +80,14 @@ export class SqlApi {
     }
   }
 
-  private async serialized<T>(token: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.busy.get(token) ?? Promise.resolve();
+  private async serialized<T>(session: Session, fn: () => Promise<T>): Promise<T> {
+    const previous = this.busy.get(session) ?? Promise.resolve();
     const next = previous.then(fn, fn);
-    this.busy.set(
-      token,
-      next.catch(() => undefined),
-    );
+    const settled = next.catch(() => undefined);
+    this.busy.set(session, settled);
+    void settled.then(() => {
+      if (this.busy.get(session) === settled) this.busy.delete(session);
+    });
     return next;
   }
-
-  async close(): Promise<void> {
-    for (const s of this.sessions.values()) await this.engine.closeSession(s);
-    this.sessions.clear();
-  }
-}
-
-function bearer(header: string | undefined): string | undefined {
-  if (!header || !header.startsWith('Bearer ')) return undefined;
-  return header.slice('Bearer '.length).trim();
 }

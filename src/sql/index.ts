@@ -65,3 +65,4 @@ export { catalogueNames } from './functions/catalogue.ts';
 export { tokenize, positionAt, type Token } from './lex/tokens.ts';
 export * from './dynamic/index.ts';
 export { formatModelToStrftime } from './functions/format-models.ts';
+export { parseStageLocation } from './grammar/loading.ts';

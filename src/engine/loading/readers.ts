@@ -194,7 +194,7 @@ function outcomeOf(file: StageFile, rowsParsed: number, errorsSeen: number, list
  * The conversion pass: v1…vn in the target types, `_bad` the first column (1-based) that does not
  * fit, `_why` what is wrong with it ('value', 'null' or 'length').
  */
-async function convert(session: Session, r: StagedRead, raw: string, field: (j: number) => string): Promise<string> {
+export async function convert(session: Session, r: Pick<StagedRead, 'scratch' | 'columns' | 'format'>, raw: string, field: (j: number) => string): Promise<string> {
   const conv = `${r.scratch}_conv`;
   const exprs = r.columns.map((c, j) => converted(c.type, field(j), r.format));
   const checks: { cond: string; why: string; j: number }[] = [];
@@ -256,7 +256,7 @@ function converted(t: SfType, x: string, f: FileFormat): string {
 }
 
 /** Snowflake's error for a field that does not fit its column. */
-function conversionError(c: { name: string; type: SfType }, why: string, value: string) {
+export function conversionError(c: { name: string; type: SfType }, why: string, value: string): { message: string; code: string; sqlState: string } {
   if (why === 'null') return errors.nullInNotNullColumn(c.name);
   if (why === 'length') return errors.userError('100074', '22001', `User character length limit (${(c.type as { length: number }).length}) exceeded by string '${value.length > 40 ? `${value.slice(0, 40)}...` : value}'`);
   switch (c.type.kind) {

@@ -110,6 +110,37 @@ const VIEWS: Record<string, ViewSpec> = {
     source: `FROM ${S}.load_history l WHERE l.database_name = $DB`,
     orderBy: 'l.last_load_ms, l.file_name',
   },
+  INGEST_QUARANTINE: {
+    columns: [
+      ['TABLE_SCHEMA', str, 'q.schema_name'],
+      ['TABLE_NAME', str, 'q.table_name'],
+      ['CHANNEL_NAME', str, 'q.channel'],
+      ['OFFSET_TOKEN', str, 'q.offset_token'],
+      ['LINE_NUMBER', num, 'q.line'],
+      ['ERROR_CODE', str, 'q.error_code'],
+      ['REASON', str, 'q.reason'],
+      ['RAW_ROW', str, 'q.raw'],
+      ['RECEIVED_TIME', ts, 'to_timestamp(q.received_ms / 1000.0)'],
+    ],
+    source: `FROM ${S}.ingest_quarantine q WHERE q.database_name = $DB`,
+    orderBy: 'q.received_ms, q.channel, q.line',
+  },
+  INGEST_CHANNELS: {
+    columns: [
+      ['TABLE_SCHEMA', str, 's.name'],
+      ['TABLE_NAME', str, 'o.name'],
+      ['CHANNEL_NAME', str, 'c.channel'],
+      ['OFFSET_TOKEN', str, 'c.offset_token'],
+      ['CLIENT_SEQUENCER', num, 'c.client_sequencer'],
+      ['ROWS_INSERTED', num, 'c.rows_inserted'],
+      ['ROWS_QUARANTINED', num, 'c.rows_quarantined'],
+      ['CREATED', ts, 'to_timestamp(c.created_ms / 1000.0)'],
+      ['LAST_COMMITTED', ts, 'to_timestamp(c.updated_ms / 1000.0)'],
+    ],
+    source: `FROM ${S}.ingest_channels c JOIN ${S}.objects o ON o.id = c.table_id JOIN ${S}.schemas s ON o.schema_id = s.id JOIN ${S}.databases d ON s.database_id = d.id
+      WHERE o.dropped_on IS NULL AND d.name = $DB`,
+    orderBy: 's.name, o.name, c.channel',
+  },
   VIEWS: {
     columns: [
       ['TABLE_CATALOG', str, 'd.name'],

@@ -93,7 +93,7 @@ export const MIGRATIONS: string[][] = [
   // Running aggregate state of GROUP BY dynamic tables: the input versions each `dt_agg_<id>` table
   // holds the groups' sums and counts for (written with the table's rows).
   [`CREATE TABLE ${S}.dt_agg_state (dt_id BIGINT, input_versions VARCHAR)`],
-  // Loading: one row per file a COPY loaded or tried (the load metadata that makes a loaded file
+  // Loading and ingestion: one row per file a COPY loaded or tried (the load metadata that makes a loaded file
   // skipped for 64 days, LOAD_HISTORY and COPY_HISTORY), and the rows it rejected (VALIDATE).
   [
     `CREATE TABLE ${S}.load_history (
@@ -104,6 +104,14 @@ export const MIGRATIONS: string[][] = [
     `CREATE TABLE ${S}.load_rejects (
        job_id VARCHAR, file_name VARCHAR, line BIGINT, character BIGINT, category VARCHAR, code VARCHAR,
        sql_state VARCHAR, error VARCHAR, column_name VARCHAR, row_number BIGINT, rejected_record VARCHAR)`,
+    // Event ingestion: each channel's last committed offset token (written with its rows, so a
+    // restarted client resumes exactly after it) and the rows that did not fit, with why.
+    `CREATE TABLE ${S}.ingest_channels (
+       table_id BIGINT, channel VARCHAR, offset_token VARCHAR, client_sequencer BIGINT,
+       rows_inserted BIGINT, rows_quarantined BIGINT, created_ms BIGINT, updated_ms BIGINT)`,
+    `CREATE TABLE ${S}.ingest_quarantine (
+       table_id BIGINT, database_name VARCHAR, schema_name VARCHAR, table_name VARCHAR, channel VARCHAR,
+       offset_token VARCHAR, line BIGINT, error_code VARCHAR, reason VARCHAR, raw VARCHAR, received_ms BIGINT)`,
   ],
 ];
 
