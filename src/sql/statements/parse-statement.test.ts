@@ -48,7 +48,8 @@ describe('platform grammar', () => {
     expect(() => parse('SELECT FROM')).toThrow("syntax error line 1 at position 7 unexpected 'FROM'.");
   });
   it('says unsupported for statements it does not run', () => {
-    expect(() => parse('CREATE STAGE s')).toThrow('unsupported: CREATE STAGE');
+    expect(() => parse('CREATE PIPE p AS COPY INTO t FROM @s')).toThrow('unsupported: CREATE PIPE');
+    expect(() => parse('COPY INTO @s FROM t')).toThrow('unsupported: COPY INTO <location>');
     expect(() => parse('EXPLAIN SELECT 1')).toThrow('unsupported: EXPLAIN');
   });
 });
