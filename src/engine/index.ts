@@ -7,5 +7,5 @@ export type { ResultSet, ResultBody, DmlStats } from './results/result-set.ts';
 export type { ResultColumn, Value } from './results/values.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { SnowflakeError, isSnowflakeError } from '../sql/index.ts';
-export { convert, conversionError } from './loading/readers.ts';
+export { conversionSql, conversionError } from './loading/readers.ts';
 export { resolveStage } from './loading/stage-commands.ts';

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { displayName, duckIdent, sqlString, type ObjectName } from '../sql/index.ts';
 import { appendRows, SYSTEM_SCHEMA, type StorageConnection } from '../storage/index.ts';
-import { conversionError, convert, type Engine, type Session } from '../engine/index.ts';
+import { conversionError, conversionSql, type Engine, type Session } from '../engine/index.ts';
 import { parseBatch, type IngestColumn, type RejectedRow } from './ndjson.ts';
 
 const S = SYSTEM_SCHEMA;
@@ -232,7 +232,11 @@ export class IngestService {
     }
   }
 
-  /** One transaction for a group: rows, quarantine, channel tokens. */
+  /**
+   * One transaction for a group: rows, quarantine, channel tokens. The rows are staged as text with
+   * the appender, then converted and inserted by one INSERT … SELECT that keeps the rows that fit;
+   * only when some did not is the conversion run again to say which and why.
+   */
   private async write(group: PendingBatch[]): Promise<(AppendResult | IngestError)[]> {
     const now = this.engine.clock.now().getTime();
     // Duplicates: a token not above the channel's committed one (or an earlier batch's in this group).
@@ -255,49 +259,51 @@ export class IngestService {
       byTable.set(b.target.id, e);
     });
     const inserted = new Array<number>(group.length).fill(0);
-    const badRows = new Array<number>(group.length).fill(0);
     const quarantined: RejectedRow[][] = group.map((b, i) => (live[i] === 'live' ? [...b.rejected] : []));
     const conn = this.conn;
-    const scratch: string[] = [];
+    // Stage outside the write lock: other writers only wait for the insert and the commit.
+    const T0 = performance.now(); const marks: string[] = []; const mark = (n: string) => marks.push(`${n}=${Math.round(performance.now() - T0)}`);
+    const staged = new Map<number, string>();
+    for (const { target, batches } of byTable.values()) staged.set(target.id, await this.stage(target, group, batches));
+    mark('stage');
     try {
-      // Stage and convert outside the write lock: other writers only wait for the commit itself.
-      const converted = new Map<number, string>();
-      for (const { target, batches } of byTable.values()) {
-        const raw = await this.stage(target, group, batches);
-        const conv = await convert(this.session, { scratch: `_bkl_ing_${target.id}`, columns: target.columns, format: { type: 'CSV', options: {} } }, raw, (j) => `c${j + 1}`);
-        scratch.push(conv);
-        converted.set(target.id, conv);
-        const bad = await conn.rows(
-          `SELECT c._bad AS bad, c._why AS why, r._b AS b, r._line AS line, [${target.columns.map((_, j) => `r.c${j + 1}`).join(', ')}] AS fields ` +
-            `FROM temp.${duckIdent(conv)} c JOIN temp.${duckIdent(raw)} r ON r.rowid = c._r WHERE c._bad IS NOT NULL`,
-        );
-        for (const x of bad) {
-          const b = Number(x.b);
-          const j = Number(x.bad) - 1;
-          const e = conversionError(target.columns[j], String(x.why), ((x.fields as (string | null)[])[j] ?? '') as string);
-          const row = group[b].rows.find((r) => r.line === Number(x.line));
-          badRows[b] += 1;
-          quarantined[b].push({ line: Number(x.line), code: e.code, reason: `column '${target.columns[j].name}': ${e.message}`, raw: row?.raw ?? '' });
-        }
-      }
-      await this.engine.writes.run(this.session, async (w) => {
+      await this.engine.writes.run(this.session, async (w) => { mark('lock');
         for (const { target, batches } of byTable.values()) {
-          const conv = converted.get(target.id)!;
+          const raw = staged.get(target.id)!;
+          const spec = { columns: target.columns, format: { type: 'CSV' as const, options: {} } };
+          const field = (j: number) => `c${j + 1}`;
           const n = await appendRows(
             conn,
             { id: target.id, temporary: false, columns: target.columns.map((c) => c.name) },
             target.columns.map((c) => c.name),
-            `SELECT ${target.columns.map((_, j) => `v${j + 1}`).join(', ')} FROM temp.${duckIdent(conv)} WHERE _bad IS NULL`,
+            `SELECT ${target.columns.map((_, j) => `v${j + 1}`).join(', ')} FROM (${conversionSql(spec, raw, field)}) WHERE _bad IS NULL`,
             w,
           );
-          // Per-batch counts: rows staged minus rows that did not convert.
+          mark('insert'); const stagedRows = batches.reduce((sum, b) => sum + group[b].rows.length, 0);
+          const badRows = new Array<number>(group.length).fill(0);
+          if (n < stagedRows) {
+            const bad = await conn.rows(
+              `SELECT c._bad AS bad, c._why AS why, c._b AS b, c._line AS line, [${target.columns.map((_, j) => `r.c${j + 1}`).join(', ')}] AS fields ` +
+                `FROM (${conversionSql(spec, raw, field, ['_b', '_line'])}) c JOIN temp.${duckIdent(raw)} r ON r.rowid = c._r WHERE c._bad IS NOT NULL`,
+            );
+            for (const x of bad) {
+              const b = Number(x.b);
+              const j = Number(x.bad) - 1;
+              const e = conversionError(target.columns[j], String(x.why), ((x.fields as (string | null)[])[j] ?? '') as string);
+              const row = group[b].rows.find((r) => r.line === Number(x.line));
+              badRows[b] += 1;
+              quarantined[b].push({ line: Number(x.line), code: e.code, reason: `column '${target.columns[j].name}': ${e.message}`, raw: row?.raw ?? '' });
+            }
+          }
           let sum = 0;
           for (const b of batches) {
             inserted[b] = group[b].rows.length - badRows[b];
+            quarantined[b].sort((x, y) => x.line - y.line);
             sum += inserted[b];
           }
           if (sum !== n) throw new Error(`ingest: ${n} rows written, ${sum} expected`);
         }
+        const statements: string[] = [];
         const values: string[] = [];
         group.forEach((b, i) => {
           for (const q of quarantined[i]) {
@@ -307,36 +313,18 @@ export class IngestService {
             );
           }
         });
-        if (values.length > 0) await conn.run(`INSERT INTO ${S}.ingest_quarantine VALUES ${values.join(', ')}`);
-        for (const [k, token] of tokens) {
-          const st = this.channels.get(k)!;
-          let ins = 0;
-          let quar = 0;
-          group.forEach((b, i) => {
-            if (live[i] === 'live' && key(b.target.id, b.channel) === k) {
-              ins += inserted[i];
-              quar += quarantined[i].length;
-            }
-          });
-          await conn.run(upsertSql({ ...st, offsetToken: token.toString(), rowsInserted: st.rowsInserted + ins, rowsQuarantined: st.rowsQuarantined + quar, updatedMs: now }));
-        }
+        if (values.length > 0) statements.push(`INSERT INTO ${S}.ingest_quarantine VALUES ${values.join(', ')}`);
+        for (const [k, token] of tokens) statements.push(upsertSql(this.advanced(k, token, group, live, inserted, quarantined, now)));
+        if (statements.length > 0) await conn.run(statements.join(';\n'));
+        mark('upserts');
       });
+      mark('commit');
     } finally {
-      for (const t of scratch) await conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(t)}`).catch(() => undefined);
+      for (const raw of staged.values()) await conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(raw)}`).catch(() => undefined);
+      mark('delete'); if (process.env.BKL_TRACE) process.stderr.write(`group ${group.length}: ${marks.join(' ')}\n`);
     }
     // Committed: the channels move on.
-    for (const [k, token] of tokens) {
-      const st = this.channels.get(k)!;
-      let ins = 0;
-      let quar = 0;
-      group.forEach((b, i) => {
-        if (live[i] === 'live' && key(b.target.id, b.channel) === k) {
-          ins += inserted[i];
-          quar += quarantined[i].length;
-        }
-      });
-      this.channels.set(k, { ...st, offsetToken: token.toString(), rowsInserted: st.rowsInserted + ins, rowsQuarantined: st.rowsQuarantined + quar, updatedMs: now });
-    }
+    for (const [k, token] of tokens) this.channels.set(k, this.advanced(k, token, group, live, inserted, quarantined, now));
     return group.map((b, i) => {
       if (live[i] === 'stale') return new IngestError(409, 'CHANNEL_REOPENED', `Channel '${b.channel}' was reopened by another client; reopen it to continue.`);
       const st = this.channels.get(key(b.target.id, b.channel))!;
@@ -351,9 +339,23 @@ export class IngestService {
     });
   }
 
-  /** Puts a group's rows for one table into its staging table (text fields, batch index, line). */
+  /** A channel's state once this group commits. */
+  private advanced(k: string, token: bigint, group: PendingBatch[], live: string[], inserted: number[], quarantined: RejectedRow[][], now: number): ChannelState {
+    const st = this.channels.get(k)!;
+    let ins = 0;
+    let quar = 0;
+    group.forEach((b, i) => {
+      if (live[i] === 'live' && key(b.target.id, b.channel) === k) {
+        ins += inserted[i];
+        quar += quarantined[i].length;
+      }
+    });
+    return { ...st, offsetToken: token.toString(), rowsInserted: st.rowsInserted + ins, rowsQuarantined: st.rowsQuarantined + quar, updatedMs: now };
+  }
+
+  /** Puts a group's rows for one table into a staging table: text fields, batch index, line. */
   private async stage(target: TableTarget, group: PendingBatch[], batches: number[]): Promise<string> {
-    const raw = `_bkl_ing_${target.id}_raw`;
+    const raw = `_bkl_ing_${target.id}`;
     const cols = target.columns.map((_, j) => `c${j + 1} VARCHAR`).join(', ');
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} (${cols}, _b INTEGER, _line INTEGER)`);
     const appender = await this.conn.raw.createAppender(raw, 'main', 'temp');

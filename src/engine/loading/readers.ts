@@ -191,25 +191,31 @@ function outcomeOf(file: StageFile, rowsParsed: number, errorsSeen: number, list
 }
 
 /**
- * The conversion pass: v1…vn in the target types, `_bad` the first column (1-based) that does not
- * fit, `_why` what is wrong with it ('value', 'null' or 'length').
+ * The conversion pass as a query over the raw table: `_r` (the raw row's rowid), v1…vn in the
+ * target types, `_bad` the first column (1-based) that does not fit, `_why` what is wrong with it
+ * ('value', 'null' or 'length'). `extra` raw columns are passed through.
  */
-export async function convert(session: Session, r: Pick<StagedRead, 'scratch' | 'columns' | 'format'>, raw: string, field: (j: number) => string): Promise<string> {
-  const conv = `${r.scratch}_conv`;
+export function conversionSql(r: Pick<StagedRead, 'columns' | 'format'>, raw: string, field: (j: number) => string, extra: string[] = []): string {
   const exprs = r.columns.map((c, j) => converted(c.type, field(j), r.format));
   const checks: { cond: string; why: string; j: number }[] = [];
   r.columns.forEach((c, j) => {
-    const x = field(j);
-    checks.push({ cond: `(${x} IS NOT NULL AND v${j + 1} IS NULL)`, why: 'value', j });
+    checks.push({ cond: `(c${j + 1} IS NOT NULL AND v${j + 1} IS NULL)`, why: 'value', j });
     if (!c.nullable) checks.push({ cond: `v${j + 1} IS NULL`, why: 'null', j });
     if (c.type.kind === 'VARCHAR' && c.type.length < MAX_VARCHAR) checks.push({ cond: `length(v${j + 1}) > ${c.type.length}`, why: 'length', j });
   });
   const bad = `CASE ${checks.map((k) => `WHEN ${k.cond} THEN ${k.j + 1}`).join(' ')} END`;
   const why = `CASE ${checks.map((k) => `WHEN ${k.cond} THEN '${k.why}'`).join(' ')} END`;
-  await session.conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${duckIdent(conv)} AS SELECT _r, ${r.columns.map((_, j) => `v${j + 1}`).join(', ')}, ${bad} AS _bad, ${why} AS _why FROM ` +
-      `(SELECT rowid AS _r, ${r.columns.map((_, j) => `c${j + 1}`).join(', ')}, ${exprs.map((e, j) => `${e} AS v${j + 1}`).join(', ')} FROM temp.${duckIdent(raw)})`,
+  const passed = extra.map((e) => `, ${e}`).join('');
+  return (
+    `WITH _conv AS (SELECT rowid AS _r${passed}, ${r.columns.map((_, j) => `${field(j)} AS c${j + 1}`).join(', ')}, ${exprs.map((e, j) => `${e} AS v${j + 1}`).join(', ')} FROM temp.${duckIdent(raw)}) ` +
+    `SELECT _r${passed}, ${r.columns.map((_, j) => `v${j + 1}`).join(', ')}, ${bad} AS _bad, ${why} AS _why FROM _conv`
   );
+}
+
+/** The conversion pass materialised (COPY reads it several times). */
+export async function convert(session: Session, r: Pick<StagedRead, 'scratch' | 'columns' | 'format'>, raw: string, field: (j: number) => string): Promise<string> {
+  const conv = `${r.scratch}_conv`;
+  await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(conv)} AS ${conversionSql(r, raw, field)}`);
   return conv;
 }
 
@@ -220,9 +226,13 @@ function converted(t: SfType, x: string, f: FileFormat): string {
     case 'VARCHAR':
       return x;
     case 'NUMBER': {
+      // The common text first, cheaply (a plain integer, or a decimal of at most 18 digits); 128-bit
+      // decimals and exponents (1e3) only for what that does not read. COALESCE evaluates an argument
+      // only for the rows the ones before it left NULL.
+      const fast = t.scale === 0 ? `TRY_CAST(${x} AS BIGINT)` : `TRY_CAST(${x} AS DECIMAL(18, ${t.scale}))`;
       const exact = `TRY_CAST(${x} AS DECIMAL(38, ${t.scale}))`;
       const viaDouble = `TRY_CAST(TRY_CAST(${x} AS DOUBLE) AS DECIMAL(38, ${t.scale}))`;
-      return `TRY_CAST(coalesce(${exact}, ${viaDouble}) AS ${duck})`;
+      return `TRY_CAST(coalesce(${fast}, ${exact}, ${viaDouble}) AS ${duck})`;
     }
     case 'FLOAT':
       return `TRY_CAST(${x} AS DOUBLE)`;
