@@ -10,14 +10,14 @@
  */
 import { displayName, duckIdent, errors, SnowflakeError, sqlString, T, type CopyIntoTableStatement, type SfType } from '../../sql/index.ts';
 import { appendRows, safeJoin, SYSTEM_SCHEMA, type ObjectEntry, type StageFile } from '../../storage/index.ts';
-import { status, table, type ResultBody } from '../results/result-set.ts';
+import { table, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
 import { versionedTarget } from '../query/dml.ts';
 import { copyOptionsFromProperties, parseOnError, type CopyOptions, type OnError } from './copy-options.ts';
-import { formatFromProperties, optionOf, type FileFormat } from './file-format.ts';
+import { formatFromProperties, type FileFormat } from './file-format.ts';
 import { findFileFormat, stageFormat } from './stage-ddl.ts';
 import { compilePattern, filesAt, resolveStage, type ResolvedStage } from './stage-commands.ts';
-import { readCsv, readJson, type StagedRead } from './readers.ts';
+import { fastCsvSql, readCsv, readJson, type StagedRead } from './readers.ts';
 
 const S = SYSTEM_SCHEMA;
 const LOAD_METADATA_DAYS = 64;
@@ -78,26 +78,81 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
 
   const created: string[] = [];
   try {
-    const outcomes: FileOutcome[] = [];
-    for (let i = 0; i < files.length; i += 1) {
+    const readFile = async (i: number): Promise<FileOutcome> => {
       const read: StagedRead = { file: files[i].file, scratch: `_bkl_copy_${i}`, columns, format, tableName };
       const staged = format.type === 'CSV' ? await readCsv(session, read) : await readJson(session, read);
       created.push(...staged.temporaries);
-      outcomes.push(decide({ ...staged.outcome, name: stage.listPrefix + files[i].file.path, md5: files[i].md5 }, onError));
+      return decide({ ...staged.outcome, name: stage.listPrefix + files[i].file.path, md5: files[i].md5 }, onError);
+    };
+    if (stmt.validationMode) {
+      const outcomes: FileOutcome[] = [];
+      for (let i = 0; i < files.length; i += 1) outcomes.push(await readFile(i));
+      return await validationResult(session, stmt.validationMode, outcomes, columns);
     }
-    if (stmt.validationMode) return await validationResult(session, stmt.validationMode, outcomes, columns);
-    const aborting = onError.kind === 'ABORT_STATEMENT' ? outcomes.find((o) => o.errorsSeen > 0) : undefined;
-    if (aborting) throw abortError(aborting);
 
     const jobId = session.currentQueryId ?? '';
-    await session.engine.writes.run(session, async (w) => {
-      const t = versionedTarget(target);
-      for (const o of outcomes) {
-        if (o.status === 'LOAD_FAILED' || !o.converted) continue;
-        o.rowsLoaded = await appendRows(session.conn, t, columns.map((c) => c.name), `SELECT ${columns.map((_, j) => `v${j + 1}`).join(', ')} FROM temp.${o.converted} WHERE _bad IS NULL`, w);
+    const t = versionedTarget(target);
+    const names = columns.map((c) => c.name);
+    const required = columns.map((c, j) => (c.nullable ? undefined : `c${j + 1} IS NULL`)).filter((x): x is string => x !== undefined);
+    // Files are read before the write transaction (DuckDB's CSV reader may not create its reject
+    // tables inside one); only the one-pass fast read runs inside it, and a file it rejects rows of
+    // sends the statement round again with that file on the exact path.
+    const exact = new Set<number>();
+    let outcomes: FileOutcome[] = [];
+    for (let round = 0; ; round += 1) {
+      const plan: ({ kind: 'direct'; sql: string; rejects: string } | { kind: 'typed'; table: string } | { kind: 'exact'; outcome: FileOutcome })[] = [];
+      for (let i = 0; i < files.length; i += 1) {
+        const scratch = `_bkl_fast_${round}_${i}`;
+        const fastSql = format.type === 'CSV' && !exact.has(i) ? fastCsvSql({ file: files[i].file, format, columns }, `${scratch}_rej`, `${scratch}_scan`) : undefined;
+        if (fastSql !== undefined) created.push(`${scratch}_rej`, `${scratch}_scan`);
+        if (fastSql !== undefined && required.length === 0) {
+          plan.push({ kind: 'direct', sql: fastSql, rejects: `${scratch}_rej` });
+          continue;
+        }
+        if (fastSql !== undefined) {
+          const typed = `${scratch}_typed`;
+          created.push(typed);
+          await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(typed)} AS ${fastSql}`);
+          const check = await session.conn.query(`SELECT (SELECT count(*) FROM temp.${duckIdent(`${scratch}_rej`)}), (SELECT count(*) FROM temp.${duckIdent(typed)} WHERE ${required.join(' OR ')})`);
+          if (Number(check.rows[0][0]) === 0 && Number(check.rows[0][1]) === 0) {
+            plan.push({ kind: 'typed', table: typed });
+            continue;
+          }
+        }
+        const o = await readFile(i);
+        if (onError.kind === 'ABORT_STATEMENT' && o.errorsSeen > 0) throw abortError(o);
+        plan.push({ kind: 'exact', outcome: o });
       }
-      await recordLoads(session, jobId, object, target.path, stage, outcomes, now);
-    });
+      outcomes = [];
+      let rejected: number | undefined;
+      await session.engine.writes.run(session, async (w) => {
+        for (let i = 0; i < files.length && rejected === undefined; i += 1) {
+          const p = plan[i];
+          const base = { file: files[i].file, name: stage.listPrefix + files[i].file.path, md5: files[i].md5, status: 'LOADED' as const, errorsSeen: 0, errors: [] };
+          const limit = (n: number) => (onError.kind === 'CONTINUE' ? n : onError.kind === 'SKIP_FILE' ? (onError.limit ?? 1) : 1);
+          if (p.kind === 'direct') {
+            const n = await appendRows(session.conn, t, names, p.sql, w);
+            if (Number((await session.conn.query(`SELECT count(*) FROM temp.${duckIdent(p.rejects)}`)).rows[0][0]) > 0) rejected = i;
+            else outcomes.push({ ...base, rowsParsed: n, rowsLoaded: n, errorLimit: limit(n) });
+          } else if (p.kind === 'typed') {
+            const n = await appendRows(session.conn, t, names, `SELECT * FROM temp.${duckIdent(p.table)}`, w);
+            outcomes.push({ ...base, rowsParsed: n, rowsLoaded: n, errorLimit: limit(n) });
+          } else {
+            const o = p.outcome;
+            if (o.status !== 'LOAD_FAILED' && o.converted) {
+              o.rowsLoaded = await appendRows(session.conn, t, names, `SELECT ${columns.map((_, j) => `v${j + 1}`).join(', ')} FROM temp.${o.converted} WHERE _bad IS NULL`, w);
+            }
+            outcomes.push(o);
+          }
+        }
+        if (rejected !== undefined) throw new RoundAgain();
+        await recordLoads(session, jobId, object, target.path, stage, outcomes, now);
+      }).catch((e) => {
+        if (!(e instanceof RoundAgain)) throw e;
+      });
+      if (rejected === undefined) break;
+      exact.add(rejected);
+    }
     if (options.PURGE) {
       try {
         session.engine.stageFiles.remove(outcomes.filter((o) => o.status === 'LOADED').map((o) => o.file));
@@ -129,6 +184,9 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
     for (const t of created) await session.conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(t)}`).catch(() => undefined);
   }
 }
+
+/** A fast read rejected rows: the write is rolled back and the statement goes round again. */
+class RoundAgain extends Error {}
 
 /** The table's columns the files fill: the column list, or all columns in order. */
 function targetColumns(o: ObjectEntry, names: string[] | undefined, tableName: string): { name: string; type: SfType; nullable: boolean }[] {
@@ -287,4 +345,3 @@ export function errorRows(list: { file: string; e: LoadError }[]): ResultBody {
   );
 }
 
-export { status, optionOf };

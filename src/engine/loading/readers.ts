@@ -42,12 +42,9 @@ function singleChar(f: FileFormat, name: string): string {
   return v;
 }
 
-export async function readCsv(session: Session, r: StagedRead): Promise<StagedFile> {
+/** read_csv's arguments for a file format; `types` are the columns' DuckDB types (all VARCHAR for the exact path). */
+function csvArguments(r: Pick<StagedRead, 'file' | 'format'>, types: string[], rejects: string, scan: string): string[] {
   const f = r.format;
-  const raw = `${r.scratch}_raw`;
-  const rejects = `${r.scratch}_rej`;
-  const scan = `${r.scratch}_scan`;
-  const n = r.columns.length;
   const recordDelimiter = String(optionOf(f, 'RECORD_DELIMITER'));
   if (!['\n', '\r\n', '\r'].includes(recordDelimiter)) throw errors.unsupported(`RECORD_DELIMITER other than a newline ('${recordDelimiter}')`);
   const delimiter = singleChar(f, 'FIELD_DELIMITER');
@@ -59,10 +56,9 @@ export async function readCsv(session: Session, r: StagedRead): Promise<StagedFi
   const encoding = String(optionOf(f, 'ENCODING')).toUpperCase().replace('-', '');
   const duckEncoding = encoding === 'UTF8' ? 'utf-8' : encoding === 'UTF16' ? 'utf-16' : 'latin-1';
   const lenient = optionOf(f, 'ERROR_ON_COLUMN_COUNT_MISMATCH') === false;
-  const columnsSpec = `{${r.columns.map((_, j) => `'c${j + 1}': 'VARCHAR'`).join(', ')}}`;
-  const args = [
+  return [
     sqlString(r.file.absolute),
-    `columns = ${columnsSpec}`,
+    `columns = {${types.map((t, j) => `'c${j + 1}': '${t}'`).join(', ')}}`,
     'header = false',
     `skip = ${Math.trunc(Number(optionOf(f, 'SKIP_HEADER')))}`,
     'auto_detect = false',
@@ -78,6 +74,39 @@ export async function readCsv(session: Session, r: StagedRead): Promise<StagedFi
     `rejects_scan = ${sqlString(scan)}`,
     ...(lenient ? ['null_padding = true', 'strict_mode = false'] : []),
   ];
+}
+
+/**
+ * The fast path's query for a CSV file: DuckDB's reader parses straight into the column types, in
+ * one pass, with rows it cannot read (or cast) set aside in its reject table. Undefined when a
+ * column or option needs Snowflake's own conversion (VARIANT, BINARY, VARCHAR(n), explicit date
+ * formats, TRIM_SPACE): those files take the exact path. A file whose fast read rejected anything
+ * is loaded again by the exact path, so errors are always reported the same way.
+ */
+export function fastCsvSql(r: Pick<StagedRead, 'file' | 'format' | 'columns'>, rejects: string, scan: string): string | undefined {
+  const f = r.format;
+  if (optionOf(f, 'TRIM_SPACE') === true) return undefined;
+  const types: string[] = [];
+  for (const c of r.columns) {
+    const t = c.type;
+    if (t.kind === 'VARIANT' || t.kind === 'OBJECT' || t.kind === 'ARRAY' || t.kind === 'BINARY') return undefined;
+    if (t.kind === 'VARCHAR' && t.length < MAX_VARCHAR) return undefined;
+    if (t.kind === 'DATE' && optionOf(f, 'DATE_FORMAT') !== 'AUTO') return undefined;
+    if (t.kind === 'TIME' && optionOf(f, 'TIME_FORMAT') !== 'AUTO') return undefined;
+    if (t.kind.startsWith('TIMESTAMP') && optionOf(f, 'TIMESTAMP_FORMAT') !== 'AUTO') return undefined;
+    types.push(duckTypeOf(t));
+  }
+  return `SELECT * FROM read_csv(${csvArguments(r, types, rejects, scan).join(', ')})`;
+}
+
+export async function readCsv(session: Session, r: StagedRead): Promise<StagedFile> {
+  const f = r.format;
+  const raw = `${r.scratch}_raw`;
+  const rejects = `${r.scratch}_rej`;
+  const scan = `${r.scratch}_scan`;
+  const n = r.columns.length;
+  const delimiter = singleChar(f, 'FIELD_DELIMITER');
+  const args = csvArguments(r, r.columns.map(() => 'VARCHAR'), rejects, scan);
   const temporaries = [raw, rejects, scan];
   await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} AS SELECT * FROM read_csv(${args.join(', ')})`);
   const trim = optionOf(f, 'TRIM_SPACE') === true;

@@ -261,8 +261,6 @@ export function parseListOrRemove(c: Cursor, first: string): ListStatement {
   return { kind: first === 'LIST' || first === 'LS' ? 'list' : 'remove', location: loc, pattern: options.PATTERN?.text };
 }
 
-const COPY_CLAUSES = ['FILES', 'PATTERN', 'FILE_FORMAT', 'VALIDATION_MODE'];
-
 export function parseCopy(c: Cursor): Statement {
   c.expect('INTO');
   if (c.peek()?.type === 'D_AT' || c.peek()?.text.startsWith('@')) throw errors.unsupported('COPY INTO <location> (unloading to a stage)');

@@ -51,7 +51,7 @@ export class StageFiles {
       for (const entry of readdirSync(d, { withFileTypes: true })) {
         const full = join(d, entry.name);
         if (entry.isDirectory()) walk(full);
-        else if (entry.isFile() && !entry.name.startsWith('.bkl-tmp-')) {
+        else if (entry.isFile() && !entry.name.startsWith('.bkl-')) {
           const path = relative(root, full).split(sep).join('/');
           if (!path.startsWith(prefix)) continue;
           const st = statSync(full);
@@ -64,8 +64,19 @@ export class StageFiles {
     return out;
   }
 
-  /** MD5 of a file's bytes (hex), streamed. */
+  /**
+   * MD5 of a file's bytes (hex). Computed when the file is written and kept beside it (a hidden
+   * `.bkl-md5-<name>` holding the sum, size and modification time), so COPY's load metadata does not
+   * read a large file twice; computed here (streamed) when that is missing or stale.
+   */
   async md5(file: StageFile): Promise<string> {
+    const side = sidecar(file.absolute);
+    try {
+      const cached = JSON.parse(readFileSync(side, 'utf8')) as { md5: string; size: number; mtimeMs: number };
+      if (cached.size === file.size && cached.mtimeMs === file.lastModified.getTime()) return cached.md5;
+    } catch {
+      // no sidecar yet
+    }
     const hash = createHash('md5');
     await new Promise<void>((resolve, reject) => {
       createReadStream(file.absolute)
@@ -73,7 +84,9 @@ export class StageFiles {
         .on('end', () => resolve())
         .on('error', reject);
     });
-    return hash.digest('hex');
+    const md5 = hash.digest('hex');
+    writeSidecar(file.absolute, md5);
+    return md5;
   }
 
   /**
@@ -110,6 +123,7 @@ export class StageFiles {
       const tmp = join(dirname(target), `.bkl-tmp-${process.pid}-${Date.now()}-${basename(target)}`);
       writeFileSync(tmp, body);
       renameSync(tmp, target);
+      writeSidecar(target, createHash('md5').update(body).digest('hex'));
       out.push(outcome);
     }
     return out;
@@ -122,6 +136,7 @@ export class StageFiles {
     const tmp = join(dirname(target), `.bkl-tmp-${process.pid}-${Date.now()}-${basename(target)}`);
     writeFileSync(tmp, body);
     renameSync(tmp, target);
+    writeSidecar(target, createHash('md5').update(body).digest('hex'));
   }
 
   /** Copies stage files into a local directory (GET). */
@@ -135,13 +150,25 @@ export class StageFiles {
   }
 
   remove(files: StageFile[]): void {
-    for (const f of files) rmSync(f.absolute, { force: true });
+    for (const f of files) {
+      rmSync(f.absolute, { force: true });
+      rmSync(sidecar(f.absolute), { force: true });
+    }
   }
 
   /** Everything of one stage (DROP STAGE, a dropped table's stage). */
   drop(area: StageArea, key: string): void {
     rmSync(this.dir(area, key), { recursive: true, force: true });
   }
+}
+
+function sidecar(absolute: string): string {
+  return join(dirname(absolute), `.bkl-md5-${basename(absolute)}`);
+}
+
+function writeSidecar(absolute: string, md5: string): void {
+  const st = statSync(absolute);
+  writeFileSync(sidecar(absolute), JSON.stringify({ md5, size: st.size, mtimeMs: st.mtime.getTime() }));
 }
 
 /** A relative stage path from a folder and a name; `..` and absolute paths are refused. */
