@@ -147,7 +147,7 @@ async function benchCopy(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'backlot-bench-copy-'));
   try {
     const csv = join(dir, 'box_office.csv');
-    const rowsWanted = Math.round((COPY_MB * 1_000_000) / 54);
+    const rowsWanted = Math.round((COPY_MB * 1_000_000) / 39);
     {
       const db = await DuckDBInstance.create(':memory:');
       const c = await db.connect();
@@ -159,14 +159,21 @@ async function benchCopy(): Promise<BenchRow[]> {
     const bytes = statSync(csv).size;
     const columns = `{'day': 'DATE', 'film': 'VARCHAR', 'theater': 'BIGINT', 'tickets': 'BIGINT', 'gross': 'DECIMAL(12,2)', 'currency': 'VARCHAR'}`;
 
-    const plainDb = await DuckDBInstance.create(join(dir, 'plain.duckdb'));
-    const plain = await plainDb.connect();
-    await plain.run('CREATE TABLE box (day DATE, film VARCHAR, theater BIGINT, tickets BIGINT, gross DECIMAL(12,2), currency VARCHAR)');
-    let t0 = performance.now();
-    await plain.run(`INSERT INTO box SELECT * FROM read_csv('${csv}', columns = ${columns}, header = false, auto_detect = false)`);
-    const plainMs = performance.now() - t0;
-    plain.closeSync();
-
+    // The plain insert runs before and after the COPY (fresh files each time); the faster one counts,
+    // which favours the baseline.
+    const plainRun = async (k: number) => {
+      const plainDb = await DuckDBInstance.create(join(dir, `plain${k}.duckdb`));
+      const plain = await plainDb.connect();
+      await plain.run('CREATE TABLE box (day DATE, film VARCHAR, theater BIGINT, tickets BIGINT, gross DECIMAL(12,2), currency VARCHAR)');
+      const start = performance.now();
+      await plain.run(`INSERT INTO box SELECT * FROM read_csv('${csv}', columns = ${columns}, header = false, auto_detect = false)`);
+      const ms = performance.now() - start;
+      plain.closeSync();
+      rmSync(join(dir, `plain${k}.duckdb`), { force: true });
+      return ms;
+    };
+    const firstPlain = await plainRun(1);
+    let t0 = 0;
     const engine = await Engine.open({ dataDir: join(dir, 'backlot') });
     let copyMs = 0;
     let loaded = 0;
@@ -182,6 +189,7 @@ async function benchCopy(): Promise<BenchRow[]> {
     } finally {
       await engine.close();
     }
+    const plainMs = Math.min(firstPlain, await plainRun(2));
     const plainRate = rowsWanted / (plainMs / 1000);
     const copyRate = loaded / (copyMs / 1000);
     return [

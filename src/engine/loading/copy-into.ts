@@ -73,7 +73,14 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
 
   const candidates = selectFiles(session, stmt, stage, onError);
   const now = session.engine.clock.now().getTime();
-  const files = await notYetLoaded(session, object.id, stage, candidates, options.FORCE === true, now);
+  const eligible = await notYetLoaded(session, object.id, stage, candidates, options.FORCE === true, now);
+  // SIZE_LIMIT: files are taken while the total so far is under the limit (at least one file).
+  let taken = 0;
+  const files = options.SIZE_LIMIT === undefined ? eligible : eligible.filter((f) => {
+    if (taken >= options.SIZE_LIMIT!) return false;
+    taken += f.file.size;
+    return true;
+  });
   if (files.length === 0) return table([['status', T.varchar()]], [[NOTHING]], 'COPY');
 
   const created: string[] = [];
