@@ -17,7 +17,7 @@ import { copyOptionsFromProperties, parseOnError, type CopyOptions, type OnError
 import { formatFromProperties, type FileFormat } from './file-format.ts';
 import { findFileFormat, stageFormat } from './stage-ddl.ts';
 import { compilePattern, filesAt, resolveStage, type ResolvedStage } from './stage-commands.ts';
-import { fastCsvSql, readCsv, readJson, type StagedRead } from './readers.ts';
+import { fastCsvSql, readCsv, readDocuments, type StagedRead } from './readers.ts';
 
 const S = SYSTEM_SCHEMA;
 const LOAD_METADATA_DAYS = 64;
@@ -61,13 +61,14 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   const format = effectiveFormat(session, stmt, stage);
   const options = effectiveOptions(stmt, stage);
   const onError = parseOnError(options.ON_ERROR ?? 'ABORT_STATEMENT');
-  if (format.type === 'PARQUET') throw errors.unsupported('COPY INTO from Parquet files (CSV and JSON are supported)');
-  if (options.MATCH_BY_COLUMN_NAME && options.MATCH_BY_COLUMN_NAME !== 'NONE') throw errors.unsupported('MATCH_BY_COLUMN_NAME');
-  if (format.type === 'JSON' && (columns.length !== 1 || !['VARIANT', 'OBJECT', 'ARRAY'].includes(columns[0].type.kind))) {
+  const match = options.MATCH_BY_COLUMN_NAME ?? 'NONE';
+  if (match !== 'NONE' && format.type === 'CSV') throw errors.unsupported('MATCH_BY_COLUMN_NAME for CSV files (it needs PARSE_HEADER; JSON and Parquet are supported)');
+  if (match !== 'NONE' && stmt.columns) throw errors.invalidOperation('MATCH_BY_COLUMN_NAME cannot be used with a column list.');
+  if (format.type !== 'CSV' && match === 'NONE' && (columns.length !== 1 || !['VARIANT', 'OBJECT', 'ARRAY'].includes(columns[0].type.kind))) {
     throw errors.userError(
       '002019',
       '0A000',
-      'SQL compilation error:\nJSON file format can produce one and only one column of type variant, object, or array. Use CSV file format if you want to load more than one column.',
+      `SQL compilation error:\n${format.type} file format can produce one and only one column of type variant, object, or array. Use CSV file format if you want to load more than one column, or MATCH_BY_COLUMN_NAME.`,
     );
   }
 
@@ -87,7 +88,7 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   try {
     const readFile = async (i: number): Promise<FileOutcome> => {
       const read: StagedRead = { file: files[i].file, scratch: `_bkl_copy_${i}`, columns, format, tableName };
-      const staged = format.type === 'CSV' ? await readCsv(session, read) : await readJson(session, read);
+      const staged = format.type === 'CSV' ? await readCsv(session, read) : await readDocuments(session, read, match);
       created.push(...staged.temporaries);
       return decide({ ...staged.outcome, name: stage.listPrefix + files[i].file.path, md5: files[i].md5 }, onError);
     };

@@ -185,34 +185,67 @@ export async function readCsv(session: Session, r: StagedRead): Promise<StagedFi
   };
 }
 
-export async function readJson(session: Session, r: StagedRead): Promise<StagedFile> {
+export type ColumnMatch = 'NONE' | 'CASE_SENSITIVE' | 'CASE_INSENSITIVE';
+
+/**
+ * JSON and Parquet files: without MATCH_BY_COLUMN_NAME each document (or Parquet row) becomes one
+ * VARIANT value; with it, each target column takes the field of the same name (NULL when there is
+ * none). Either way the values go through the same conversion as CSV fields.
+ */
+export async function readDocuments(session: Session, r: StagedRead, match: ColumnMatch): Promise<StagedFile> {
   const f = r.format;
-  if (optionOf(f, 'STRIP_NULL_VALUES') === true) throw errors.unsupported('STRIP_NULL_VALUES = TRUE');
   const raw = `${r.scratch}_raw`;
-  const format = optionOf(f, 'STRIP_OUTER_ARRAY') === true ? 'array' : 'unstructured';
+  const docs = `${r.scratch}_docs`;
+  let source: string;
+  if (f.type === 'JSON') {
+    if (optionOf(f, 'STRIP_NULL_VALUES') === true) throw errors.unsupported('STRIP_NULL_VALUES = TRUE');
+    const format = optionOf(f, 'STRIP_OUTER_ARRAY') === true ? 'array' : 'unstructured';
+    source = `SELECT json AS doc FROM read_json_objects(${sqlString(r.file.absolute)}, format = '${format}', compression = ${sqlString(compression(f, r.file.path))}, maximum_object_size = 268435456)`;
+  } else {
+    source = `SELECT to_json(p) AS doc FROM read_parquet(${sqlString(r.file.absolute)}) p`;
+  }
   try {
-    await session.conn.run(
-      `CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} AS SELECT json AS c1 FROM read_json_objects(${sqlString(r.file.absolute)}, format = '${format}', ` +
-        `compression = ${sqlString(compression(f, r.file.path))}, maximum_object_size = 268435456)`,
-    );
+    await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(docs)} AS ${source}`);
   } catch (e) {
     // The reader stops at the first malformed document: the file counts as one error.
-    const message = `Error parsing JSON: ${String((e as Error).message).split('\n')[0]}`;
-    const err: LoadError = { message, code: '100069', sqlState: '22P02', line: 1, character: 1, category: 'parsing', columnName: null, rowNumber: 1, record: null };
-    return { temporaries: [raw], outcome: outcomeOf(r.file, 1, 1, [err], undefined) };
+    const what = f.type === 'JSON' ? 'Error parsing JSON' : 'Error reading Parquet file';
+    const message = `${what}: ${String((e as Error).message).split('\n')[0]}`;
+    const err: LoadError = { message, code: f.type === 'JSON' ? '100069' : '100071', sqlState: '22P02', line: 1, character: 1, category: 'parsing', columnName: null, rowNumber: 1, record: null };
+    return { temporaries: [docs], outcome: outcomeOf(r.file, 1, 1, [err], undefined) };
   }
-  const conv = await convert(session, r, raw, () => 'c1');
+  const fields =
+    match === 'NONE'
+      ? ['CAST(doc AS VARCHAR) AS c1']
+      : r.columns.map((c, j) => {
+          const nested = c.type.kind === 'VARIANT' || c.type.kind === 'OBJECT' || c.type.kind === 'ARRAY';
+          // The path to the field: the column's exact name, or (CASE_INSENSITIVE) the document's own
+          // key that equals it ignoring case.
+          const path =
+            match === 'CASE_SENSITIVE'
+              ? sqlString(`$."${c.name}"`)
+              : `'$."' || replace(list_filter(json_keys(doc), k -> lower(k) = ${sqlString(c.name.toLowerCase())})[1], '"', '\\"') || '"'`;
+          // A JSON null is SQL NULL here (json_extract gives the text 'null').
+          const v = nested ? `CAST(json_extract(doc, ${path}) AS VARCHAR)` : `json_extract_string(doc, ${path})`;
+          return `CASE WHEN ${v} = 'null' AND ${nested} THEN NULL ELSE ${v} END AS c${j + 1}`;
+        });
+  await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} AS SELECT ${fields.join(', ')} FROM temp.${duckIdent(docs)}`);
+  const conv = await convert(session, r, raw, (j) => `c${j + 1}`);
   const counts = await session.conn.query(`SELECT count(*), count(*) FILTER (WHERE _bad IS NOT NULL) FROM temp.${duckIdent(conv)}`);
   const [parsed, bad] = counts.rows[0].map(Number);
   const list: LoadError[] = [];
   if (bad > 0) {
-    const rows = await session.conn.rows(`SELECT _r AS r FROM temp.${duckIdent(conv)} WHERE _bad IS NOT NULL ORDER BY _r LIMIT ${KEPT_ERRORS}`);
+    const rows = await session.conn.rows(
+      `SELECT c._r AS r, c._bad AS bad, c._why AS why, [${r.columns.map((_, j) => `w.c${j + 1}`).join(', ')}] AS fields ` +
+        `FROM temp.${duckIdent(conv)} c JOIN temp.${duckIdent(raw)} w ON w.rowid = c._r WHERE c._bad IS NOT NULL ORDER BY c._r LIMIT ${KEPT_ERRORS}`,
+    );
     for (const x of rows) {
-      const e = errors.nullInNotNullColumn(r.columns[0].name);
-      list.push({ message: e.message, code: e.code, sqlState: e.sqlState, line: Number(x.r) + 1, character: 1, category: 'conversion', columnName: `"${r.tableName.split('.').pop()}"["${r.columns[0].name}":1]`, rowNumber: Number(x.r) + 1, record: null });
+      const j = Number(x.bad) - 1;
+      const e = conversionError(r.columns[j], String(x.why), (x.fields as (string | null)[])[j] ?? '');
+      const row = Number(x.r) + 1;
+      list.push({ message: e.message, code: e.code, sqlState: e.sqlState, line: row, character: 1, category: 'conversion', columnName: `"${r.tableName.split('.').pop()}"["${r.columns[j].name}":${j + 1}]`, rowNumber: row, record: null });
     }
   }
-  return { temporaries: [raw, conv], outcome: outcomeOf(r.file, parsed, bad, list, conv) };
+  return { temporaries: [docs, raw, conv], outcome: outcomeOf(r.file, parsed, bad, list, conv) };
 }
 
 function outcomeOf(file: StageFile, rowsParsed: number, errorsSeen: number, list: LoadError[], converted: string | undefined): FileOutcome {
@@ -268,17 +301,17 @@ function converted(t: SfType, x: string, f: FileFormat): string {
     case 'BOOLEAN':
       return `CASE WHEN lower(${x}) IN ('true', 't', 'yes', 'y', 'on', '1') THEN true WHEN lower(${x}) IN ('false', 'f', 'no', 'n', 'off', '0') THEN false END`;
     case 'DATE': {
-      const fmt = String(optionOf(f, 'DATE_FORMAT'));
+      const fmt = String(optionOf(f, 'DATE_FORMAT') || 'AUTO');
       return fmt === 'AUTO' ? `TRY_CAST(${x} AS DATE)` : `CAST(TRY_STRPTIME(${x}, ${sqlString(formatModelToStrftime(fmt))}) AS DATE)`;
     }
     case 'TIME': {
-      const fmt = String(optionOf(f, 'TIME_FORMAT'));
+      const fmt = String(optionOf(f, 'TIME_FORMAT') || 'AUTO');
       return fmt === 'AUTO' ? `TRY_CAST(${x} AS TIME)` : `CAST(TRY_STRPTIME(${x}, ${sqlString(formatModelToStrftime(fmt))}) AS TIME)`;
     }
     case 'TIMESTAMP_NTZ':
     case 'TIMESTAMP_LTZ':
     case 'TIMESTAMP_TZ': {
-      const fmt = String(optionOf(f, 'TIMESTAMP_FORMAT'));
+      const fmt = String(optionOf(f, 'TIMESTAMP_FORMAT') || 'AUTO');
       return fmt === 'AUTO' ? `TRY_CAST(${x} AS ${duck})` : `CAST(TRY_STRPTIME(${x}, ${sqlString(formatModelToStrftime(fmt))}) AS ${duck})`;
     }
     case 'VARIANT':
@@ -286,7 +319,7 @@ function converted(t: SfType, x: string, f: FileFormat): string {
     case 'ARRAY':
       return `TRY_CAST(${x} AS JSON)`;
     case 'BINARY': {
-      const b = String(optionOf(f, 'BINARY_FORMAT'));
+      const b = String(optionOf(f, 'BINARY_FORMAT') || 'HEX');
       if (b === 'HEX') return `CASE WHEN regexp_full_match(${x}, '([0-9A-Fa-f]{2})*') THEN unhex(${x}) END`;
       if (b === 'BASE64') return `CASE WHEN regexp_full_match(${x}, '[A-Za-z0-9+/]*={0,2}') THEN from_base64(${x}) END`;
       return `encode(${x})`;

@@ -1,0 +1,63 @@
+/**
+ * COPY INTO from Parquet files (written here with DuckDB, as another tool would): one VARIANT per
+ * row, or columns matched by name; and the stage files' MD5 kept beside them.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine } from '../src/engine/index.ts';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('COPY INTO from Parquet', () => {
+  it('loads rows as VARIANT values or by column name, with conversion errors per row', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backlot-parquet-'));
+    dirs.push(dir);
+    const file = join(dir, 'box.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run(
+      `COPY (SELECT * FROM (VALUES ('Heat', 10.5::DECIMAL(12,2), DATE '2026-11-01', {'screens': 3}), ('Alien', 7.25, DATE '2026-11-02', {'screens': 1}), ('Up', NULL, NULL, NULL)) t("Film", gross, day, meta)) TO '${file}' (FORMAT PARQUET)`,
+    );
+    c.closeSync();
+    const engine = await Engine.open({ dataDir: join(dir, 'data') });
+    try {
+      const s = await engine.newSession();
+      const q = async (sql: string) => (await s.execute(sql)).rows;
+      await q('CREATE DATABASE pq');
+      await q('CREATE STAGE files');
+      await q(`PUT file://${file} @files`);
+      expect(await q('LIST @files')).toEqual([['files/box.parquet', expect.any(Number), expect.stringMatching(/^[0-9a-f]{32}$/), expect.any(String)]]);
+
+      await q('CREATE TABLE raw_box (v VARIANT)');
+      expect((await q("COPY INTO raw_box FROM @files FILE_FORMAT = (TYPE = PARQUET)"))[0].slice(0, 4)).toEqual(['files/box.parquet', 'LOADED', 3, 3]);
+      expect(await q('SELECT v:Film::STRING, v:meta.screens::INT FROM raw_box ORDER BY 1')).toEqual([
+        ['Alien', '1'],
+        ['Heat', '3'],
+        ['Up', null],
+      ]);
+
+      await q('CREATE TABLE box (film VARCHAR NOT NULL, gross NUMBER(12,2), day DATE, meta VARIANT, missing INT)');
+      expect((await q('COPY INTO box FROM @files FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE'))[0].slice(0, 4)).toEqual(['files/box.parquet', 'LOADED', 3, 3]);
+      expect(await q('SELECT film, gross, day, meta:screens::INT, missing FROM box ORDER BY film')).toEqual([
+        ['Alien', '7.25', '2026-11-02', '1', null],
+        ['Heat', '10.50', '2026-11-01', '3', null],
+        ['Up', null, null, null, null],
+      ]);
+      // Case-sensitive: "Film" does not fill FILM, which is NOT NULL: every row fails.
+      await q('CREATE TABLE box2 LIKE box');
+      const r = await q('COPY INTO box2 FROM @files FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_SENSITIVE ON_ERROR = CONTINUE');
+      expect(r[0].slice(0, 7)).toEqual(['files/box.parquet', 'LOAD_FAILED', 3, 0, 3, 3, "NULL result in a non-nullable column 'FILM'"]);
+      // Loaded once: skipped the second time.
+      expect(await q('COPY INTO box FROM @files FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE')).toEqual([['Copy executed with 0 files processed.']]);
+      await expect(q('COPY INTO box FROM @files FILE_FORMAT = (TYPE = PARQUET)')).rejects.toMatchObject({ code: '002019' });
+    } finally {
+      await engine.close();
+    }
+  });
+});
