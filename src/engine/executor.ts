@@ -14,6 +14,7 @@ import { alterTask, createTask, executeTask } from './tasks/task-ddl.ts';
 import { alterDynamicTable, createDynamicTable } from './dynamic/dt-ddl.ts';
 import { showStatement } from './metadata/show.ts';
 import { copyIntoTable } from './loading/copy-into.ts';
+import { copyIntoLocation } from './loading/unload.ts';
 import { getFiles, listStage, putFiles } from './loading/stage-commands.ts';
 import { alterFileFormat, alterStage, createFileFormat, createStage } from './loading/stage-ddl.ts';
 import { runDml } from './query/dml.ts';
@@ -122,6 +123,8 @@ async function dispatch(session: Session, stmt: Statement, text: string): Promis
       return listStage(session, stmt);
     case 'copy_into_table':
       return copyIntoTable(session, stmt);
+    case 'copy_into_location':
+      return copyIntoLocation(session, stmt);
     case 'set_variables':
       return setVariables(session, stmt);
     case 'unset_variables':

@@ -200,7 +200,8 @@ export async function readDocuments(session: Session, r: StagedRead, match: Colu
   if (f.type === 'JSON') {
     if (optionOf(f, 'STRIP_NULL_VALUES') === true) throw errors.unsupported('STRIP_NULL_VALUES = TRUE');
     const format = optionOf(f, 'STRIP_OUTER_ARRAY') === true ? 'array' : 'unstructured';
-    source = `SELECT json AS doc FROM read_json_objects(${sqlString(r.file.absolute)}, format = '${format}', compression = ${sqlString(compression(f, r.file.path))}, maximum_object_size = 268435456)`;
+    const c = compression(f, r.file.path);
+    source = `SELECT json AS doc FROM read_json_objects(${sqlString(r.file.absolute)}, format = '${format}', compression = ${sqlString(c === 'none' ? 'uncompressed' : c)}, maximum_object_size = 268435456)`;
   } else {
     source = `SELECT to_json(p) AS doc FROM read_parquet(${sqlString(r.file.absolute)}) p`;
   }

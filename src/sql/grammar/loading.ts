@@ -20,6 +20,7 @@ import { parseNameString, objectNameFromParts } from '../names/identifiers.ts';
 import type {
   AlterFileFormatStatement,
   AlterStageStatement,
+  CopyIntoLocationStatement,
   CopyIntoTableStatement,
   CreateFileFormatStatement,
   CreateStageStatement,
@@ -263,7 +264,7 @@ export function parseListOrRemove(c: Cursor, first: string): ListStatement {
 
 export function parseCopy(c: Cursor): Statement {
   c.expect('INTO');
-  if (c.peek()?.type === 'D_AT' || c.peek()?.text.startsWith('@')) throw errors.unsupported('COPY INTO <location> (unloading to a stage)');
+  if (c.peek()?.type === 'D_AT' || c.peek()?.text.startsWith('@')) return parseUnload(c);
   const table = c.objectName();
   let columns: string[] | undefined;
   if (c.acceptSymbol('L_PAREN')) {
@@ -308,6 +309,36 @@ export function parseCopy(c: Cursor): Statement {
   }
   c.expectEnd();
   if (stmt.transform && stmt.validationMode) throw errors.invalidOperation('VALIDATION_MODE does not support COPY statements that transform data during a load.');
+  return stmt;
+}
+
+/** COPY INTO @location FROM { table | ( query ) } [ FILE_FORMAT = (…) ] [ options ] */
+function parseUnload(c: Cursor): CopyIntoLocationStatement {
+  const to = location(c);
+  c.expect('FROM');
+  let querySql: string;
+  if (c.peek()?.type === 'L_PAREN') querySql = c.parenthesizedText();
+  else {
+    const start = c.offset();
+    c.objectName();
+    querySql = `SELECT * FROM ${c.sql.slice(start, c.offset()).trim()}`;
+  }
+  const stmt: CopyIntoLocationStatement = { kind: 'copy_into_location', to, querySql, options: {} };
+  for (;;) {
+    const w = c.word();
+    if (w === undefined) break;
+    if (w === 'PARTITION') throw errors.unsupported('COPY INTO <location> … PARTITION BY');
+    if (w === 'FILE_FORMAT') {
+      c.next();
+      stmt.fileFormat = fileFormatSpec(c);
+    } else if (c.peek(1)?.type === 'EQ') {
+      c.next();
+      c.next();
+      stmt.options[w] = c.value();
+    } else break;
+    c.acceptSymbol('COMMA');
+  }
+  c.expectEnd();
   return stmt;
 }
 

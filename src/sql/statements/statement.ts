@@ -559,6 +559,16 @@ export interface CopyIntoTableStatement {
   validationMode?: string;
 }
 
+/** COPY INTO @stage FROM table | (query): unloading. */
+export interface CopyIntoLocationStatement {
+  kind: 'copy_into_location';
+  to: StageLocation;
+  /** The query to unload (a table becomes `SELECT * FROM table`), as Snowflake SQL text. */
+  querySql: string;
+  fileFormat?: FileFormatSpec;
+  options: Properties;
+}
+
 export type LoadingStatement =
   | CreateStageStatement
   | CreateFileFormatStatement
@@ -567,6 +577,7 @@ export type LoadingStatement =
   | PutStatement
   | GetStatement
   | ListStatement
-  | CopyIntoTableStatement;
+  | CopyIntoTableStatement
+  | CopyIntoLocationStatement;
 
 export type StatementKind = Statement['kind'];
