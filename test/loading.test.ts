@@ -2,12 +2,12 @@
  * COPY INTO from Parquet files (written here with DuckDB, as another tool would): one VARIANT per
  * row, or columns matched by name; and the stage files' MD5 kept beside them.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/index.ts';
+import { Engine, ManualClock } from '../src/engine/index.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -56,6 +56,33 @@ describe('COPY INTO from Parquet', () => {
       // Loaded once: skipped the second time.
       expect(await q('COPY INTO box FROM @files FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE')).toEqual([['Copy executed with 0 files processed.']]);
       await expect(q('COPY INTO box FROM @files FILE_FORMAT = (TYPE = PARQUET)')).rejects.toMatchObject({ code: '002019' });
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
+describe('table stages', () => {
+  it('go with their table once it is purged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'backlot-tstage-'));
+    dirs.push(dir);
+    const clock = new ManualClock('2026-11-01T00:00:00Z');
+    const engine = await Engine.open({ dataDir: join(dir, 'data'), clock });
+    try {
+      const s = await engine.newSession();
+      writeFileSync(join(dir, 'x.csv'), '1\n');
+      await s.execute('CREATE DATABASE ts');
+      await s.execute('CREATE TABLE t (n INT)');
+      await s.execute(`PUT file://${join(dir, 'x.csv')} @%t`);
+      const id = [...engine.catalog.objects.values()].find((o) => o.name === 'T' && o.kind === 'TABLE')!.id;
+      const stageDir = engine.stageFiles.dir('table', String(id));
+      expect(existsSync(stageDir)).toBe(true);
+      await s.execute('DROP TABLE t');
+      await engine.purge();
+      expect(existsSync(stageDir)).toBe(true); // still within its retention: UNDROP brings it back
+      clock.set(new Date('2026-11-03T00:00:00Z'));
+      await engine.purge();
+      expect(existsSync(stageDir)).toBe(false);
     } finally {
       await engine.close();
     }

@@ -205,14 +205,37 @@ export async function readDocuments(session: Session, r: StagedRead, match: Colu
   } else {
     source = `SELECT to_json(p) AS doc FROM read_parquet(${sqlString(r.file.absolute)}) p`;
   }
+  // Documents that do not parse (NDJSON read line by line), with their lines.
+  const malformed: LoadError[] = [];
   try {
     await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(docs)} AS ${source}`);
   } catch (e) {
-    // The reader stops at the first malformed document: the file counts as one error.
-    const what = f.type === 'JSON' ? 'Error parsing JSON' : 'Error reading Parquet file';
+    if (f.type === 'JSON' && optionOf(f, 'STRIP_OUTER_ARRAY') !== true) {
+      // The reader stops at the first malformed document. Read the file again as lines: every line
+      // that is a JSON value is a document, every other non-blank line an error of its own.
+      const lines = `${r.scratch}_lines`;
+      const c = compression(f, r.file.path);
+      await session.conn.run(
+        `CREATE OR REPLACE TEMP TABLE ${duckIdent(lines)} AS SELECT text FROM read_csv(${sqlString(r.file.absolute)}, columns = {'text': 'VARCHAR'}, header = false, ` +
+          `auto_detect = false, delim = '\x1f', quote = '', escape = '', compression = ${sqlString(c)}, max_line_size = 268435456)`,
+      );
+      await session.conn.run(
+        `CREATE OR REPLACE TEMP TABLE ${duckIdent(docs)} AS SELECT CAST(text AS JSON) AS doc FROM temp.${duckIdent(lines)} WHERE trim(coalesce(text, '')) <> '' AND json_valid(text) ORDER BY rowid`,
+      );
+      const bad = await session.conn.rows(
+        `SELECT rowid + 1 AS line, text FROM temp.${duckIdent(lines)} WHERE trim(coalesce(text, '')) <> '' AND NOT json_valid(text) ORDER BY rowid LIMIT ${KEPT_ERRORS}`,
+      );
+      for (const x of bad) {
+        const text = String(x.text);
+        malformed.push({ message: `Error parsing JSON: ${text.length > 40 ? `${text.slice(0, 40)}...` : text}`, code: '100069', sqlState: '22P02', line: Number(x.line), character: 1, category: 'parsing', columnName: null, rowNumber: Number(x.line), record: text });
+      }
+      await session.conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(lines)}`);
+    } else {
+      const what = f.type === 'JSON' ? 'Error parsing JSON' : 'Error reading Parquet file';
     const message = `${what}: ${String((e as Error).message).split('\n')[0]}`;
-    const err: LoadError = { message, code: f.type === 'JSON' ? '100069' : '100071', sqlState: '22P02', line: 1, character: 1, category: 'parsing', columnName: null, rowNumber: 1, record: null };
-    return { temporaries: [docs], outcome: outcomeOf(r.file, 1, 1, [err], undefined) };
+      const err: LoadError = { message, code: f.type === 'JSON' ? '100069' : '100071', sqlState: '22P02', line: 1, character: 1, category: 'parsing', columnName: null, rowNumber: 1, record: null };
+      return { temporaries: [docs], outcome: outcomeOf(r.file, 1, 1, [err], undefined) };
+    }
   }
   const fields =
     match === 'NONE'
@@ -246,7 +269,9 @@ export async function readDocuments(session: Session, r: StagedRead, match: Colu
       list.push({ message: e.message, code: e.code, sqlState: e.sqlState, line: row, character: 1, category: 'conversion', columnName: `"${r.tableName.split('.').pop()}"["${r.columns[j].name}":${j + 1}]`, rowNumber: row, record: null });
     }
   }
-  return { temporaries: [docs, raw, conv], outcome: outcomeOf(r.file, parsed, bad, list, conv) };
+  list.push(...malformed);
+  list.sort((a, b) => a.line - b.line);
+  return { temporaries: [docs, raw, conv], outcome: outcomeOf(r.file, parsed + malformed.length, bad + malformed.length, list, conv) };
 }
 
 function outcomeOf(file: StageFile, rowsParsed: number, errorsSeen: number, list: LoadError[], converted: string | undefined): FileOutcome {

@@ -73,6 +73,8 @@ export async function purgeExpired(engine: Engine, conn: StorageConnection): Pro
     await catalog.reload(conn);
     throw e;
   }
+  // A table's stage goes with the table, once the table is gone for good.
+  for (const o of expired) if (o.kind === 'TABLE') engine.stageFiles.drop('table', String(o.id));
   return report;
 }
 
