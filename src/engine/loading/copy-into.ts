@@ -9,7 +9,7 @@
  * any other insert.
  */
 import { displayName, duckIdent, errors, SnowflakeError, sqlString, T, type CopyIntoTableStatement, type SfType } from '../../sql/index.ts';
-import { appendRows, safeJoin, SYSTEM_SCHEMA, type ObjectEntry, type StageFile } from '../../storage/index.ts';
+import { appendRows, safeJoin, SYSTEM_SCHEMA, type ColumnEntry, type ObjectEntry, type StageFile } from '../../storage/index.ts';
 import { table, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
 import { versionedTarget } from '../query/dml.ts';
@@ -18,6 +18,7 @@ import { formatFromProperties, type FileFormat } from './file-format.ts';
 import { findFileFormat, stageFormat } from './stage-ddl.ts';
 import { compilePattern, filesAt, resolveStage, type ResolvedStage } from './stage-commands.ts';
 import { fastCsvSql, readCsv, readDocuments, type StagedRead } from './readers.ts';
+import { transformFile } from './transform.ts';
 
 const S = SYSTEM_SCHEMA;
 const LOAD_METADATA_DAYS = 64;
@@ -52,7 +53,6 @@ export interface FileOutcome {
 }
 
 export async function copyIntoTable(session: Session, stmt: CopyIntoTableStatement): Promise<ResultBody> {
-  if (stmt.transform) throw errors.unsupported('COPY transformations (SELECT … FROM @stage); load the columns as they are, then transform with SQL');
   const target = session.resolver.target([stmt.table.database, stmt.table.schema, stmt.table.name].filter((p): p is string => p !== undefined), 'COPY INTO');
   const object = target.object;
   const tableName = displayName([target.path.database.name, target.path.schema.name, object.name]);
@@ -64,7 +64,9 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   const match = options.MATCH_BY_COLUMN_NAME ?? 'NONE';
   if (match !== 'NONE' && format.type === 'CSV') throw errors.unsupported('MATCH_BY_COLUMN_NAME for CSV files (it needs PARSE_HEADER; JSON and Parquet are supported)');
   if (match !== 'NONE' && stmt.columns) throw errors.invalidOperation('MATCH_BY_COLUMN_NAME cannot be used with a column list.');
-  if (format.type !== 'CSV' && match === 'NONE' && (columns.length !== 1 || !['VARIANT', 'OBJECT', 'ARRAY'].includes(columns[0].type.kind))) {
+  if (stmt.transform && stmt.from.kind === 'table') throw errors.invalidOperation('COPY transformations cannot read a table stage (@%t); use a named stage or @~.');
+  if (stmt.transform && match !== 'NONE') throw errors.invalidOperation('MATCH_BY_COLUMN_NAME cannot be used with a COPY transformation.');
+  if (!stmt.transform && format.type !== 'CSV' && match === 'NONE' && (columns.length !== 1 || !['VARIANT', 'OBJECT', 'ARRAY'].includes(columns[0].type.kind))) {
     throw errors.userError(
       '002019',
       '0A000',
@@ -107,7 +109,16 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
     // sends the statement round again with that file on the exact path.
     const exact = new Set<number>();
     let outcomes: FileOutcome[] = [];
-    for (let round = 0; ; round += 1) {
+    if (stmt.transform) {
+      outcomes = await transformedLoad(session, stmt.transform.selectSql, files, stage, format, columns, onError, created);
+      await session.engine.writes.run(session, async (w) => {
+        for (const o of outcomes) {
+          if (o.converted) o.rowsLoaded = await appendRows(session.conn, t, names, `SELECT * FROM temp.${duckIdent(o.converted)}`, w);
+        }
+        await recordLoads(session, jobId, object, target.path, stage, outcomes, now);
+      });
+    }
+    for (let round = 0; !stmt.transform; round += 1) {
       const plan: ({ kind: 'direct'; sql: string; rejects: string } | { kind: 'typed'; table: string } | { kind: 'exact'; outcome: FileOutcome })[] = [];
       for (let i = 0; i < files.length; i += 1) {
         const scratch = `_bkl_fast_${round}_${i}`;
@@ -191,6 +202,34 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   } finally {
     for (const t of created) await session.conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(t)}`).catch(() => undefined);
   }
+}
+
+/** Each file through the transformation query (see transform.ts); ON_ERROR applies per file. */
+async function transformedLoad(
+  session: Session,
+  selectSql: string,
+  files: { file: StageFile; md5: string }[],
+  stage: ResolvedStage,
+  format: FileFormat,
+  columns: { name: string; type: SfType; nullable: boolean }[],
+  onError: OnError,
+  created: string[],
+): Promise<FileOutcome[]> {
+  const outcomes: FileOutcome[] = [];
+  for (let i = 0; i < files.length; i += 1) {
+    const name = stage.listPrefix + files[i].file.path;
+    const tr = await transformFile(session, files[i].file, name, format, selectSql, columns as unknown as ColumnEntry[], `_bkl_tr_${i}`, created);
+    const base = { file: files[i].file, name, md5: files[i].md5 };
+    if (tr.error) {
+      const e: LoadError = { message: tr.error.message, code: tr.error.code, sqlState: tr.error.sqlState, line: 1, character: 1, category: 'conversion', columnName: null, rowNumber: 1, record: null };
+      const failed: FileOutcome = { ...base, status: 'LOAD_FAILED', rowsParsed: 0, rowsLoaded: 0, errorLimit: 1, errorsSeen: 1, errors: [e] };
+      if (onError.kind === 'ABORT_STATEMENT') throw abortError(failed);
+      outcomes.push(failed);
+    } else {
+      outcomes.push({ ...base, status: 'LOADED', rowsParsed: tr.rows, rowsLoaded: 0, errorLimit: onError.kind === 'CONTINUE' ? tr.rows : 1, errorsSeen: 0, errors: [], converted: tr.table });
+    }
+  }
+  return outcomes;
 }
 
 /** A fast read rejected rows: the write is rolled back and the statement goes round again. */

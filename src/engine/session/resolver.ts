@@ -15,7 +15,12 @@ export interface ResolverSession {
   tempObjects: Map<number, ObjectEntry>;
   /** Reads a stream (its change set since the offset); absent where streams cannot be read. */
   readStream?: (resolver: Resolver, path: ResolvedPath, stream: ObjectEntry) => ResolvedRelation;
+  /** While a COPY transformation is translated: the staged file's rows, named `_bkl_staged` in it. */
+  stagedRows?: ResolvedRelation;
 }
+
+/** The name a COPY transformation's query reads its staged rows by (see sql/grammar/loading.ts). */
+export const STAGED_ROWS = '_BKL_STAGED';
 
 export interface ResolvedPath {
   database: DatabaseEntry;
@@ -94,6 +99,7 @@ export class Resolver {
   /** A table or view to read, for the translator. */
   relation(parts: string[], operation = 'SELECT'): ResolvedRelation {
     const name = Resolver.nameOf(parts);
+    if (this.session.stagedRows && parts.length === 1 && name.name === STAGED_ROWS) return this.session.stagedRows;
     const system = this.systemRelation(name, operation);
     if (system) return system;
     const { path, object } = this.require(name, ['TABLE', 'VIEW', 'STREAM'], 'Object', operation);

@@ -151,6 +151,8 @@ export class Session {
 
   /** Resolver hook: a stream read in this session. */
   readonly readStream = (resolver: Resolver, path: ResolvedPath, stream: ObjectEntry): ResolvedRelation => streamRelation(this, resolver, path, stream);
+  /** See ResolverSession.stagedRows. */
+  stagedRows: ResolvedRelation | undefined;
 
   /** Parses a statement, reusing the parse of identical text when it did not depend on variables. */
   parse(text: string): Statement {

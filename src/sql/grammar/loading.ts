@@ -193,7 +193,8 @@ function adjacentText(c: Cursor): string {
   if (first.type === 'STRING') return c.string();
   let end = first.end;
   c.next();
-  while (!c.atEnd() && c.peek()!.start === end && c.peek()!.type !== 'SEMICOLON') end = c.next().end;
+  // A closing parenthesis or a comma ends it even when adjacent (`FROM @s)` in a transformation).
+  while (!c.atEnd() && c.peek()!.start === end && !['SEMICOLON', 'R_PAREN', 'COMMA'].includes(c.peek()!.type)) end = c.next().end;
   return c.sql.slice(first.start, end);
 }
 
