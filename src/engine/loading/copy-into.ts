@@ -56,7 +56,7 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   const target = session.resolver.target([stmt.table.database, stmt.table.schema, stmt.table.name].filter((p): p is string => p !== undefined), 'COPY INTO');
   const object = target.object;
   const tableName = displayName([target.path.database.name, target.path.schema.name, object.name]);
-  const columns = targetColumns(object, stmt.columns, tableName);
+  const columns = targetColumns(object, stmt.columns);
   const stage = resolveStage(session, stmt.from, 'COPY INTO');
   const format = effectiveFormat(session, stmt, stage);
   const options = effectiveOptions(stmt, stage);
@@ -148,14 +148,15 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
         for (let i = 0; i < files.length && rejected === undefined; i += 1) {
           const p = plan[i];
           const base = { file: files[i].file, name: stage.listPrefix + files[i].file.path, md5: files[i].md5, status: 'LOADED' as const, errorsSeen: 0, errors: [] };
-          const limit = (n: number) => (onError.kind === 'CONTINUE' ? n : onError.kind === 'SKIP_FILE' ? (onError.limit ?? 1) : 1);
+          // A file read without errors: ON_ERROR only sets its error limit.
+          const clean = (n: number) => decide({ ...base, rowsParsed: n, rowsLoaded: 0, errorLimit: 1 }, onError);
           if (p.kind === 'direct') {
             const n = await appendRows(session.conn, t, names, p.sql, w);
             if (Number((await session.conn.query(`SELECT count(*) FROM temp.${duckIdent(p.rejects)}`)).rows[0][0]) > 0) rejected = i;
-            else outcomes.push({ ...base, rowsParsed: n, rowsLoaded: n, errorLimit: limit(n) });
+            else outcomes.push(clean(n));
           } else if (p.kind === 'typed') {
             const n = await appendRows(session.conn, t, names, `SELECT * FROM temp.${duckIdent(p.table)}`, w);
-            outcomes.push({ ...base, rowsParsed: n, rowsLoaded: n, errorLimit: limit(n) });
+            outcomes.push(clean(n));
           } else {
             const o = p.outcome;
             if (o.status !== 'LOAD_FAILED' && o.converted) {
@@ -236,12 +237,11 @@ async function transformedLoad(
 class RoundAgain extends Error {}
 
 /** The table's columns the files fill: the column list, or all columns in order. */
-function targetColumns(o: ObjectEntry, names: string[] | undefined, tableName: string): { name: string; type: SfType; nullable: boolean }[] {
+function targetColumns(o: ObjectEntry, names: string[] | undefined): { name: string; type: SfType; nullable: boolean }[] {
   if (!names) return o.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable }));
   return names.map((n) => {
     const c = o.columns.find((x) => x.name === n);
     if (!c) throw errors.invalidIdentifier(`'${n}'`);
-    void tableName;
     return { name: c.name, type: c.type, nullable: c.nullable };
   });
 }

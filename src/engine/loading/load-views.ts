@@ -3,7 +3,7 @@
  * => …, START_TIME => … [, END_TIME => …]) — one row per file a COPY loaded or tried — and
  * VALIDATE(<table>, JOB_ID => '<query id>' | '_last'), the rows a COPY rejected with their errors.
  */
-import { errors, T, type ResolvedRelation, type ResolvedTableFunction, type SfType, type TableFunctionArgument } from '../../sql/index.ts';
+import { errors, objectNameFromParts, parseNameString, T, type ResolvedRelation, type ResolvedTableFunction, type SfType, type TableFunctionArgument } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA } from '../../storage/index.ts';
 import { constantArgument, timeArgument, type Session } from '../session/session.ts';
 
@@ -76,15 +76,7 @@ function relation(name: string, cols: [string, SfType, string][]): ResolvedRelat
 }
 
 function tableId(session: Session, fn: string, text: string): number {
-  const parts = text.split('.').map((p) => p.trim());
-  const name = { name: parts[parts.length - 1], schema: parts.length > 1 ? parts[parts.length - 2] : undefined, database: parts.length > 2 ? parts[0] : undefined };
-  const { object } = session.resolver.require(
-    { name: name.name.toUpperCase(), schema: name.schema?.toUpperCase(), database: name.database?.toUpperCase() },
-    ['TABLE'],
-    'Table',
-    fn,
-  );
-  return object.id;
+  return session.resolver.require(objectNameFromParts(parseNameString(text)), ['TABLE'], 'Table', fn).object.id;
 }
 
 export function loadTableFunction(session: Session, name: string, args: TableFunctionArgument[]): ResolvedTableFunction | undefined {

@@ -27,7 +27,8 @@ export interface StagedFile {
 /** At most this many errors per file are kept (for VALIDATE and RETURN_ERRORS); all are counted. */
 const KEPT_ERRORS = 10_000;
 
-function compression(f: FileFormat, path: string): string {
+/** DuckDB's compression name for a staged file under a format's COMPRESSION. */
+export function compression(f: FileFormat, path: string): string {
   const c = String(optionOf(f, 'COMPRESSION'));
   if (c === 'AUTO') return path.toLowerCase().endsWith('.gz') ? 'gzip' : path.toLowerCase().endsWith('.zst') ? 'zstd' : 'none';
   if (c === 'GZIP') return 'gzip';

@@ -13,18 +13,13 @@ import { castToColumns } from '../dynamic/incremental.ts';
 import { mapDuckError } from '../results/duck-errors.ts';
 import type { Session } from '../session/session.ts';
 import { optionOf, type FileFormat } from './file-format.ts';
+import { compression } from './readers.ts';
 
 export interface Transformed {
   /** The temporary table of rows in the target columns' types (undefined when the file failed). */
   table?: string;
   rows: number;
   error?: { message: string; code: string; sqlState: string };
-}
-
-function csvCompression(f: FileFormat, path: string): string {
-  const c = String(optionOf(f, 'COMPRESSION'));
-  if (c === 'AUTO') return path.toLowerCase().endsWith('.gz') ? 'gzip' : path.toLowerCase().endsWith('.zst') ? 'zstd' : 'none';
-  return c === 'GZIP' ? 'gzip' : c === 'ZSTD' ? 'zstd' : 'none';
 }
 
 /** Stages one file's rows for the query: text fields (CSV) or one document per row (JSON, Parquet). */
@@ -39,13 +34,13 @@ async function stageRows(session: Session, file: StageFile, name: string, format
     const source =
       `read_csv(${sqlString(file.absolute)}, all_varchar = true, header = false, skip = ${Math.trunc(Number(optionOf(format, 'SKIP_HEADER')))}, ` +
       `delim = ${sqlString(String(optionOf(format, 'FIELD_DELIMITER')))}, quote = ${sqlString(quote === 'NONE' ? '' : quote)}, escape = ${sqlString(quote === 'NONE' ? '' : quote)}, ` +
-      `nullstr = [${nulls.map(sqlString).join(', ')}], compression = ${sqlString(csvCompression(format, file.path))}, null_padding = true, strict_mode = false)`;
+      `nullstr = [${nulls.map(sqlString).join(', ')}], compression = ${sqlString(compression(format, file.path))}, null_padding = true, strict_mode = false)`;
     const described = await conn.rows(`DESCRIBE SELECT * FROM ${source}`);
     const fields = described.map((d, j) => `${duckIdent(String(d.column_name))} AS c${j + 1}`);
     await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT ${fields.join(', ')}, ${meta}, row_number() OVER () AS "METADATA$FILE_ROW_NUMBER" FROM ${source}`);
     columns = described.map((_, j) => ({ name: `c${j + 1}`, type: T.varchar() }));
   } else {
-    const c = csvCompression(format, file.path);
+    const c = compression(format, file.path);
     const source =
       format.type === 'JSON'
         ? `SELECT json AS c1 FROM read_json_objects(${sqlString(file.absolute)}, format = '${optionOf(format, 'STRIP_OUTER_ARRAY') === true ? 'array' : 'unstructured'}', compression = ${sqlString(c === 'none' ? 'uncompressed' : c)})`
