@@ -59,6 +59,39 @@ describe('NDJSON batches', () => {
   });
 });
 
+describe('ingest defaults', () => {
+  it('fill a left-out key with the column default or identity, once per row; an explicit null stays NULL', async () => {
+    const { server, client, sql } = await start();
+    try {
+      await sql(
+        "CREATE TABLE studio.public.raw_events (id INT IDENTITY(100, 1), event_id VARCHAR NOT NULL, source VARCHAR NOT NULL DEFAULT 'api', " +
+          'ingested_at TIMESTAMP_LTZ DEFAULT CURRENT_TIMESTAMP(), payload VARIANT)',
+      );
+      const ch = await client.openChannel('STUDIO.PUBLIC.RAW_EVENTS', 'fans');
+      const r = await ch.append(
+        [
+          { event_id: 'e1', payload: { a: 1 } },
+          { event_id: 'e2', source: 'kiosk' },
+          { event_id: 'e3', source: null },
+          { event_id: 'e4', ingested_at: null, id: 7 },
+        ],
+        '1',
+      );
+      expect(r).toMatchObject({ inserted: 3, quarantined: 1 });
+      expect(await sql('SELECT event_id, id, source, ingested_at IS NOT NULL FROM studio.public.raw_events ORDER BY event_id')).toEqual([
+        ['e1', '100', 'api', true],
+        ['e2', '101', 'kiosk', true],
+        ['e4', '7', 'api', false],
+      ]);
+      expect(await sql("SELECT reason FROM studio.information_schema.ingest_quarantine WHERE channel_name = 'fans'")).toEqual([
+        ["column 'SOURCE' is required (NOT NULL) but null"],
+      ]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('ingest channels', () => {
   it('append exactly once, resume from the committed offset token, and refuse a reopened channel', async () => {
     const { server, client, sql } = await start();

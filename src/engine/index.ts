@@ -8,4 +8,5 @@ export type { ResultColumn, Value } from './results/values.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { SnowflakeError, isSnowflakeError } from '../sql/index.ts';
 export { conversionSql, conversionError } from './loading/readers.ts';
+export { columnDefaultSql } from './ddl/physical.ts';
 export { resolveStage } from './loading/stage-commands.ts';

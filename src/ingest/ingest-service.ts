@@ -9,9 +9,10 @@
  * committed one) insert nothing: exactly once.
  */
 import { randomUUID } from 'node:crypto';
+import { listValue } from '@duckdb/node-api';
 import { displayName, duckIdent, sqlString, type ObjectName } from '../sql/index.ts';
 import { appendRows, SYSTEM_SCHEMA, type StorageConnection } from '../storage/index.ts';
-import { conversionError, conversionSql, type Engine, type Session } from '../engine/index.ts';
+import { columnDefaultSql, conversionError, conversionSql, type Engine, type Session } from '../engine/index.ts';
 import { parseBatch, type IngestColumn, type RejectedRow } from './ndjson.ts';
 
 const S = SYSTEM_SCHEMA;
@@ -65,6 +66,8 @@ interface TableTarget {
   database: string;
   schema: string;
   columns: IngestColumn[];
+  /** Per column, its default as a DuckDB expression (undefined: none). */
+  defaults: (string | undefined)[];
   /** Catalog version the columns were read at (a changed table is re-read). */
   lastAltered: number;
 }
@@ -123,12 +126,14 @@ export class IngestService {
   /** The table a request names, resolved with the caller's session (its database and schema). */
   target(caller: Session, name: ObjectName): TableTarget {
     const t = caller.resolver.target([name.database, name.schema, name.name].filter((p): p is string => p !== undefined), 'INSERT');
+    const defaults = t.object.columns.map((c) => columnDefaultSql(c, caller.translateContext()));
     return {
       id: t.object.id,
       name: displayName([t.path.database.name, t.path.schema.name, t.object.name]),
       database: t.path.database.name,
       schema: t.path.schema.name,
-      columns: t.object.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
+      columns: t.object.columns.map((c, j) => ({ name: c.name, type: c.type, nullable: c.nullable, hasDefault: defaults[j] !== undefined })),
+      defaults,
       lastAltered: t.object.lastAltered.getTime(),
     };
   }
@@ -262,12 +267,10 @@ export class IngestService {
     const quarantined: RejectedRow[][] = group.map((b, i) => (live[i] === 'live' ? [...b.rejected] : []));
     const conn = this.conn;
     // Stage outside the write lock: other writers only wait for the insert and the commit.
-    const T0 = performance.now(); const marks: string[] = []; const mark = (n: string) => marks.push(`${n}=${Math.round(performance.now() - T0)}`);
     const staged = new Map<number, string>();
     for (const { target, batches } of byTable.values()) staged.set(target.id, await this.stage(target, group, batches));
-    mark('stage');
     try {
-      await this.engine.writes.run(this.session, async (w) => { mark('lock');
+      await this.engine.writes.run(this.session, async (w) => {
         for (const { target, batches } of byTable.values()) {
           const raw = staged.get(target.id)!;
           const spec = { columns: target.columns, format: { type: 'CSV' as const, options: {} } };
@@ -279,7 +282,7 @@ export class IngestService {
             `SELECT ${target.columns.map((_, j) => `v${j + 1}`).join(', ')} FROM (${conversionSql(spec, raw, field)}) WHERE _bad IS NULL`,
             w,
           );
-          mark('insert'); const stagedRows = batches.reduce((sum, b) => sum + group[b].rows.length, 0);
+          const stagedRows = batches.reduce((sum, b) => sum + group[b].rows.length, 0);
           const badRows = new Array<number>(group.length).fill(0);
           if (n < stagedRows) {
             const bad = await conn.rows(
@@ -316,12 +319,9 @@ export class IngestService {
         if (values.length > 0) statements.push(`INSERT INTO ${S}.ingest_quarantine VALUES ${values.join(', ')}`);
         for (const [k, token] of tokens) statements.push(upsertSql(this.advanced(k, token, group, live, inserted, quarantined, now)));
         if (statements.length > 0) await conn.run(statements.join(';\n'));
-        mark('upserts');
       });
-      mark('commit');
     } finally {
       for (const raw of staged.values()) await conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(raw)}`).catch(() => undefined);
-      mark('delete'); if (process.env.BKL_TRACE) process.stderr.write(`group ${group.length}: ${marks.join(' ')}\n`);
     }
     // Committed: the channels move on.
     for (const [k, token] of tokens) this.channels.set(k, this.advanced(k, token, group, live, inserted, quarantined, now));
@@ -353,12 +353,17 @@ export class IngestService {
     return { ...st, offsetToken: token.toString(), rowsInserted: st.rowsInserted + ins, rowsQuarantined: st.rowsQuarantined + quar, updatedMs: now };
   }
 
-  /** Puts a group's rows for one table into a staging table: text fields, batch index, line. */
+  /**
+   * Puts a group's rows for one table into a staging table: text fields, batch index, line. Fields
+   * a row left out that have a default are filled with it here, once per row (an identity's
+   * sequence advances once), as text that the conversion reads like any other field.
+   */
   private async stage(target: TableTarget, group: PendingBatch[], batches: number[]): Promise<string> {
     const raw = `_bkl_ing_${target.id}`;
     const cols = target.columns.map((_, j) => `c${j + 1} VARCHAR`).join(', ');
-    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} (${cols}, _b INTEGER, _line INTEGER)`);
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} (${cols}, _b INTEGER, _line INTEGER, _defaulted INTEGER[])`);
     const appender = await this.conn.raw.createAppender(raw, 'main', 'temp');
+    let defaulted = false;
     try {
       for (const b of batches) {
         for (const r of group[b].rows) {
@@ -368,12 +373,24 @@ export class IngestService {
           }
           appender.appendInteger(b);
           appender.appendInteger(r.line);
+          if (r.defaulted) {
+            defaulted = true;
+            appender.appendValue(listValue(r.defaulted));
+          } else {
+            appender.appendNull();
+          }
           appender.endRow();
         }
       }
       appender.flushSync();
     } finally {
       appender.closeSync();
+    }
+    if (defaulted) {
+      for (const [j, def] of target.defaults.entries()) {
+        if (def === undefined) continue;
+        await this.conn.run(`UPDATE temp.${duckIdent(raw)} SET c${j + 1} = CAST((${def}) AS VARCHAR) WHERE list_contains(_defaulted, ${j})`);
+      }
     }
     return raw;
   }

@@ -11,12 +11,16 @@ export interface IngestColumn {
   name: string;
   type: SfType;
   nullable: boolean;
+  /** The column has a DEFAULT (or is an identity): a row without its key takes the default. */
+  hasDefault?: boolean;
 }
 
 export interface ParsedRow {
   line: number;
   /** Text per column (NULL as null), in column order. */
   fields: (string | null)[];
+  /** Columns (indices) whose key the row left out and that take their default; absent when none. */
+  defaulted?: number[];
   raw: string;
 }
 
@@ -146,8 +150,14 @@ export function parseBatch(body: string, columns: IngestColumn[], maxRowBytes: n
       }
       fields[j] = f;
     }
+    // A left-out key means the column's default (an explicit null means NULL, as in INSERT).
+    let defaulted: number[] | undefined;
     if (code === undefined) {
       for (let j = 0; j < n; j += 1) {
+        if (!seen[j] && columns[j].hasDefault) {
+          (defaulted ??= []).push(j);
+          continue;
+        }
         if (!columns[j].nullable && fields[j] === null) {
           code = 'MISSING_REQUIRED';
           reason = `column '${columns[j].name}' is required (NOT NULL) but ${seen[j] ? 'null' : 'missing'}`;
@@ -156,7 +166,7 @@ export function parseBatch(body: string, columns: IngestColumn[], maxRowBytes: n
       }
     }
     if (code !== undefined) rejected.push(rejection(lineNo, code, reason, raw));
-    else rows.push({ line: lineNo, fields, raw });
+    else rows.push(defaulted ? { line: lineNo, fields, defaulted, raw } : { line: lineNo, fields, raw });
   }
   return { rows, rejected };
 }

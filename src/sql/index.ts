@@ -66,3 +66,4 @@ export { tokenize, positionAt, type Token } from './lex/tokens.ts';
 export * from './dynamic/index.ts';
 export { formatModelToStrftime } from './functions/format-models.ts';
 export { parseStageLocation } from './grammar/loading.ts';
+export { copyTransformQuery } from './translate/copy-transform.ts';

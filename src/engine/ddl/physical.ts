@@ -23,11 +23,18 @@ export function userView(schema: SchemaEntry, name: string): string {
   return `${duckIdent(schema.duckSchema)}.${duckIdent(name)}`;
 }
 
+/** A column's default as a DuckDB expression (its identity sequence, or its DEFAULT), if it has one. */
+export function columnDefaultSql(col: Pick<ColumnEntry, 'identity' | 'defaultSql'>, ctx: TranslateContext): string | undefined {
+  if (col.identity) return `nextval('${DATA_SCHEMA}.${col.identity.sequence}')`;
+  if (col.defaultSql !== null) return translateExpression(col.defaultSql, ctx).sql;
+  return undefined;
+}
+
 /** A column's DuckDB definition (type, DEFAULT, NOT NULL). */
 export function columnDdl(col: ColumnEntry, ctx: TranslateContext, withNotNull = true): string {
   let sql = `${duckIdent(col.name)} ${duckTypeOf(col.type)}`;
-  if (col.identity) sql += ` DEFAULT nextval('${DATA_SCHEMA}.${col.identity.sequence}')`;
-  else if (col.defaultSql !== null) sql += ` DEFAULT ${translateExpression(col.defaultSql, ctx).sql}`;
+  const def = columnDefaultSql(col, ctx);
+  if (def !== undefined) sql += ` DEFAULT ${def}`;
   if (!col.nullable && withNotNull) sql += ' NOT NULL';
   return sql;
 }

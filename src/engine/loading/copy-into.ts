@@ -9,15 +9,15 @@
  * any other insert.
  */
 import { displayName, duckIdent, errors, SnowflakeError, sqlString, T, type CopyIntoTableStatement, type SfType } from '../../sql/index.ts';
-import { appendRows, safeJoin, SYSTEM_SCHEMA, type ColumnEntry, type ObjectEntry, type StageFile } from '../../storage/index.ts';
+import { appendRows, safeJoin, SYSTEM_SCHEMA, type ObjectEntry, type StageFile } from '../../storage/index.ts';
 import { table, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
 import { versionedTarget } from '../query/dml.ts';
 import { copyOptionsFromProperties, parseOnError, type CopyOptions, type OnError } from './copy-options.ts';
-import { formatFromProperties, type FileFormat } from './file-format.ts';
+import { formatFromProperties, optionOf, type FileFormat } from './file-format.ts';
 import { findFileFormat, stageFormat } from './stage-ddl.ts';
 import { compilePattern, filesAt, resolveStage, type ResolvedStage } from './stage-commands.ts';
-import { fastCsvSql, readCsv, readDocuments, type StagedRead } from './readers.ts';
+import { csvLayout, fastCsvSql, readCsv, readDocuments, type StagedRead } from './readers.ts';
 import { transformFile } from './transform.ts';
 
 const S = SYSTEM_SCHEMA;
@@ -62,7 +62,11 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   const options = effectiveOptions(stmt, stage);
   const onError = parseOnError(options.ON_ERROR ?? 'ABORT_STATEMENT');
   const match = options.MATCH_BY_COLUMN_NAME ?? 'NONE';
-  if (match !== 'NONE' && format.type === 'CSV') throw errors.unsupported('MATCH_BY_COLUMN_NAME for CSV files (it needs PARSE_HEADER; JSON and Parquet are supported)');
+  // TRUNCATECOLUMNS = TRUE and ENFORCE_LENGTH = FALSE are one option under two names.
+  const truncate = options.TRUNCATECOLUMNS === true || options.ENFORCE_LENGTH === false;
+  if (match !== 'NONE' && format.type === 'CSV' && optionOf(format, 'PARSE_HEADER') !== true) {
+    throw errors.invalidOperation('MATCH_BY_COLUMN_NAME for CSV files requires the file format option PARSE_HEADER = TRUE.');
+  }
   if (match !== 'NONE' && stmt.columns) throw errors.invalidOperation('MATCH_BY_COLUMN_NAME cannot be used with a column list.');
   if (stmt.transform && stmt.from.kind === 'table') throw errors.invalidOperation('COPY transformations cannot read a table stage (@%t); use a named stage or @~.');
   if (stmt.transform && match !== 'NONE') throw errors.invalidOperation('MATCH_BY_COLUMN_NAME cannot be used with a COPY transformation.');
@@ -76,7 +80,8 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
 
   const candidates = selectFiles(session, stmt, stage, onError);
   const now = session.engine.clock.now().getTime();
-  const eligible = await notYetLoaded(session, object.id, stage, candidates, options.FORCE === true, now);
+  // RETURN_ALL_ERRORS also validates files an earlier ON_ERROR = CONTINUE load left partially loaded.
+  const eligible = await notYetLoaded(session, object.id, stage, candidates, options.FORCE === true, now, stmt.validationMode === 'RETURN_ALL_ERRORS');
   // SIZE_LIMIT: files are taken while the total so far is under the limit (at least one file).
   let taken = 0;
   const files = options.SIZE_LIMIT === undefined ? eligible : eligible.filter((f) => {
@@ -89,8 +94,8 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   const created: string[] = [];
   try {
     const readFile = async (i: number): Promise<FileOutcome> => {
-      const read: StagedRead = { file: files[i].file, scratch: `_bkl_copy_${i}`, columns, format, tableName };
-      const staged = format.type === 'CSV' ? await readCsv(session, read) : await readDocuments(session, read, match);
+      const read: StagedRead = { file: files[i].file, scratch: `_bkl_copy_${i}`, columns, format, tableName, truncate };
+      const staged = format.type === 'CSV' ? await readCsv(session, read, await csvLayout(session, read, match)) : await readDocuments(session, read, match);
       created.push(...staged.temporaries);
       return decide({ ...staged.outcome, name: stage.listPrefix + files[i].file.path, md5: files[i].md5 }, onError);
     };
@@ -110,10 +115,10 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
     const exact = new Set<number>();
     let outcomes: FileOutcome[] = [];
     if (stmt.transform) {
-      outcomes = await transformedLoad(session, stmt.transform.selectSql, files, stage, format, columns, onError, created);
+      outcomes = await transformedLoad(session, stmt.transform.selectSql, files, stage, format, columns, onError, { tableName, truncate }, created);
       await session.engine.writes.run(session, async (w) => {
         for (const o of outcomes) {
-          if (o.converted) o.rowsLoaded = await appendRows(session.conn, t, names, `SELECT * FROM temp.${duckIdent(o.converted)}`, w);
+          if (o.status !== 'LOAD_FAILED' && o.converted) o.rowsLoaded = await appendRows(session.conn, t, names, goodRows(o.converted, columns.length), w);
         }
         await recordLoads(session, jobId, object, target.path, stage, outcomes, now);
       });
@@ -122,7 +127,8 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
       const plan: ({ kind: 'direct'; sql: string; rejects: string } | { kind: 'typed'; table: string } | { kind: 'exact'; outcome: FileOutcome })[] = [];
       for (let i = 0; i < files.length; i += 1) {
         const scratch = `_bkl_fast_${round}_${i}`;
-        const fastSql = format.type === 'CSV' && !exact.has(i) ? fastCsvSql({ file: files[i].file, format, columns }, `${scratch}_rej`, `${scratch}_scan`) : undefined;
+        const fastRead = { file: files[i].file, format, columns };
+        const fastSql = format.type === 'CSV' && !exact.has(i) ? fastCsvSql(fastRead, await csvLayout(session, fastRead, match), `${scratch}_rej`, `${scratch}_scan`) : undefined;
         if (fastSql !== undefined) created.push(`${scratch}_rej`, `${scratch}_scan`);
         if (fastSql !== undefined && required.length === 0) {
           plan.push({ kind: 'direct', sql: fastSql, rejects: `${scratch}_rej` });
@@ -160,7 +166,7 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
           } else {
             const o = p.outcome;
             if (o.status !== 'LOAD_FAILED' && o.converted) {
-              o.rowsLoaded = await appendRows(session.conn, t, names, `SELECT ${columns.map((_, j) => `v${j + 1}`).join(', ')} FROM temp.${o.converted} WHERE _bad IS NULL`, w);
+              o.rowsLoaded = await appendRows(session.conn, t, names, goodRows(o.converted, columns.length), w);
             }
             outcomes.push(o);
           }
@@ -205,7 +211,7 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   }
 }
 
-/** Each file through the transformation query (see transform.ts); ON_ERROR applies per file. */
+/** Each file through the transformation query (see transform.ts); ON_ERROR applies as for any load. */
 async function transformedLoad(
   session: Session,
   selectSql: string,
@@ -214,23 +220,25 @@ async function transformedLoad(
   format: FileFormat,
   columns: { name: string; type: SfType; nullable: boolean }[],
   onError: OnError,
+  opts: { tableName: string; truncate: boolean },
   created: string[],
 ): Promise<FileOutcome[]> {
+  // Once ON_ERROR has decided a file's fate, the rest of it need not be evaluated.
+  const stopAfter = onError.kind === 'ABORT_STATEMENT' ? 1 : onError.kind === 'SKIP_FILE' && onError.limit !== undefined ? onError.limit : Infinity;
   const outcomes: FileOutcome[] = [];
   for (let i = 0; i < files.length; i += 1) {
     const name = stage.listPrefix + files[i].file.path;
-    const tr = await transformFile(session, files[i].file, name, format, selectSql, columns as unknown as ColumnEntry[], `_bkl_tr_${i}`, created);
-    const base = { file: files[i].file, name, md5: files[i].md5 };
-    if (tr.error) {
-      const e: LoadError = { message: tr.error.message, code: tr.error.code, sqlState: tr.error.sqlState, line: 1, character: 1, category: 'conversion', columnName: null, rowNumber: 1, record: null };
-      const failed: FileOutcome = { ...base, status: 'LOAD_FAILED', rowsParsed: 0, rowsLoaded: 0, errorLimit: 1, errorsSeen: 1, errors: [e] };
-      if (onError.kind === 'ABORT_STATEMENT') throw abortError(failed);
-      outcomes.push(failed);
-    } else {
-      outcomes.push({ ...base, status: 'LOADED', rowsParsed: tr.rows, rowsLoaded: 0, errorLimit: onError.kind === 'CONTINUE' ? tr.rows : 1, errorsSeen: 0, errors: [], converted: tr.table });
-    }
+    const read = await transformFile(session, files[i].file, name, format, selectSql, columns, { scratch: `_bkl_tr_${i}`, tableName: opts.tableName, truncate: opts.truncate, stopAfter }, created);
+    const o = decide({ ...read, md5: files[i].md5, status: 'LOADED', rowsLoaded: 0, errorLimit: 1 }, onError);
+    if (onError.kind === 'ABORT_STATEMENT' && o.errorsSeen > 0) throw abortError(o);
+    outcomes.push(o);
   }
   return outcomes;
+}
+
+/** The rows of a conversion table that fit every column. */
+function goodRows(converted: string, n: number): string {
+  return `SELECT ${Array.from({ length: n }, (_, j) => `v${j + 1}`).join(', ')} FROM temp.${duckIdent(converted)} WHERE _bad IS NULL`;
 }
 
 /** A fast read rejected rows: the write is rolled back and the statement goes round again. */
@@ -278,14 +286,25 @@ function selectFiles(session: Session, stmt: CopyIntoTableStatement, stage: Reso
   return all;
 }
 
-/** Files whose content (by MD5) this table has not loaded within 64 days, or all of them with FORCE. */
-async function notYetLoaded(session: Session, tableId: number, stage: ResolvedStage, files: StageFile[], force: boolean, now: number): Promise<{ file: StageFile; md5: string }[]> {
+/**
+ * Files whose content (by MD5) this table has not loaded within 64 days, or all of them with FORCE;
+ * with `partial`, also those whose last load was PARTIALLY_LOADED.
+ */
+async function notYetLoaded(
+  session: Session,
+  tableId: number,
+  stage: ResolvedStage,
+  files: StageFile[],
+  force: boolean,
+  now: number,
+  partial = false,
+): Promise<{ file: StageFile; md5: string }[]> {
   const withSums = [];
   for (const f of files) withSums.push({ file: f, md5: await session.engine.stageFiles.md5(f) });
   if (force || withSums.length === 0) return withSums;
   const rows = await session.conn.rows(
     `SELECT path, md5 FROM ${S}.load_history WHERE table_id = ${Math.trunc(tableId)} AND stage_key = ${sqlString(`${stage.area}/${stage.key}`)} ` +
-      `AND status IN ('LOADED', 'PARTIALLY_LOADED') AND last_load_ms > ${Math.trunc(now - LOAD_METADATA_DAYS * 86_400_000)}`,
+      `AND status IN ('LOADED'${partial ? '' : ", 'PARTIALLY_LOADED'"}) AND last_load_ms > ${Math.trunc(now - LOAD_METADATA_DAYS * 86_400_000)}`,
   );
   const loaded = new Set(rows.map((r) => `${r.path}\u0000${r.md5}`));
   return withSums.filter((f) => !loaded.has(`${f.file.path}\u0000${f.md5}`));

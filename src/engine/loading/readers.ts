@@ -9,6 +9,7 @@ import type { StageFile } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
 import type { FileOutcome, LoadError } from './copy-into.ts';
 import { optionOf, type FileFormat } from './file-format.ts';
+import { stripNullsInPlace } from './json-nulls.ts';
 
 export interface StagedRead {
   file: StageFile;
@@ -17,6 +18,20 @@ export interface StagedRead {
   columns: { name: string; type: SfType; nullable: boolean }[];
   format: FileFormat;
   tableName: string;
+  /** TRUNCATECOLUMNS = TRUE (ENFORCE_LENGTH = FALSE): over-long strings are cut, not rejected. */
+  truncate?: boolean;
+}
+
+/**
+ * Where a CSV file's records put each target column: `source[j]` is the file field (0-based) that
+ * fills column j, undefined when none does (MATCH_BY_COLUMN_NAME with no such header: NULL).
+ */
+export interface CsvLayout {
+  /** Fields per record. */
+  fields: number;
+  source: (number | undefined)[];
+  /** Lines before the first record: SKIP_HEADER, or the one header line PARSE_HEADER reads. */
+  skip: number;
 }
 
 export interface StagedFile {
@@ -43,8 +58,8 @@ function singleChar(f: FileFormat, name: string): string {
   return v;
 }
 
-/** read_csv's arguments for a file format; `types` are the columns' DuckDB types (all VARCHAR for the exact path). */
-function csvArguments(r: Pick<StagedRead, 'file' | 'format'>, types: string[], rejects: string, scan: string): string[] {
+/** The dialect arguments of read_csv for a file format (delimiter, quoting, nulls, compression, encoding). */
+function csvDialect(r: Pick<StagedRead, 'file' | 'format'>): string[] {
   const f = r.format;
   const recordDelimiter = String(optionOf(f, 'RECORD_DELIMITER'));
   if (!['\n', '\r\n', '\r'].includes(recordDelimiter)) throw errors.unsupported(`RECORD_DELIMITER other than a newline ('${recordDelimiter}')`);
@@ -56,13 +71,7 @@ function csvArguments(r: Pick<StagedRead, 'file' | 'format'>, types: string[], r
   if (optionOf(f, 'EMPTY_FIELD_AS_NULL') === true) nulls.push('');
   const encoding = String(optionOf(f, 'ENCODING')).toUpperCase().replace('-', '');
   const duckEncoding = encoding === 'UTF8' ? 'utf-8' : encoding === 'UTF16' ? 'utf-16' : 'latin-1';
-  const lenient = optionOf(f, 'ERROR_ON_COLUMN_COUNT_MISMATCH') === false;
   return [
-    sqlString(r.file.absolute),
-    `columns = {${types.map((t, j) => `'c${j + 1}': '${t}'`).join(', ')}}`,
-    'header = false',
-    `skip = ${Math.trunc(Number(optionOf(f, 'SKIP_HEADER')))}`,
-    'auto_detect = false',
     `delim = ${sqlString(delimiter)}`,
     `quote = ${sqlString(quote)}`,
     `escape = ${sqlString(escape)}`,
@@ -70,11 +79,47 @@ function csvArguments(r: Pick<StagedRead, 'file' | 'format'>, types: string[], r
     'allow_quoted_nulls = false',
     `compression = ${sqlString(compression(f, r.file.path))}`,
     `encoding = ${sqlString(duckEncoding)}`,
+  ];
+}
+
+/** read_csv's arguments for a file format; `types` are the file fields' DuckDB types (all VARCHAR for the exact path). */
+function csvArguments(r: Pick<StagedRead, 'file' | 'format'>, types: string[], skip: number, rejects: string, scan: string): string[] {
+  const lenient = optionOf(r.format, 'ERROR_ON_COLUMN_COUNT_MISMATCH') === false;
+  return [
+    sqlString(r.file.absolute),
+    `columns = {${types.map((t, j) => `'c${j + 1}': '${t}'`).join(', ')}}`,
+    'header = false',
+    `skip = ${skip}`,
+    'auto_detect = false',
+    ...csvDialect(r),
     'store_rejects = true',
     `rejects_table = ${sqlString(rejects)}`,
     `rejects_scan = ${sqlString(scan)}`,
     ...(lenient ? ['null_padding = true', 'strict_mode = false'] : []),
   ];
+}
+
+/**
+ * How a CSV file's fields fill the target columns. Without PARSE_HEADER: in order, after SKIP_HEADER
+ * lines. With it, the first line is the header: skipped, or (MATCH_BY_COLUMN_NAME) read to match its
+ * names with the columns' — a column no header names gets NULL, fields no column names are ignored.
+ */
+export async function csvLayout(session: Session, r: Pick<StagedRead, 'file' | 'format' | 'columns'>, match: ColumnMatch): Promise<CsvLayout> {
+  const identity = r.columns.map((_, j) => j);
+  if (optionOf(r.format, 'PARSE_HEADER') !== true) return { fields: r.columns.length, source: identity, skip: Math.trunc(Number(optionOf(r.format, 'SKIP_HEADER'))) };
+  if (match === 'NONE') return { fields: r.columns.length, source: identity, skip: 1 };
+  // The header is the file's first record, read with the format's own dialect (so a quoted name may
+  // hold the delimiter); DuckDB's sniffer only counts its fields.
+  const first = await session.conn.query(
+    `SELECT * FROM read_csv(${sqlString(r.file.absolute)}, header = false, all_varchar = true, null_padding = true, strict_mode = false, ${csvDialect(r).join(', ')}) LIMIT 1`,
+  );
+  const header = (first.rows[0] ?? []).map((v) => (v === null ? '' : String(v)));
+  const key = (name: string) => (match === 'CASE_SENSITIVE' ? name : name.toUpperCase());
+  const source = r.columns.map((c) => {
+    const k = header.findIndex((h) => key(h) === key(c.name));
+    return k < 0 ? undefined : k;
+  });
+  return { fields: Math.max(1, header.length), source, skip: 1 };
 }
 
 /**
@@ -84,41 +129,53 @@ function csvArguments(r: Pick<StagedRead, 'file' | 'format'>, types: string[], r
  * formats, TRIM_SPACE): those files take the exact path. A file whose fast read rejected anything
  * is loaded again by the exact path, so errors are always reported the same way.
  */
-export function fastCsvSql(r: Pick<StagedRead, 'file' | 'format' | 'columns'>, rejects: string, scan: string): string | undefined {
+export function fastCsvSql(r: Pick<StagedRead, 'file' | 'format' | 'columns'>, layout: CsvLayout, rejects: string, scan: string): string | undefined {
   const f = r.format;
   if (optionOf(f, 'TRIM_SPACE') === true) return undefined;
-  const types: string[] = [];
-  for (const c of r.columns) {
+  const types: string[] = Array.from({ length: layout.fields }, () => 'VARCHAR');
+  const projection: string[] = [];
+  for (const [j, c] of r.columns.entries()) {
     const t = c.type;
     if (t.kind === 'VARIANT' || t.kind === 'OBJECT' || t.kind === 'ARRAY' || t.kind === 'BINARY') return undefined;
     if (t.kind === 'VARCHAR' && t.length < MAX_VARCHAR) return undefined;
     if (t.kind === 'DATE' && optionOf(f, 'DATE_FORMAT') !== 'AUTO') return undefined;
     if (t.kind === 'TIME' && optionOf(f, 'TIME_FORMAT') !== 'AUTO') return undefined;
     if (t.kind.startsWith('TIMESTAMP') && optionOf(f, 'TIMESTAMP_FORMAT') !== 'AUTO') return undefined;
-    types.push(duckTypeOf(t));
+    const k = layout.source[j];
+    if (k === undefined) {
+      projection.push(`CAST(NULL AS ${duckTypeOf(t)})`);
+      continue;
+    }
+    // A field two columns take (case-insensitive names that differ only in case) is read as text.
+    if (layout.source.indexOf(k) !== j) return undefined;
+    types[k] = duckTypeOf(t);
+    projection.push(`c${k + 1}`);
   }
-  return `SELECT * FROM read_csv(${csvArguments(r, types, rejects, scan).join(', ')})`;
+  return `SELECT ${projection.join(', ')} FROM read_csv(${csvArguments(r, types, layout.skip, rejects, scan).join(', ')})`;
 }
 
-export async function readCsv(session: Session, r: StagedRead): Promise<StagedFile> {
+export async function readCsv(session: Session, r: StagedRead, layout: CsvLayout): Promise<StagedFile> {
   const f = r.format;
   const raw = `${r.scratch}_raw`;
   const rejects = `${r.scratch}_rej`;
   const scan = `${r.scratch}_scan`;
-  const n = r.columns.length;
   const delimiter = singleChar(f, 'FIELD_DELIMITER');
-  const args = csvArguments(r, r.columns.map(() => 'VARCHAR'), rejects, scan);
+  const args = csvArguments(r, Array.from({ length: layout.fields }, () => 'VARCHAR'), layout.skip, rejects, scan);
   const temporaries = [raw, rejects, scan];
   await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} AS SELECT * FROM read_csv(${args.join(', ')})`);
   const trim = optionOf(f, 'TRIM_SPACE') === true;
-  const conv = await convert(session, r, raw, (j) => (trim ? `trim(c${j + 1})` : `c${j + 1}`));
+  const conv = await convert(session, r, raw, (j) => {
+    const k = layout.source[j];
+    if (k === undefined) return 'CAST(NULL AS VARCHAR)';
+    return trim ? `trim(c${k + 1})` : `c${k + 1}`;
+  });
   temporaries.push(conv);
 
   const counts = await session.conn.query(
     `SELECT (SELECT count(*) FROM temp.${duckIdent(raw)}), (SELECT count(*) FROM temp.${duckIdent(rejects)}), (SELECT count(*) FROM temp.${duckIdent(conv)} WHERE _bad IS NOT NULL)`,
   );
   const [accepted, rejected, bad] = counts.rows[0].map(Number);
-  const skip = Math.trunc(Number(optionOf(f, 'SKIP_HEADER')));
+  const skip = layout.skip;
   const list: LoadError[] = [];
   const rejectRows = await session.conn.rows(
     `SELECT line, column_idx, column_name, error_type, csv_line, error_message FROM temp.${duckIdent(rejects)} ORDER BY line LIMIT ${KEPT_ERRORS}`,
@@ -131,21 +188,21 @@ export async function readCsv(session: Session, r: StagedRead): Promise<StagedFi
     const columnCount = type === 'TOO MANY COLUMNS' || type === 'MISSING COLUMNS';
     list.push({
       message: columnCount
-        ? `Number of columns in file (${found ?? '?'}) does not match that of the corresponding table (${n}), use file format option error_on_column_count_mismatch=false to ignore this error`
+        ? `Number of columns in file (${found ?? '?'}) does not match that of the corresponding table (${layout.fields}), use file format option error_on_column_count_mismatch=false to ignore this error`
         : `${String(x.error_message)}`,
       code: columnCount ? '100080' : '100065',
       sqlState: '22000',
       line,
       character: 1,
       category: 'parsing',
-      columnName: columnCount ? `${r.tableName.split('.').pop()}[${Math.min(Number(x.column_idx), n)}]` : null,
+      columnName: columnCount ? `${r.tableName.split('.').pop()}[${Math.min(Number(x.column_idx), layout.fields)}]` : null,
       rowNumber: line - skip,
       record: x.csv_line === null ? null : String(x.csv_line).replace(/\r?\n$/, ''),
     });
   }
   if (bad > 0) {
     const rows = await session.conn.rows(
-      `SELECT c._r AS r, c._bad AS bad, c._why AS why, [${r.columns.map((_, j) => `w.c${j + 1}`).join(', ')}] AS fields ` +
+      `SELECT c._r AS r, c._bad AS bad, c._why AS why, [${Array.from({ length: layout.fields }, (_, k) => `w.c${k + 1}`).join(', ')}] AS fields ` +
         `FROM temp.${duckIdent(conv)} c JOIN temp.${duckIdent(raw)} w ON w.rowid = c._r WHERE c._bad IS NOT NULL ORDER BY c._r LIMIT ${KEPT_ERRORS}`,
     );
     // The k-th accepted row sits on the k-th line (after the header) that the reader did not reject.
@@ -164,8 +221,10 @@ export async function readCsv(session: Session, r: StagedRead): Promise<StagedFi
       }
       const fields = (x.fields as (string | null)[]) ?? [];
       const j = Number(x.bad) - 1;
-      const character = fields.slice(0, j).reduce((sum, v) => sum + (v ?? '').length + delimiter.length, 1);
-      const e = conversionError(r.columns[j], String(x.why), fields[j] ?? '');
+      // The failing column's field in the file (a column no header names points at none: position 1).
+      const field = layout.source[j];
+      const character = field === undefined ? 1 : fields.slice(0, field).reduce((sum, v) => sum + (v ?? '').length + delimiter.length, 1);
+      const e = conversionError(r.columns[j], String(x.why), field === undefined ? '' : (fields[field] ?? ''));
       list.push({
         message: e.message,
         code: e.code,
@@ -199,7 +258,6 @@ export async function readDocuments(session: Session, r: StagedRead, match: Colu
   const docs = `${r.scratch}_docs`;
   let source: string;
   if (f.type === 'JSON') {
-    if (optionOf(f, 'STRIP_NULL_VALUES') === true) throw errors.unsupported('STRIP_NULL_VALUES = TRUE');
     const format = optionOf(f, 'STRIP_OUTER_ARRAY') === true ? 'array' : 'unstructured';
     const c = compression(f, r.file.path);
     source = `SELECT json AS doc FROM read_json_objects(${sqlString(r.file.absolute)}, format = '${format}', compression = ${sqlString(c === 'none' ? 'uncompressed' : c)}, maximum_object_size = 268435456)`;
@@ -238,6 +296,7 @@ export async function readDocuments(session: Session, r: StagedRead, match: Colu
       return { temporaries: [docs], outcome: outcomeOf(r.file, 1, 1, [err], undefined) };
     }
   }
+  if (f.type === 'JSON' && optionOf(f, 'STRIP_NULL_VALUES') === true) await stripNullsInPlace(session.conn, docs, 'doc');
   const fields =
     match === 'NONE'
       ? ['CAST(doc AS VARCHAR) AS c1']
@@ -284,8 +343,18 @@ function outcomeOf(file: StageFile, rowsParsed: number, errorsSeen: number, list
  * target types, `_bad` the first column (1-based) that does not fit, `_why` what is wrong with it
  * ('value', 'null' or 'length'). `extra` raw columns are passed through.
  */
-export function conversionSql(r: Pick<StagedRead, 'columns' | 'format'>, raw: string, field: (j: number) => string, extra: string[] = []): string {
-  const exprs = r.columns.map((c, j) => converted(c.type, field(j), r.format));
+export function conversionSql(
+  r: Pick<StagedRead, 'columns' | 'format' | 'truncate'>,
+  raw: string,
+  field: (j: number) => string,
+  extra: string[] = [],
+  sources?: (SfType | undefined)[],
+): string {
+  const exprs = r.columns.map((c, j) => {
+    const v = convertedFrom(sources?.[j], c.type, field(j), r.format);
+    // TRUNCATECOLUMNS: a string longer than its column keeps the column's length.
+    return r.truncate && c.type.kind === 'VARCHAR' && c.type.length < MAX_VARCHAR ? `left(${v}, ${c.type.length})` : v;
+  });
   const checks: { cond: string; why: string; j: number }[] = [];
   r.columns.forEach((c, j) => {
     checks.push({ cond: `(c${j + 1} IS NOT NULL AND v${j + 1} IS NULL)`, why: 'value', j });
@@ -302,10 +371,23 @@ export function conversionSql(r: Pick<StagedRead, 'columns' | 'format'>, raw: st
 }
 
 /** The conversion pass materialised (COPY reads it several times). */
-export async function convert(session: Session, r: Pick<StagedRead, 'scratch' | 'columns' | 'format'>, raw: string, field: (j: number) => string): Promise<string> {
+export async function convert(session: Session, r: Pick<StagedRead, 'scratch' | 'columns' | 'format' | 'truncate'>, raw: string, field: (j: number) => string): Promise<string> {
   const conv = `${r.scratch}_conv`;
   await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(conv)} AS ${conversionSql(r, raw, field)}`);
   return conv;
+}
+
+/**
+ * A value of Snowflake type `from` (a COPY transformation's result; text when undefined) in a
+ * column's type; NULL when it does not convert. Text follows the file format's rules, a VARIANT
+ * scalar converts as its text, other types cast.
+ */
+function convertedFrom(from: SfType | undefined, t: SfType, x: string, f: FileFormat): string {
+  const nested = (k: string) => k === 'VARIANT' || k === 'OBJECT' || k === 'ARRAY';
+  if (from === undefined || from.kind === 'VARCHAR') return converted(t, x, f);
+  if (nested(from.kind)) return nested(t.kind) ? x : converted(t, `sf_v2s(${x})`, f);
+  if (nested(t.kind)) return `TRY_CAST(to_json(${x}) AS JSON)`;
+  return `TRY_CAST(${x} AS ${duckTypeOf(t)})`;
 }
 
 /** A text field in a column's type; NULL when it does not convert. */

@@ -3,41 +3,52 @@
  * METADATA$FILE_ROW_NUMBER … FROM @stage [alias])`. Each file's rows are staged as a temporary table —
  * CSV fields as text columns ($1 … $n), a JSON document or Parquet row as one VARIANT ($1), plus the
  * two METADATA$ columns — and the query (Snowflake SQL, translated like any SELECT) reads them under
- * the name the grammar put in place of the location. Its result is cast to the target columns and
- * kept in a temporary table, so a value that does not convert fails that file before anything is
- * written.
+ * the name the grammar put in place of the location.
+ *
+ * Errors are per row, as in Snowflake. The query is row for row (copy-transform.ts checks its shape
+ * and appends the staged row's number), so when it fails on a range of rows the range is halved until
+ * the failing rows stand alone; the rows it produced are then converted to the target columns by the
+ * same set-based pass as plain loads, which marks each row's first column that does not fit. ON_ERROR
+ * then applies to the file exactly as for a load without transformation.
  */
-import { duckIdent, errors, sqlString, T, translateQuery, type ResolvedRelation } from '../../sql/index.ts';
-import type { ColumnEntry, StageFile } from '../../storage/index.ts';
-import { castToColumns } from '../dynamic/incremental.ts';
+import { copyTransformQuery, duckIdent, errors, sqlString, T, translateQuery, type ResolvedRelation, type SfType } from '../../sql/index.ts';
+import type { StageFile } from '../../storage/index.ts';
 import { mapDuckError } from '../results/duck-errors.ts';
 import type { Session } from '../session/session.ts';
+import type { FileOutcome, LoadError } from './copy-into.ts';
 import { optionOf, type FileFormat } from './file-format.ts';
-import { compression } from './readers.ts';
+import { stripNullsInPlace } from './json-nulls.ts';
+import { compression, conversionError, conversionSql } from './readers.ts';
 
-export interface Transformed {
-  /** The temporary table of rows in the target columns' types (undefined when the file failed). */
-  table?: string;
-  rows: number;
-  error?: { message: string; code: string; sqlState: string };
+const ROW = 'METADATA$FILE_ROW_NUMBER';
+/** Failing rows kept with their own message; beyond this a failing range counts all its rows. */
+const ISOLATED_ERRORS = 10_000;
+
+export interface TransformTarget {
+  name: string;
+  type: SfType;
+  nullable: boolean;
 }
 
 /** Stages one file's rows for the query: text fields (CSV) or one document per row (JSON, Parquet). */
-async function stageRows(session: Session, file: StageFile, name: string, format: FileFormat, staged: string): Promise<ResolvedRelation> {
+async function stageRows(session: Session, file: StageFile, name: string, format: FileFormat, staged: string): Promise<{ columns: ResolvedRelation['columns']; skip: number }> {
   const conn = session.conn;
   const meta = `${sqlString(name)} AS "METADATA$FILENAME"`;
-  let columns: { name: string; type: ReturnType<typeof T.varchar> }[];
+  const numbered = `row_number() OVER () AS "${ROW}"`;
+  let columns: { name: string; type: SfType }[];
+  let skip = 0;
   if (format.type === 'CSV') {
     const quote = String(optionOf(format, 'FIELD_OPTIONALLY_ENCLOSED_BY'));
     const nulls = (optionOf(format, 'NULL_IF') as string[]).slice();
     if (optionOf(format, 'EMPTY_FIELD_AS_NULL') === true) nulls.push('');
+    skip = optionOf(format, 'PARSE_HEADER') === true ? 1 : Math.trunc(Number(optionOf(format, 'SKIP_HEADER')));
     const source =
-      `read_csv(${sqlString(file.absolute)}, all_varchar = true, header = false, skip = ${Math.trunc(Number(optionOf(format, 'SKIP_HEADER')))}, ` +
+      `read_csv(${sqlString(file.absolute)}, all_varchar = true, header = false, skip = ${skip}, ` +
       `delim = ${sqlString(String(optionOf(format, 'FIELD_DELIMITER')))}, quote = ${sqlString(quote === 'NONE' ? '' : quote)}, escape = ${sqlString(quote === 'NONE' ? '' : quote)}, ` +
       `nullstr = [${nulls.map(sqlString).join(', ')}], compression = ${sqlString(compression(format, file.path))}, null_padding = true, strict_mode = false)`;
     const described = await conn.rows(`DESCRIBE SELECT * FROM ${source}`);
     const fields = described.map((d, j) => `${duckIdent(String(d.column_name))} AS c${j + 1}`);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT ${fields.join(', ')}, ${meta}, row_number() OVER () AS "METADATA$FILE_ROW_NUMBER" FROM ${source}`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT ${fields.join(', ')}, ${meta}, ${numbered} FROM ${source}`);
     columns = described.map((_, j) => ({ name: `c${j + 1}`, type: T.varchar() }));
   } else {
     const c = compression(format, file.path);
@@ -45,61 +56,129 @@ async function stageRows(session: Session, file: StageFile, name: string, format
       format.type === 'JSON'
         ? `SELECT json AS c1 FROM read_json_objects(${sqlString(file.absolute)}, format = '${optionOf(format, 'STRIP_OUTER_ARRAY') === true ? 'array' : 'unstructured'}', compression = ${sqlString(c === 'none' ? 'uncompressed' : c)})`
         : `SELECT to_json(p) AS c1 FROM read_parquet(${sqlString(file.absolute)}) p`;
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT c1, ${meta}, row_number() OVER () AS "METADATA$FILE_ROW_NUMBER" FROM (${source})`);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT c1, ${meta}, ${numbered} FROM (${source})`);
+    if (format.type === 'JSON' && optionOf(format, 'STRIP_NULL_VALUES') === true) await stripNullsInPlace(conn, staged, 'c1');
     columns = [{ name: 'c1', type: T.variant() }];
   }
-  return {
-    duckSchema: 'temp',
-    duckName: staged,
-    columns: [...columns, { name: 'METADATA$FILENAME', type: T.varchar() }, { name: 'METADATA$FILE_ROW_NUMBER', type: T.number() }],
-    kind: 'TABLE',
-    displayName: name,
-  };
+  return { columns: [...columns, { name: 'METADATA$FILENAME', type: T.varchar() }, { name: ROW, type: T.number() }], skip };
 }
 
+/**
+ * One file through the transformation. Throws for what is wrong with the statement (the query does
+ * not compile, its column count is not the target's); a file that cannot be read is a failed file.
+ * `stopAfter`: once this many rows failed, the rest of the file need not be evaluated (ON_ERROR
+ * has decided); they count as parsed, not as errors.
+ */
 export async function transformFile(
   session: Session,
   file: StageFile,
   name: string,
   format: FileFormat,
   selectSql: string,
-  targets: ColumnEntry[],
-  scratch: string,
+  targets: TransformTarget[],
+  opts: { scratch: string; tableName: string; truncate: boolean; stopAfter: number },
   created: string[],
-): Promise<Transformed> {
+): Promise<Omit<FileOutcome, 'md5' | 'status' | 'rowsLoaded' | 'errorLimit'>> {
+  const { scratch } = opts;
   const staged = `${scratch}_staged`;
-  const out = `${scratch}_out`;
-  created.push(staged, out);
-  let relation: ResolvedRelation;
+  const part = `${scratch}_part`;
+  const evaluated = `${scratch}_eval`;
+  const conv = `${scratch}_conv`;
+  created.push(staged, evaluated, conv);
+  const fail = (message: string, code: string): Omit<FileOutcome, 'md5' | 'status' | 'rowsLoaded' | 'errorLimit'> => ({
+    file,
+    name,
+    rowsParsed: 0,
+    errorsSeen: 1,
+    errors: [{ message, code, sqlState: '22000', line: 1, character: 1, category: 'parsing', columnName: null, rowNumber: 1, record: null }],
+  });
+  let layout;
   try {
-    relation = await stageRows(session, file, name, format, staged);
+    layout = await stageRows(session, file, name, format, staged);
   } catch (e) {
-    const err = mapDuckError(e, () => undefined);
-    return { rows: 0, error: { message: `Error reading ${name}: ${err.message.split('\n')[0]}`, code: '100069', sqlState: '22000' } };
+    return fail(`Error reading ${name}: ${mapDuckError(e).message.split('\n')[0]}`, format.type === 'PARQUET' ? '100071' : '100069');
   }
+  const total = Number((await session.conn.query(`SELECT count(*) FROM temp.${duckIdent(staged)}`)).rows[0][0]);
+  const setRange = (lo: number, hi: number) =>
+    session.conn.run(`CREATE OR REPLACE TEMP VIEW ${duckIdent(part)} AS SELECT * FROM temp.${duckIdent(staged)} WHERE "${ROW}" BETWEEN ${lo} AND ${hi}`);
+  await setRange(1, total);
+
   // Translated fresh for each file (its columns differ), never from the translation cache.
   const parsed = session.parse(selectSql);
   if (parsed.kind !== 'query') throw errors.syntaxMessage('A COPY transformation must be a SELECT.');
-  session.stagedRows = relation;
+  session.stagedRows = { duckSchema: 'temp', duckName: part, columns: layout.columns, kind: 'TABLE', displayName: name };
   let translated;
   try {
-    translated = translateQuery(parsed, selectSql, session.translateContext());
+    translated = translateQuery(copyTransformQuery(parsed, ROW), selectSql, session.translateContext());
   } finally {
     session.stagedRows = undefined;
   }
-  if (translated.columns.length !== targets.length) {
-    throw errors.userError(
-      '002020',
-      '21S01',
-      `SQL compilation error:\nInsert value list does not match column list expecting ${targets.length} but got ${translated.columns.length}`,
-    );
+  const produced = translated.columns.length - 1;
+  if (produced !== targets.length) {
+    throw errors.userError('002020', '21S01', `SQL compilation error:\nInsert value list does not match column list expecting ${targets.length} but got ${produced}`);
   }
+  const names = [...targets.map((_, j) => `q${j + 1}`), '_rn'];
+  const query = `SELECT * FROM (${translated.sql}) AS _q(${names.join(', ')})`;
   try {
-    await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(out)} AS ${castToColumns(translated.sql, targets)}`);
+    // Binds the query once: what fails here fails for every row, so it is the statement's error.
+    await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(evaluated)} AS ${query} LIMIT 0`);
   } catch (e) {
-    const err = mapDuckError(e, () => undefined);
-    return { rows: 0, error: { message: err.message, code: err.code, sqlState: err.sqlState } };
+    throw mapDuckError(e);
   }
-  const n = Number((await session.conn.query(`SELECT count(*) FROM temp.${duckIdent(out)}`)).rows[0][0]);
-  return { table: out, rows: n };
+  created.push(part);
+
+  // Evaluate, halving failing ranges until each failing row stands alone.
+  const failures: { row: number; error: { message: string; code: string; sqlState: string } }[] = [];
+  let failed = 0;
+  const pending: [number, number][] = total > 0 ? [[1, total]] : [];
+  while (pending.length > 0 && failed < opts.stopAfter) {
+    const [lo, hi] = pending.shift()!;
+    await setRange(lo, hi);
+    try {
+      await session.conn.run(`INSERT INTO temp.${duckIdent(evaluated)} ${query}`);
+      continue;
+    } catch (e) {
+      const error = mapDuckError(e);
+      if (lo === hi) {
+        failures.push({ row: lo, error });
+        failed += 1;
+      } else if (failures.length >= ISOLATED_ERRORS) {
+        // Enough rows isolated: a failing range now counts whole, under its first error.
+        failed += hi - lo + 1;
+      } else {
+        const mid = Math.floor((lo + hi) / 2);
+        pending.unshift([lo, mid], [mid + 1, hi]);
+      }
+    }
+  }
+  const line = (row: number) => row + layout.skip;
+  const list: LoadError[] = failures.map(({ row, error }) => ({
+    message: error.message.replace(/^SQL compilation error:\n/, ''),
+    code: error.code,
+    sqlState: error.sqlState,
+    line: line(row),
+    character: 1,
+    category: 'conversion',
+    columnName: null,
+    rowNumber: row,
+    record: null,
+  }));
+
+  // The produced values into the target columns' types, marking each row's first misfit.
+  const read = { columns: targets, format, truncate: opts.truncate };
+  const sources = translated.columns.slice(0, produced).map((c) => c.type);
+  await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(conv)} AS ${conversionSql(read, evaluated, (j) => `q${j + 1}`, ['_rn'], sources)}`);
+  const bad = await session.conn.rows(
+    `SELECT c._rn AS rn, c._bad AS bad, c._why AS why, [${names.slice(0, -1).map((q) => `CAST(w.${q} AS VARCHAR)`).join(', ')}] AS fields ` +
+      `FROM temp.${duckIdent(conv)} c JOIN temp.${duckIdent(evaluated)} w ON w.rowid = c._r WHERE c._bad IS NOT NULL ORDER BY c._rn LIMIT ${ISOLATED_ERRORS}`,
+  );
+  const badCount = Number((await session.conn.query(`SELECT count(*) FROM temp.${duckIdent(conv)} WHERE _bad IS NOT NULL`)).rows[0][0]);
+  for (const x of bad) {
+    const j = Number(x.bad) - 1;
+    const row = Number(x.rn);
+    const e = conversionError(targets[j], String(x.why), (x.fields as (string | null)[])[j] ?? '');
+    list.push({ message: e.message, code: e.code, sqlState: e.sqlState, line: line(row), character: 1, category: 'conversion', columnName: `"${opts.tableName.split('.').pop()}"["${targets[j].name}":${j + 1}]`, rowNumber: row, record: null });
+  }
+  list.sort((a, b) => a.line - b.line);
+  return { file, name, rowsParsed: total, errorsSeen: failed + badCount, errors: list, converted: conv };
 }

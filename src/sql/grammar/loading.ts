@@ -387,6 +387,7 @@ function transformQuery(c: Cursor): { from: StageLocation; transform: NonNullabl
   if (!from || close?.type !== 'R_PAREN') throw errors.syntaxMessage('A COPY transformation must read FROM a stage location: COPY INTO t FROM (SELECT $1, … FROM @stage).');
   c.next();
   const full = c.sql.slice(start, close.start);
-  const selectSql = `${full.slice(0, cutStart - start)}_bkl_staged${alias ? ` AS ${alias}` : ''}${full.slice(cutEnd - start)}`.trim();
+  // The cut may end where the next token starts: keep the two apart.
+  const selectSql = `${full.slice(0, cutStart - start)}_bkl_staged${alias ? ` AS ${alias}` : ''} ${full.slice(cutEnd - start)}`.trim();
   return { from, transform: { selectSql, alias } };
 }

@@ -170,6 +170,12 @@ export class ExpressionTranslator {
     if (table !== undefined && name === 'NEXTVAL' && !scope.hasRelation(table)) {
       return this.sequenceValue([table]);
     }
+    const positional = table !== undefined ? /^\$([1-9]\d*)$/.exec(name) : null;
+    if (positional && table !== undefined && scope.hasRelation(table)) {
+      const hit = scope.positionalIn(table, Number(positional[1]));
+      if (!hit) throw errors.invalidIdentifier(`${table}.${name}`, position(e));
+      return { node: mk.column(hit.column.name, hit.alias), type: hit.column.type };
+    }
     // Snowflake Scripting: names that are not columns may be block variables (or row fields).
     if (this.ctx.scriptVariable) {
       const v = table === undefined ? (scope.hasColumn(name) ? undefined : this.ctx.scriptVariable(name)) : scope.hasRelation(table) ? undefined : this.ctx.scriptVariable(table, name);
@@ -217,8 +223,14 @@ export class ExpressionTranslator {
   }
 
   private arithmetic(kind: string, e: AstNode, d: Data, scope: Scope): Typed {
-    const l = this.expr(d.left as AstNode, scope);
-    const r = this.expr(d.right as AstNode, scope);
+    let l = this.expr(d.left as AstNode, scope);
+    let r = this.expr(d.right as AstNode, scope);
+    // Text in arithmetic is a number (Snowflake coerces; DuckDB would refuse a VARCHAR column). A
+    // string literal needs nothing: DuckDB types it from the other side.
+    const numeric = (t: SfType | undefined) => t === undefined || t.kind === 'NUMBER' || t.kind === 'FLOAT' || t.kind === 'VARCHAR' || isVariant(t);
+    const textToNumber = (x: Typed, raw: AstNode, other: Typed): Typed =>
+      x.type?.kind === 'VARCHAR' && stringLiteral(raw) === undefined && numeric(other.type) ? { node: mk.cast(x.node, 'DOUBLE'), type: T.float() } : x;
+    [l, r] = [textToNumber(l, d.left as AstNode, r), textToNumber(r, d.right as AstNode, l)];
     const left = isVariant(l.type) ? coerce(l.node, l.type, 'FLOAT') : l.node;
     const right = isVariant(r.type) ? coerce(r.node, r.type, 'FLOAT') : r.node;
     const type = arithmeticType(kind, l.type, r.type);

@@ -93,6 +93,13 @@ export class Scope {
     return undefined;
   }
 
+  /** `alias.$n`: the n-th column of one relation. */
+  positionalIn(alias: string, index: number): { alias: string; column: ScopeColumn } | undefined {
+    const r = this.relation(alias);
+    const c = r?.columns[index - 1];
+    return r && c ? { alias: r.alias, column: c } : undefined;
+  }
+
   /** True when some visible column or select alias has this name (ignoring case, as DuckDB would). */
   hasColumn(name: string): boolean {
     const upper = name.toUpperCase();
