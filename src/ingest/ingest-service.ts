@@ -361,7 +361,8 @@ export class IngestService {
   private async stage(target: TableTarget, group: PendingBatch[], batches: number[]): Promise<string> {
     const raw = `_bkl_ing_${target.id}`;
     const cols = target.columns.map((_, j) => `c${j + 1} VARCHAR`).join(', ');
-    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} (${cols}, _b INTEGER, _line INTEGER, _defaulted INTEGER[])`);
+    const withDefaults = target.defaults.some((d) => d !== undefined);
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} (${cols}, _b INTEGER, _line INTEGER${withDefaults ? ', _defaulted INTEGER[]' : ''})`);
     const appender = await this.conn.raw.createAppender(raw, 'main', 'temp');
     let defaulted = false;
     try {
@@ -376,7 +377,7 @@ export class IngestService {
           if (r.defaulted) {
             defaulted = true;
             appender.appendValue(listValue(r.defaulted));
-          } else {
+          } else if (withDefaults) {
             appender.appendNull();
           }
           appender.endRow();

@@ -48,7 +48,9 @@ export function parseSlt(source: string): SltRecord[] {
       i += 1;
       const content: string[] = [];
       while (!isBlank(lines[i])) content.push(lines[i++]);
-      records.push({ kind: 'file', name: words[1], content: content.map((l) => `${l}\n`).join(''), line: lineNo });
+      // `file <name> noeol`: no newline after the last line (records not separated by newlines).
+      const text = content.map((l) => `${l}\n`).join('');
+      records.push({ kind: 'file', name: words[1], content: words[2] === 'noeol' ? text.slice(0, -1) : text, line: lineNo });
     } else if (words[0] === 'statement') {
       i += 1;
       const sql: string[] = [];

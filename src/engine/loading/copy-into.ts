@@ -19,6 +19,7 @@ import { findFileFormat, stageFormat } from './stage-ddl.ts';
 import { compilePattern, filesAt, resolveStage, type ResolvedStage } from './stage-commands.ts';
 import { csvLayout, fastCsvSql, readCsv, readDocuments, type StagedRead } from './readers.ts';
 import { transformFile } from './transform.ts';
+import { needsRecordRewrite, rewriteRecords, type RewrittenFile } from './record-delimiter.ts';
 
 const S = SYSTEM_SCHEMA;
 const LOAD_METADATA_DAYS = 64;
@@ -92,12 +93,24 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   if (files.length === 0) return table([['status', T.varchar()]], [[NOTHING]], 'COPY');
 
   const created: string[] = [];
+  // What DuckDB reads for each file: the file itself, or (a RECORD_DELIMITER that is not a newline)
+  // a rewritten copy with its own format. Outcomes always name the staged file.
+  const rewritten = new Map<number, RewrittenFile>();
+  const sourceOf = async (i: number): Promise<{ file: StageFile; format: FileFormat }> => {
+    if (!needsRecordRewrite(format)) return { file: files[i].file, format };
+    let r = rewritten.get(i);
+    if (!r) {
+      r = await rewriteRecords(files[i].file, format);
+      rewritten.set(i, r);
+    }
+    return r;
+  };
   try {
     const readFile = async (i: number): Promise<FileOutcome> => {
-      const read: StagedRead = { file: files[i].file, scratch: `_bkl_copy_${i}`, columns, format, tableName, truncate };
+      const read: StagedRead = { ...(await sourceOf(i)), scratch: `_bkl_copy_${i}`, columns, tableName, truncate };
       const staged = format.type === 'CSV' ? await readCsv(session, read, await csvLayout(session, read, match)) : await readDocuments(session, read, match);
       created.push(...staged.temporaries);
-      return decide({ ...staged.outcome, name: stage.listPrefix + files[i].file.path, md5: files[i].md5 }, onError);
+      return decide({ ...staged.outcome, file: files[i].file, name: stage.listPrefix + files[i].file.path, md5: files[i].md5 }, onError);
     };
     if (stmt.validationMode) {
       const outcomes: FileOutcome[] = [];
@@ -115,7 +128,7 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
     const exact = new Set<number>();
     let outcomes: FileOutcome[] = [];
     if (stmt.transform) {
-      outcomes = await transformedLoad(session, stmt.transform.selectSql, files, stage, format, columns, onError, { tableName, truncate }, created);
+      outcomes = await transformedLoad(session, stmt.transform.selectSql, files, sourceOf, stage, columns, onError, { tableName, truncate }, created);
       await session.engine.writes.run(session, async (w) => {
         for (const o of outcomes) {
           if (o.status !== 'LOAD_FAILED' && o.converted) o.rowsLoaded = await appendRows(session.conn, t, names, goodRows(o.converted, columns.length), w);
@@ -127,7 +140,7 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
       const plan: ({ kind: 'direct'; sql: string; rejects: string } | { kind: 'typed'; table: string } | { kind: 'exact'; outcome: FileOutcome })[] = [];
       for (let i = 0; i < files.length; i += 1) {
         const scratch = `_bkl_fast_${round}_${i}`;
-        const fastRead = { file: files[i].file, format, columns };
+        const fastRead = { ...(await sourceOf(i)), columns };
         const fastSql = format.type === 'CSV' && !exact.has(i) ? fastCsvSql(fastRead, await csvLayout(session, fastRead, match), `${scratch}_rej`, `${scratch}_scan`) : undefined;
         if (fastSql !== undefined) created.push(`${scratch}_rej`, `${scratch}_scan`);
         if (fastSql !== undefined && required.length === 0) {
@@ -208,6 +221,7 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
     );
   } finally {
     for (const t of created) await session.conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(t)}`).catch(() => undefined);
+    for (const r of rewritten.values()) r.remove();
   }
 }
 
@@ -216,8 +230,8 @@ async function transformedLoad(
   session: Session,
   selectSql: string,
   files: { file: StageFile; md5: string }[],
+  sourceOf: (i: number) => Promise<{ file: StageFile; format: FileFormat }>,
   stage: ResolvedStage,
-  format: FileFormat,
   columns: { name: string; type: SfType; nullable: boolean }[],
   onError: OnError,
   opts: { tableName: string; truncate: boolean },
@@ -228,8 +242,9 @@ async function transformedLoad(
   const outcomes: FileOutcome[] = [];
   for (let i = 0; i < files.length; i += 1) {
     const name = stage.listPrefix + files[i].file.path;
-    const read = await transformFile(session, files[i].file, name, format, selectSql, columns, { scratch: `_bkl_tr_${i}`, tableName: opts.tableName, truncate: opts.truncate, stopAfter }, created);
-    const o = decide({ ...read, md5: files[i].md5, status: 'LOADED', rowsLoaded: 0, errorLimit: 1 }, onError);
+    const src = await sourceOf(i);
+    const read = await transformFile(session, src.file, name, src.format, selectSql, columns, { scratch: `_bkl_tr_${i}`, tableName: opts.tableName, truncate: opts.truncate, stopAfter }, created);
+    const o = decide({ ...read, file: files[i].file, md5: files[i].md5, status: 'LOADED', rowsLoaded: 0, errorLimit: 1 }, onError);
     if (onError.kind === 'ABORT_STATEMENT' && o.errorsSeen > 0) throw abortError(o);
     outcomes.push(o);
   }
