@@ -1,12 +1,14 @@
 /**
  * The `backlot` command. `backlot start` (what `npm start` runs) is the long-running process: HTTP
  * server, task scheduler, owner of the data directory. `backlot sql` runs SQL on a data directory, or
- * against a running server with `--server`.
+ * against a running server with `--server`. `backlot demo events` feeds a running server with the
+ * studio's generated fan events through the ingest API.
  */
 import { Command, Option } from 'commander';
 import { BACKLOT_VERSION } from '../engine/index.ts';
 import { sqlCommand, type SqlOptions } from './sql-command.ts';
 import { startCommand } from './start-command.ts';
+import { DEFAULT_TABLE, demoEventsCommand, type DemoEventsOptions } from './demo-command.ts';
 
 const DEFAULT_DATA = './.backlot';
 
@@ -49,6 +51,24 @@ export async function main(argv: string[]): Promise<number> {
     .option('--no-scheduler', 'do not run scheduled tasks')
     .action(async (opts: { data: string; host: string; port: string; scheduler: boolean }) => {
       exitCode = await startCommand(opts);
+    });
+
+  const demo = program.command('demo').description('the studio demo: generated data sent to a running `backlot start`');
+  demo
+    .command('events')
+    .description('send generated fan events through the ingest API, steadily, until stopped (or --events)')
+    .addOption(new Option('--server <url>', 'the running `backlot start` (env BACKLOT_SERVER)').default(process.env.BACKLOT_SERVER ?? 'http://127.0.0.1:8080'))
+    .option('--user <name>', 'user name', 'ADMIN')
+    .addOption(new Option('--password <password>', 'password (env BACKLOT_PASSWORD)').default(process.env.BACKLOT_PASSWORD))
+    .option('--table <name>', 'target table, created if missing', DEFAULT_TABLE)
+    .option('--channel <name>', 'ingest channel (a restart resumes it)', 'demo-events')
+    .option('--rate <n>', 'events per second', '200')
+    .option('--batch <n>', 'events per batch', '100')
+    .option('--events <n>', 'stop after this many events (whole batches)')
+    .option('--seed <n>', 'generator seed (same seed, same events)', '7')
+    .option('--fans <n>', 'fans in the population', '5000')
+    .action(async (opts: DemoEventsOptions) => {
+      exitCode = await demoEventsCommand(opts);
     });
 
   try {
