@@ -313,7 +313,10 @@ export function parseCopy(c: Cursor): Statement {
   return stmt;
 }
 
-/** COPY INTO @location FROM { table | ( query ) } [ FILE_FORMAT = (…) ] [ options ] */
+/** Words that end a PARTITION BY expression: the options that may follow it. */
+const UNLOAD_STOP_WORDS = ['FILE_FORMAT', 'HEADER', 'SINGLE', 'MAX_FILE_SIZE', 'OVERWRITE', 'INCLUDE_QUERY_ID', 'DETAILED_OUTPUT'];
+
+/** COPY INTO @location FROM { table | ( query ) } [ PARTITION BY expr ] [ FILE_FORMAT = (…) ] [ options ] */
 function parseUnload(c: Cursor): CopyIntoLocationStatement {
   const to = location(c);
   c.expect('FROM');
@@ -328,8 +331,10 @@ function parseUnload(c: Cursor): CopyIntoLocationStatement {
   for (;;) {
     const w = c.word();
     if (w === undefined) break;
-    if (w === 'PARTITION') throw errors.unsupported('COPY INTO <location> … PARTITION BY');
-    if (w === 'FILE_FORMAT') {
+    if (c.at('PARTITION', 'BY')) {
+      c.expect('PARTITION', 'BY');
+      stmt.partitionSql = c.expressionText(UNLOAD_STOP_WORDS);
+    } else if (w === 'FILE_FORMAT') {
       c.next();
       stmt.fileFormat = fileFormatSpec(c);
     } else if (c.peek(1)?.type === 'EQ') {

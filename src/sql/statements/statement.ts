@@ -565,6 +565,8 @@ export interface CopyIntoLocationStatement {
   to: StageLocation;
   /** The query to unload (a table becomes `SELECT * FROM table`), as Snowflake SQL text. */
   querySql: string;
+  /** PARTITION BY: a string expression over the query's columns; each value is a folder. */
+  partitionSql?: string;
   fileFormat?: FileFormatSpec;
   options: Properties;
 }

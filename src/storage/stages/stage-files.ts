@@ -50,7 +50,10 @@ export class StageFiles {
     const walk = (d: string) => {
       for (const entry of readdirSync(d, { withFileTypes: true })) {
         const full = join(d, entry.name);
-        if (entry.isDirectory()) walk(full);
+        // Backlot's own scratch folders and files (`.bkl-…`: uploads and unloads in progress) are not stage files.
+        if (entry.isDirectory()) {
+          if (!entry.name.startsWith('.bkl-')) walk(full);
+        }
         else if (entry.isFile() && !entry.name.startsWith('.bkl-')) {
           const path = relative(root, full).split(sep).join('/');
           if (!path.startsWith(prefix)) continue;
