@@ -147,6 +147,7 @@ export async function executeStatement(session: Session, text: string): Promise<
   const versionBefore = engine.writes.latest;
   session.currentQueryId = queryId;
   session.points.clear();
+  await session.releaseStagedFiles();
   const context = { database: session.database ?? null, schema: session.schema ?? null, role: session.role };
   let statementType = 'UNKNOWN';
   const record = (outcome: Pick<HistoryRecord, 'queryType' | 'status' | 'errorCode' | 'errorMessage' | 'rowsProduced' | 'rowsInserted' | 'rowsUpdated' | 'rowsDeleted'>) =>

@@ -46,6 +46,7 @@ export type {
   ArgumentExpression,
   DmlTarget,
   TimeTravelPoint,
+  StagedFilesRef,
   StreamRead,
 } from './translate/context.ts';
 export * from './translate/versioning.ts';

@@ -22,7 +22,8 @@ import { transformFile } from './transform.ts';
 import { needsRecordRewrite, rewriteRecords, type RewrittenFile } from './record-delimiter.ts';
 
 const S = SYSTEM_SCHEMA;
-const LOAD_METADATA_DAYS = 64;
+/** How long load metadata is kept (and a loaded file skipped). */
+export const LOAD_METADATA_DAYS = 64;
 const NOTHING = 'Copy executed with 0 files processed.';
 
 /** One error found in a file: where, and Snowflake's code and message. */
@@ -82,7 +83,11 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   const candidates = selectFiles(session, stmt, stage, onError);
   const now = session.engine.clock.now().getTime();
   // RETURN_ALL_ERRORS also validates files an earlier ON_ERROR = CONTINUE load left partially loaded.
-  const eligible = await notYetLoaded(session, object.id, stage, candidates, options.FORCE === true, now, stmt.validationMode === 'RETURN_ALL_ERRORS');
+  const eligible = await notYetLoaded(session, object, stage, candidates, now, {
+    force: options.FORCE === true,
+    partial: stmt.validationMode === 'RETURN_ALL_ERRORS',
+    uncertain: options.LOAD_UNCERTAIN_FILES === true,
+  });
   // SIZE_LIMIT: files are taken while the total so far is under the limit (at least one file).
   let taken = 0;
   const files = options.SIZE_LIMIT === undefined ? eligible : eligible.filter((f) => {
@@ -303,26 +308,29 @@ function selectFiles(session: Session, stmt: CopyIntoTableStatement, stage: Reso
 
 /**
  * Files whose content (by MD5) this table has not loaded within 64 days, or all of them with FORCE;
- * with `partial`, also those whose last load was PARTIALLY_LOADED.
+ * with `partial`, also those whose last load was PARTIALLY_LOADED. A file whose load status is
+ * uncertain — modified more than 64 days ago, for a table older than that, with no load metadata
+ * left — is skipped unless LOAD_UNCERTAIN_FILES, as in Snowflake: it may well have been loaded.
  */
 async function notYetLoaded(
   session: Session,
-  tableId: number,
+  table: ObjectEntry,
   stage: ResolvedStage,
   files: StageFile[],
-  force: boolean,
   now: number,
-  partial = false,
+  opts: { force: boolean; partial: boolean; uncertain: boolean },
 ): Promise<{ file: StageFile; md5: string }[]> {
   const withSums = [];
   for (const f of files) withSums.push({ file: f, md5: await session.engine.stageFiles.md5(f) });
-  if (force || withSums.length === 0) return withSums;
+  if (opts.force || withSums.length === 0) return withSums;
+  const horizon = now - LOAD_METADATA_DAYS * 86_400_000;
   const rows = await session.conn.rows(
-    `SELECT path, md5 FROM ${S}.load_history WHERE table_id = ${Math.trunc(tableId)} AND stage_key = ${sqlString(`${stage.area}/${stage.key}`)} ` +
-      `AND status IN ('LOADED'${partial ? '' : ", 'PARTIALLY_LOADED'"}) AND last_load_ms > ${Math.trunc(now - LOAD_METADATA_DAYS * 86_400_000)}`,
+    `SELECT path, md5 FROM ${S}.load_history WHERE table_id = ${Math.trunc(table.id)} AND stage_key = ${sqlString(`${stage.area}/${stage.key}`)} ` +
+      `AND status IN ('LOADED'${opts.partial ? '' : ", 'PARTIALLY_LOADED'"}) AND last_load_ms > ${Math.trunc(horizon)}`,
   );
   const loaded = new Set(rows.map((r) => `${r.path}\u0000${r.md5}`));
-  return withSums.filter((f) => !loaded.has(`${f.file.path}\u0000${f.md5}`));
+  const uncertain = (f: StageFile) => !opts.uncertain && f.lastModified.getTime() <= horizon && table.createdOn.getTime() <= horizon;
+  return withSums.filter((f) => !loaded.has(`${f.file.path}\u0000${f.md5}`) && !uncertain(f.file));
 }
 
 /** ON_ERROR applied to a file's counts. */

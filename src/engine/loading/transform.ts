@@ -21,6 +21,8 @@ import { stripNullsInPlace } from './json-nulls.ts';
 import { compression, conversionError, conversionSql } from './readers.ts';
 
 const ROW = 'METADATA$FILE_ROW_NUMBER';
+/** Fields read from a CSV file whose records differ in width (more are dropped). */
+const WIDEST = 64;
 /** Failing rows kept with their own message; beyond this a failing range counts all its rows. */
 const ISOLATED_ERRORS = 10_000;
 
@@ -30,8 +32,12 @@ export interface TransformTarget {
   nullable: boolean;
 }
 
-/** Stages one file's rows for the query: text fields (CSV) or one document per row (JSON, Parquet). */
-async function stageRows(session: Session, file: StageFile, name: string, format: FileFormat, staged: string): Promise<{ columns: ResolvedRelation['columns']; skip: number }> {
+/**
+ * Stages one file's rows as a temporary table: text fields c1…cn (CSV) or one document per row c1
+ * (JSON, Parquet), then METADATA$FILENAME and METADATA$FILE_ROW_NUMBER. Also what a query over
+ * staged files reads (staged-query.ts).
+ */
+export async function stageRows(session: Session, file: StageFile, name: string, format: FileFormat, staged: string): Promise<{ columns: ResolvedRelation['columns']; skip: number }> {
   const conn = session.conn;
   const meta = `${sqlString(name)} AS "METADATA$FILENAME"`;
   const numbered = `row_number() OVER () AS "${ROW}"`;
@@ -42,14 +48,41 @@ async function stageRows(session: Session, file: StageFile, name: string, format
     const nulls = (optionOf(format, 'NULL_IF') as string[]).slice();
     if (optionOf(format, 'EMPTY_FIELD_AS_NULL') === true) nulls.push('');
     skip = optionOf(format, 'PARSE_HEADER') === true ? 1 : Math.trunc(Number(optionOf(format, 'SKIP_HEADER')));
-    const source =
-      `read_csv(${sqlString(file.absolute)}, all_varchar = true, header = false, skip = ${skip}, ` +
-      `delim = ${sqlString(String(optionOf(format, 'FIELD_DELIMITER')))}, quote = ${sqlString(quote === 'NONE' ? '' : quote)}, escape = ${sqlString(quote === 'NONE' ? '' : quote)}, ` +
-      `nullstr = [${nulls.map(sqlString).join(', ')}], compression = ${sqlString(compression(format, file.path))}, null_padding = true, strict_mode = false)`;
-    const described = await conn.rows(`DESCRIBE SELECT * FROM ${source}`);
-    const fields = described.map((d, j) => `${duckIdent(String(d.column_name))} AS c${j + 1}`);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT ${fields.join(', ')}, ${meta}, ${numbered} FROM ${source}`);
-    columns = described.map((_, j) => ({ name: `c${j + 1}`, type: T.varchar() }));
+    const dialect = [
+      'header = false',
+      `skip = ${skip}`,
+      `delim = ${sqlString(String(optionOf(format, 'FIELD_DELIMITER')))}`,
+      `quote = ${sqlString(quote === 'NONE' ? '' : quote)}`,
+      `escape = ${sqlString(quote === 'NONE' ? '' : quote)}`,
+      `nullstr = [${nulls.map(sqlString).join(', ')}]`,
+      `compression = ${sqlString(compression(format, file.path))}`,
+      'null_padding = true',
+      'strict_mode = false',
+    ];
+    const source = `read_csv(${[sqlString(file.absolute), 'all_varchar = true', ...dialect].join(', ')})`;
+    let width: number;
+    try {
+      // DuckDB's sniffer counts the fields (given the dialect) …
+      const described = await conn.rows(`DESCRIBE SELECT * FROM ${source}`);
+      width = described.length;
+      const fields = described.map((d, j) => `${duckIdent(String(d.column_name))} AS c${j + 1}`);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT ${fields.join(', ')}, ${meta}, ${numbered} FROM ${source}`);
+    } catch {
+      // … unless records differ in width: then up to WIDEST fields are read, padded with NULL, and the
+      // widest record (by its last field with a value) sets the columns.
+      const wide = `${staged}_wide`;
+      const all = Array.from({ length: WIDEST }, (_, j) => `c${j + 1}`);
+      const padded = `read_csv(${[sqlString(file.absolute), `columns = {${all.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`, 'auto_detect = false', ...dialect].join(', ')})`;
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(wide)} AS SELECT *, ${numbered} FROM ${padded}`);
+      try {
+        const last = `CASE ${all.map((_, j) => `WHEN c${WIDEST - j} IS NOT NULL THEN ${WIDEST - j}`).join(' ')} ELSE 1 END`;
+        width = Math.max(1, Number((await conn.query(`SELECT max(${last}) FROM temp.${duckIdent(wide)}`)).rows[0][0] ?? 1));
+        await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT ${all.slice(0, width).join(', ')}, ${meta}, "${ROW}" FROM temp.${duckIdent(wide)} ORDER BY "${ROW}"`);
+      } finally {
+        await conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(wide)}`);
+      }
+    }
+    columns = Array.from({ length: width }, (_, j) => ({ name: `c${j + 1}`, type: T.varchar() }));
   } else {
     const c = compression(format, file.path);
     const source =

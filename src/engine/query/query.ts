@@ -3,7 +3,7 @@
  * same text ran under the same catalog version and context — run on DuckDB, and convert the rows to
  * Snowflake values.
  */
-import { translateQuery, type QueryStatement, type TranslatedQuery, type TranslationInfo } from '../../sql/index.ts';
+import { translateQuery, type QueryStatement, type StagedFilesRef, type TranslatedQuery, type TranslationInfo } from '../../sql/index.ts';
 import type { DuckResult } from '../../storage/index.ts';
 import { systemClock } from '../clock.ts';
 import { table, type ResultBody } from '../results/result-set.ts';
@@ -11,6 +11,13 @@ import { resultType, toValue, type ResultColumn } from '../results/values.ts';
 import type { Session } from '../session/session.ts';
 import { evaluatePoint, NeedsPoint, pointKey } from '../versioning/time-travel.ts';
 import { timeoutError } from '../tasks/runner.ts';
+
+/** Raised by the translate context when staged files a query reads must be staged first. */
+export class NeedsStagedFiles extends Error {
+  constructor(readonly ref: StagedFilesRef) {
+    super(`staged files ${ref.location} must be read`);
+  }
+}
 
 /** Raised by the translate context when a RESULT_SCAN target must be materialised first. */
 export class NeedsResult extends Error {
@@ -42,6 +49,10 @@ export async function translateForSession<T extends { info: { volatile: boolean 
     } catch (e) {
       if (e instanceof NeedsResult) {
         await session.prepareResultScan(e.queryId);
+        continue;
+      }
+      if (e instanceof NeedsStagedFiles) {
+        await session.prepareStagedFiles(e.ref);
         continue;
       }
       if (e instanceof NeedsPoint) {

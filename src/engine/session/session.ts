@@ -7,12 +7,14 @@ import { randomUUID } from 'node:crypto';
 import {
   displayName,
   errors,
+  duckIdent,
   parseStatement,
   splitScript,
   type ParsedStatement,
   type ResolvedRelation,
   type ResolvedTableFunction,
   type SnowflakeError,
+  type StagedFilesRef,
   type TableFunctionArgument,
   type TableFunctionValue,
   type Statement,
@@ -34,7 +36,8 @@ import { dynamicTableFunction } from '../dynamic/dt-views.ts';
 import { loadTableFunction } from '../loading/load-views.ts';
 import { materializeResult } from './result-scan.ts';
 import { BACKLOT_VERSION } from '../version.ts';
-import { NeedsResult } from '../query/query.ts';
+import { NeedsResult, NeedsStagedFiles } from '../query/query.ts';
+import { stageFilesForQuery, stagedFilesKey } from '../loading/staged-query.ts';
 import { queryHistoryRelation } from '../metadata/system-views.ts';
 
 export interface SessionOptions {
@@ -102,6 +105,9 @@ export class Session {
   scriptFrame: Frame | undefined;
   /** Time Travel points the running statement evaluated (see versioning/time-travel.ts). */
   readonly points = new Map<string, EvaluatedPoint>();
+  /** Staged files the running statement reads (`FROM @stage`), by reference. */
+  private readonly stagedFiles = new Map<string, { relation: ResolvedRelation; tables: string[] }>();
+  private stagedFileCount = 0;
 
   constructor(
     readonly engine: Engine,
@@ -201,6 +207,11 @@ export class Session {
         if (!rel) throw new NeedsResult(queryId);
         return rel;
       },
+      stagedFiles: (ref) => {
+        const staged = this.stagedFiles.get(stagedFilesKey(ref));
+        if (!staged) throw new NeedsStagedFiles(ref);
+        return staged.relation;
+      },
     };
   }
 
@@ -214,6 +225,21 @@ export class Session {
   /** Result of an earlier statement of this session (RESULT_SCAN, DESCRIBE RESULT). */
   result(queryId: string): ResultSet | undefined {
     return this.results.get(queryId);
+  }
+
+  /** Stages the files a query reads (`FROM @stage`) before it is translated; see loading/staged-query.ts. */
+  async prepareStagedFiles(ref: StagedFilesRef): Promise<void> {
+    const key = stagedFilesKey(ref);
+    if (this.stagedFiles.has(key)) return;
+    this.stagedFiles.set(key, await stageFilesForQuery(this, ref, this.stagedFileCount++));
+  }
+
+  /** Drops the tables of files staged by the previous statement. */
+  async releaseStagedFiles(): Promise<void> {
+    if (this.stagedFiles.size === 0) return;
+    const tables = [...this.stagedFiles.values()].flatMap((s) => s.tables);
+    this.stagedFiles.clear();
+    for (const t of tables) await this.conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(t)}`).catch(() => undefined);
   }
 
   /** Makes an earlier result readable by SQL (a temporary table) before a RESULT_SCAN query runs. */

@@ -9,8 +9,9 @@
  */
 import { dropAggregateState } from '../dynamic/aggregate-state.ts';
 import { duckIdent } from '../../sql/index.ts';
-import { DATA_SCHEMA, dropDdl, purgeHistory, type Catalog, type ObjectEntry, type StorageConnection } from '../../storage/index.ts';
+import { DATA_SCHEMA, dropDdl, purgeHistory, SYSTEM_SCHEMA, type Catalog, type ObjectEntry, type StorageConnection } from '../../storage/index.ts';
 import type { Engine } from '../engine.ts';
+import { LOAD_METADATA_DAYS } from '../loading/copy-into.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -117,6 +118,16 @@ async function purgeInTransaction(engine: Engine, conn: StorageConnection, expir
       if (catalog.schemasOf(d.id, true).length > 0) continue;
       await change.removeDatabase(d.id);
       report.droppedContainers += 1;
+    }
+    // Load metadata lasts 64 days (then a file's load status is uncertain); a load's rejected rows
+    // go with it. A purged table takes its load history, ingest channels and quarantine along.
+    const gone = expired.filter((o) => o.kind === 'TABLE').map((o) => Math.trunc(o.id));
+    const ofGone = gone.length > 0 ? ` OR table_id IN (${gone.join(', ')})` : '';
+    await conn.run(`DELETE FROM ${SYSTEM_SCHEMA}.load_history WHERE last_load_ms <= ${Math.trunc(now - LOAD_METADATA_DAYS * DAY_MS)}${ofGone}`);
+    await conn.run(`DELETE FROM ${SYSTEM_SCHEMA}.load_rejects WHERE job_id NOT IN (SELECT job_id FROM ${SYSTEM_SCHEMA}.load_history)`);
+    if (gone.length > 0) {
+      await conn.run(`DELETE FROM ${SYSTEM_SCHEMA}.ingest_channels WHERE table_id IN (${gone.join(', ')})`);
+      await conn.run(`DELETE FROM ${SYSTEM_SCHEMA}.ingest_quarantine WHERE table_id IN (${gone.join(', ')})`);
     }
   });
 }

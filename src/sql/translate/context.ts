@@ -107,6 +107,16 @@ export interface SessionInfo {
   version: string;
 }
 
+/** A stage location read in a FROM clause, as written. */
+export interface StagedFilesRef {
+  /** `@stage/path`, `@~/path`, `@%table/path`. */
+  location: string;
+  /** FILE_FORMAT => 'name' (a named file format). */
+  fileFormat?: string;
+  /** PATTERN => 'regex' over the files' paths. */
+  pattern?: string;
+}
+
 export interface TranslateContext {
   session: SessionInfo;
   /** Resolves a 1–3 part table or view name (parts already case-folded). Throws 002003 when absent. */
@@ -125,6 +135,12 @@ export interface TranslateContext {
   lastQueryId(index: number): string | undefined;
   /** Makes the stored result of a query readable and returns it as a relation (RESULT_SCAN). */
   resultScan(queryId: string): ResolvedRelation;
+  /**
+   * The rows of staged files (`SELECT $1, METADATA$FILENAME FROM @stage/path (FILE_FORMAT => …,
+   * PATTERN => …)`): CSV fields as text columns, a JSON document or Parquet row as one VARIANT, then
+   * the METADATA$ columns. Undefined where staged files cannot be read.
+   */
+  stagedFiles?(ref: StagedFilesRef): ResolvedRelation;
   /** A table as of a point in time (AT | BEFORE). */
   timeTravel(parts: string[], point: TimeTravelPoint): ResolvedRelation;
   /** The CHANGES clause: the net (or append-only) change set between two points. */
