@@ -5,7 +5,8 @@
  * events/s. COPY INTO of a large CSV (1 GB by default) against DuckDB's own `read_csv` insert into a
  * plain table, as rows/s.
  *
- * BENCH_INGEST_SECONDS (15), BENCH_INGEST_CHANNELS (16), BENCH_COPY_MB (1024), BENCH_ONLY=ingest|latency|copy.
+ * BENCH_INGEST_SECONDS (15), BENCH_INGEST_CHANNELS (16,32: one run per count of concurrent producers),
+ * BENCH_COPY_MB (1024), BENCH_ONLY=ingest|latency|copy.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -19,7 +20,7 @@ import type { BenchRow } from './statements.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'backlot.js');
 const SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 15);
-const CHANNELS = Number(process.env.BENCH_INGEST_CHANNELS ?? 16);
+const CHANNEL_COUNTS = (process.env.BENCH_INGEST_CHANNELS ?? '16,32').split(',').map(Number);
 const COPY_MB = Number(process.env.BENCH_COPY_MB ?? 1024);
 const ONLY = process.env.BENCH_ONLY;
 const BATCH = 500;
@@ -92,7 +93,7 @@ async function count(client: IngestClient): Promise<number> {
   return Number(r.result.rows[0][0]);
 }
 
-async function benchThroughput(): Promise<BenchRow[]> {
+async function benchThroughput(CHANNELS: number): Promise<BenchRow[]> {
   return withServer(async (_url, client) => {
     const channels = await Promise.all(Array.from({ length: CHANNELS }, (_, i) => client.openChannel('STUDIO.PUBLIC.FAN_EVENTS', `bench-${i}`)));
     // Warm up (parser tier-up, first commits), then measure.
@@ -203,7 +204,7 @@ async function benchCopy(): Promise<BenchRow[]> {
 
 export async function benchIngest(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  if (!ONLY || ONLY === 'ingest') rows.push(...(await benchThroughput()));
+  if (!ONLY || ONLY === 'ingest') for (const n of CHANNEL_COUNTS) rows.push(...(await benchThroughput(n)));
   if (!ONLY || ONLY === 'latency') rows.push(...(await benchLatency()));
   if (!ONLY || ONLY === 'copy') rows.push(...(await benchCopy()));
   return rows;

@@ -156,7 +156,7 @@ export class IngestService {
         updatedMs: now,
       };
       const next = { ...st, clientSequencer: st.clientSequencer + 1, table: target.name };
-      await this.conn.atomically(() => this.conn.run(upsertSql(next)));
+      await this.conn.atomically(() => this.conn.run(upsertSql([next])));
       this.channels.set(k, next);
       return next;
     });
@@ -317,7 +317,7 @@ export class IngestService {
           }
         });
         if (values.length > 0) statements.push(`INSERT INTO ${S}.ingest_quarantine VALUES ${values.join(', ')}`);
-        for (const [k, token] of tokens) statements.push(upsertSql(this.advanced(k, token, group, live, inserted, quarantined, now)));
+        if (tokens.size > 0) statements.push(upsertSql([...tokens].map(([k, token]) => this.advanced(k, token, group, live, inserted, quarantined, now))));
         if (statements.length > 0) await conn.run(statements.join(';\n'));
       });
     } finally {
@@ -414,10 +414,13 @@ function checkChannelName(channel: string): void {
   }
 }
 
-function upsertSql(st: ChannelState): string {
-  return (
-    `DELETE FROM ${S}.ingest_channels WHERE table_id = ${st.tableId} AND channel = ${sqlString(st.channel)}; ` +
-    `INSERT INTO ${S}.ingest_channels VALUES (${st.tableId}, ${sqlString(st.channel)}, ${st.offsetToken === null ? 'NULL' : sqlString(st.offsetToken)}, ` +
-    `${st.clientSequencer}, ${st.rowsInserted}, ${st.rowsQuarantined}, ${st.createdMs}, ${st.updatedMs})`
+/** Channels' new states: one DELETE and one INSERT for all of them (a group touches many channels). */
+function upsertSql(states: ChannelState[]): string {
+  const keys = states.map((st) => `(${st.tableId}, ${sqlString(st.channel)})`);
+  const rows = states.map(
+    (st) =>
+      `(${st.tableId}, ${sqlString(st.channel)}, ${st.offsetToken === null ? 'NULL' : sqlString(st.offsetToken)}, ` +
+      `${st.clientSequencer}, ${st.rowsInserted}, ${st.rowsQuarantined}, ${st.createdMs}, ${st.updatedMs})`,
   );
+  return `DELETE FROM ${S}.ingest_channels WHERE (table_id, channel) IN (${keys.join(', ')}); INSERT INTO ${S}.ingest_channels VALUES ${rows.join(', ')}`;
 }
