@@ -93,6 +93,8 @@ export class Engine {
       await engine.tasks.open();
       await engine.dynamicTables.open();
       await engine.purge();
+      // Named stages' files whose stage is gone: a temporary stage of a session that ended in a crash.
+      engine.stageFiles.prune('named', new Set([...warehouse.catalog.objects.values()].filter((o) => o.kind === 'STAGE').map((o) => String(o.id))));
       return engine;
     } catch (e) {
       await warehouse.close();

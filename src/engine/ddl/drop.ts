@@ -139,7 +139,8 @@ export async function dropStatement(session: Session, stmt: DropStatement): Prom
       checkTableKind(o, kind, full);
       if (o.temporary) {
         if (o.kind === 'TABLE') for (const sql of dropDdl(o)) await session.conn.run(sql);
-        else await session.conn.run(`DROP ${o.kind} IF EXISTS ${physicalTable(o)}`);
+        else if (o.kind === 'STAGE') session.engine.stageFiles.drop('named', String(o.id));
+        else if (o.kind !== 'FILE FORMAT') await session.conn.run(`DROP ${o.kind} IF EXISTS ${physicalTable(o)}`);
         session.tempObjects.delete(o.id);
         return dropped(o.name);
       }

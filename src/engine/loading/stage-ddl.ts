@@ -64,14 +64,16 @@ async function createObject(
   stmt: { name: ObjectName; orReplace: boolean; ifNotExists: boolean; temporary: boolean; comment?: string },
   properties: Record<string, string>,
 ): Promise<ResultBody> {
-  if (stmt.temporary) throw errors.unsupported(`TEMPORARY ${kind}: create a permanent one and drop it when done`);
   const { schemaId, name, full } = fullName(session, stmt.name, `CREATE ${kind}`);
-  const existing = session.engine.catalog.findObject(schemaId, name, [kind]);
+  // A temporary one belongs to this session (and hides a permanent one of the same name).
+  const temporary = [...session.tempObjects.values()].find((t) => t.schemaId === schemaId && t.name === name && t.kind === kind);
+  const existing = stmt.temporary ? temporary : (temporary ?? session.engine.catalog.findObject(schemaId, name, [kind]));
   if (existing && stmt.ifNotExists) return status(`${quoteIdentifier(name)} already exists, statement succeeded.`, 'CREATE');
   if (existing && !stmt.orReplace) throw errors.alreadyExists('Object', full);
   await ddlTransaction(session, async (change, now) => {
-    if (existing) await change.removeObject(existing.id);
-    await change.putObject({
+    if (existing?.temporary) session.tempObjects.delete(existing.id);
+    else if (existing) await change.removeObject(existing.id);
+    const entry = {
       id: await change.nextId(),
       schemaId,
       name,
@@ -84,9 +86,11 @@ async function createObject(
       properties,
       definition: null,
       droppedOn: null,
-      temporary: false,
+      temporary: stmt.temporary,
       columns: [],
-    } as ObjectEntry);
+    } as ObjectEntry;
+    if (stmt.temporary) session.tempObjects.set(entry.id, entry);
+    else await change.putObject(entry);
   });
   // A replaced stage's files go with it (the new stage starts empty, as in Snowflake).
   if (existing && kind === 'STAGE') session.engine.stageFiles.drop('named', String(existing.id));
@@ -119,6 +123,18 @@ async function alterObject(
     throw errors.doesNotExist(label, displayName([path.database.name, path.schema.name, path.name]));
   }
   const u = update(o);
+  if (o.temporary) {
+    // A session's own object: changed in the session, never in the catalog.
+    const now = session.engine.clock.now();
+    if ('rename' in u) {
+      const target = fullName(session, u.rename, `ALTER ${kind}`);
+      if (session.resolver.find(session.resolver.path(u.rename, `ALTER ${kind}`), [kind, 'TABLE', 'VIEW'])) throw errors.alreadyExists('Object', target.full);
+      session.tempObjects.set(o.id, { ...o, schemaId: target.schemaId, name: target.name, lastAltered: now });
+    } else {
+      session.tempObjects.set(o.id, { ...o, ...u, lastAltered: now });
+    }
+    return status('Statement executed successfully.', 'ALTER');
+  }
   await ddlTransaction(session, async (change, now) => {
     if ('rename' in u) {
       const target = fullName(session, u.rename, `ALTER ${kind}`);
@@ -203,7 +219,7 @@ export function showStages(session: Session, stmt: ShowStatement): ResultBody {
       o.owner,
       o.comment ?? '',
       null,
-      'INTERNAL',
+      o.temporary ? 'INTERNAL TEMPORARY' : 'INTERNAL',
       null,
       null,
       null,

@@ -134,6 +134,9 @@ export class Session {
     else if (this.inTransaction) await this.conn.rollback();
     this.inTransaction = false;
     for (const t of this.tempObjects.values()) {
+      // A temporary stage's files go with the session; a temporary file format is only a name.
+      if (t.kind === 'STAGE') this.engine.stageFiles.drop('named', String(t.id));
+      if (t.kind === 'STAGE' || t.kind === 'FILE FORMAT') continue;
       try {
         await this.conn.run(`DROP ${t.kind === 'SEQUENCE' ? 'SEQUENCE' : t.kind === 'VIEW' ? 'VIEW' : 'TABLE'} IF EXISTS temp."${t.duckName}"`);
       } catch {

@@ -163,6 +163,15 @@ export class StageFiles {
   drop(area: StageArea, key: string): void {
     rmSync(this.dir(area, key), { recursive: true, force: true });
   }
+
+  /** Removes the folders of an area whose key is not in `live` (stages of sessions that ended in a crash). */
+  prune(area: StageArea, live: Set<string>): void {
+    const root = join(this.dataDir, 'stages', area);
+    if (!existsSync(root)) return;
+    for (const entry of readdirSync(root, { withFileTypes: true })) {
+      if (entry.isDirectory() && !live.has(entry.name)) rmSync(join(root, entry.name), { recursive: true, force: true });
+    }
+  }
 }
 
 function sidecar(absolute: string): string {
