@@ -19,7 +19,7 @@ import { findFileFormat, stageFormat } from './stage-ddl.ts';
 import { compilePattern, filesAt, resolveStage, type ResolvedStage } from './stage-commands.ts';
 import { csvLayout, fastCsvSql, readCsv, readDocuments, type StagedRead } from './readers.ts';
 import { transformFile } from './transform.ts';
-import { needsRecordRewrite, rewriteRecords, type RewrittenFile } from './record-delimiter.ts';
+import { needsReadableCopy, readableCopy, type ReadableCopy } from './readable-copy.ts';
 
 const S = SYSTEM_SCHEMA;
 /** How long load metadata is kept (and a loaded file skipped). */
@@ -98,14 +98,14 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   if (files.length === 0) return table([['status', T.varchar()]], [[NOTHING]], 'COPY');
 
   const created: string[] = [];
-  // What DuckDB reads for each file: the file itself, or (a RECORD_DELIMITER that is not a newline)
-  // a rewritten copy with its own format. Outcomes always name the staged file.
-  const rewritten = new Map<number, RewrittenFile>();
+  // What DuckDB reads for each file: the file itself, or a readable copy (BROTLI / DEFLATE, or a
+  // RECORD_DELIMITER that is not a newline) with its own format. Outcomes always name the staged file.
+  const rewritten = new Map<number, ReadableCopy>();
   const sourceOf = async (i: number): Promise<{ file: StageFile; format: FileFormat }> => {
-    if (!needsRecordRewrite(format)) return { file: files[i].file, format };
+    if (!needsReadableCopy(format, files[i].file.path)) return { file: files[i].file, format };
     let r = rewritten.get(i);
     if (!r) {
-      r = await rewriteRecords(files[i].file, format);
+      r = await readableCopy(files[i].file, format);
       rewritten.set(i, r);
     }
     return r;

@@ -42,14 +42,36 @@ export interface StagedFile {
 /** At most this many errors per file are kept (for VALIDATE and RETURN_ERRORS); all are counted. */
 const KEPT_ERRORS = 10_000;
 
-/** DuckDB's compression name for a staged file under a format's COMPRESSION. */
-export function compression(f: FileFormat, path: string): string {
+export type Codec = 'gzip' | 'zstd' | 'none' | 'brotli' | 'deflate' | 'raw_deflate' | 'bz2';
+
+/** The codec of a staged file under a format's COMPRESSION (AUTO: by the file's extension). */
+export function codecOf(f: FileFormat, path: string): Codec {
   const c = String(optionOf(f, 'COMPRESSION'));
-  if (c === 'AUTO') return path.toLowerCase().endsWith('.gz') ? 'gzip' : path.toLowerCase().endsWith('.zst') ? 'zstd' : 'none';
-  if (c === 'GZIP') return 'gzip';
-  if (c === 'ZSTD') return 'zstd';
-  if (c === 'NONE') return 'none';
-  throw errors.unsupported(`COMPRESSION = ${c} (GZIP, ZSTD, NONE and AUTO are supported)`);
+  if (c === 'AUTO') {
+    const p = path.toLowerCase();
+    if (p.endsWith('.gz')) return 'gzip';
+    if (p.endsWith('.zst')) return 'zstd';
+    if (p.endsWith('.br')) return 'brotli';
+    if (p.endsWith('.bz2')) return 'bz2';
+    if (p.endsWith('.deflate')) return 'deflate';
+    return 'none';
+  }
+  const codecs: Record<string, Codec> = { GZIP: 'gzip', ZSTD: 'zstd', NONE: 'none', BROTLI: 'brotli', DEFLATE: 'deflate', RAW_DEFLATE: 'raw_deflate', BZ2: 'bz2' };
+  const codec = codecs[c];
+  if (!codec) throw errors.unsupported(`COMPRESSION = ${c}`);
+  return codec;
+}
+
+/**
+ * DuckDB's compression name for a staged file. DuckDB reads gzip and zstd itself; BROTLI, DEFLATE and
+ * RAW_DEFLATE files are decompressed into a readable copy first (readable-copy.ts), so reaching here
+ * with one is a bug in the caller.
+ */
+export function compression(f: FileFormat, path: string): string {
+  const codec = codecOf(f, path);
+  if (codec === 'gzip' || codec === 'zstd' || codec === 'none') return codec;
+  if (codec === 'bz2') throw errors.unsupported('COMPRESSION = BZ2 (GZIP, ZSTD, BROTLI, DEFLATE, RAW_DEFLATE and NONE are supported)');
+  throw new Error(`internal: ${codec} file read without a readable copy`);
 }
 
 function singleChar(f: FileFormat, name: string): string {

@@ -11,6 +11,7 @@ import type { FileFormat } from './file-format.ts';
 import { findFileFormat, stageFormat } from './stage-ddl.ts';
 import { filesAt, resolveStage } from './stage-commands.ts';
 import { stageRows } from './transform.ts';
+import { needsReadableCopy, readableCopy } from './readable-copy.ts';
 
 export function stagedFilesKey(ref: StagedFilesRef): string {
   return JSON.stringify([ref.location, ref.fileFormat ?? null, ref.pattern ?? null]);
@@ -30,11 +31,14 @@ export async function stageFilesForQuery(session: Session, ref: StagedFilesRef, 
     for (const [k, file] of files.entries()) {
       const t = `${prefix}_${k}`;
       tables.push(t);
+      const copy = needsReadableCopy(format, file.path) ? await readableCopy(file, format) : undefined;
       try {
-        const staged = await stageRows(session, file, stage.listPrefix + file.path, format, t);
+        const staged = await stageRows(session, copy?.file ?? file, stage.listPrefix + file.path, copy?.format ?? format, t);
         widths.push(staged.columns.length - 2);
       } catch (e) {
         throw errors.userError('100069', '22000', `Error reading ${stage.listPrefix}${file.path}: ${String((e as Error).message).split('\n')[0]}`);
+      } finally {
+        copy?.remove();
       }
     }
     // One relation over all the files: the widest record's fields, NULL where a file has fewer.

@@ -3,6 +3,7 @@
  * statements with our own grammar. Either way the result is a typed Statement; syntax errors come
  * back in Snowflake's shape with line and position.
  */
+import { extractStageReferences } from './stage-references.ts';
 import { parse as polyglotParse, Dialect } from '@polyglot-sql/sdk';
 import { errors } from '../errors.ts';
 import { parseAlter } from '../grammar/alter.ts';
@@ -155,11 +156,13 @@ function platformParser(first: string): GrammarFn | undefined {
 
 /** Parses SQL that polyglot models (queries, DML) and checks the root is of the expected family. */
 export function parseWithPolyglot(sql: string): Statement {
-  const ast = parsePolyglotAst(sql);
+  const { sql: text, refs } = extractStageReferences(sql);
+  const ast = parsePolyglotAst(text);
   const root = Object.keys(ast)[0];
-  if (QUERY_ROOTS.has(root)) return { kind: 'query', ast };
+  const stageRefs = refs.length > 0 ? { stageRefs: refs } : {};
+  if (QUERY_ROOTS.has(root)) return { kind: 'query', ast, ...stageRefs };
   const op = DML_ROOTS[root];
-  if (op) return { kind: 'dml', op, ast };
+  if (op) return { kind: 'dml', op, ast, ...stageRefs };
   throw errors.unsupported(`statement kind ${root}`);
 }
 

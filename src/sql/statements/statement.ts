@@ -7,6 +7,7 @@ import type { ObjectName } from '../names/identifiers.ts';
 import type { SfType } from '../types/snowflake-types.ts';
 import type { ParsedValue } from '../grammar/cursor.ts';
 import type { ScriptBlock } from './script-block.ts';
+import type { StagedFilesRef } from '../translate/context.ts';
 
 /** A polyglot syntax tree node: a single-key object `{ kind: data }`. */
 export type AstNode = Record<string, unknown>;
@@ -16,6 +17,8 @@ export type ObjectKind = 'DATABASE' | 'SCHEMA' | 'TABLE' | 'VIEW' | 'SEQUENCE' |
 export interface QueryStatement {
   kind: 'query';
   ast: AstNode;
+  /** Stage locations read in FROM, replaced in the tree by placeholder names (stage-references.ts). */
+  stageRefs?: StagedFilesRef[];
 }
 
 export type DmlOperation = 'INSERT' | 'UPDATE' | 'DELETE' | 'MERGE' | 'INSERT_MULTI';
@@ -24,6 +27,7 @@ export interface DmlStatement {
   kind: 'dml';
   op: DmlOperation;
   ast: AstNode;
+  stageRefs?: StagedFilesRef[];
 }
 
 /** Properties written as `NAME = value` in CREATE/ALTER statements, keyed by upper-case name. */

@@ -268,12 +268,8 @@ export class QueryTranslator {
       case 'alias': {
         const alias = identValue(d.alias as Ident) ?? '';
         const columnAliases = ((d.column_aliases as Ident[]) ?? []).map((c) => identValue(c) ?? '');
-        const stage = dataOf<Data>(d.this, 'stage_reference');
-        if (stage) return this.stageReference(stage, alias, columnAliases, scope);
         return this.tableFunction(d.this as AstNode, alias, columnAliases, scope, false);
       }
-      case 'stage_reference':
-        return this.stageReference(d, undefined, [], scope);
       case 'function':
         return this.tableFunction(item, undefined, [], scope, false);
       case 'lateral': {
@@ -291,19 +287,6 @@ export class QueryTranslator {
       default:
         throw errors.unsupported(`FROM item ${kind ?? 'unknown'}`);
     }
-  }
-
-  /** `@stage/path [(FILE_FORMAT => 'f', PATTERN => 're')]`: the staged files' rows, read by the engine. */
-  private stageReference(d: Data, alias: string | undefined, columnAliases: string[], scope: Scope): AstNode {
-    const location = `${String(d.name)}${typeof d.path === 'string' ? d.path : ''}`;
-    if (!this.ctx.stagedFiles) throw errors.unsupported(`reading staged files (${location}) here`);
-    const format = d.file_format as AstNode | null;
-    const fileFormat = format ? (stringLiteral(format) ?? identValue(dataOf<Data>(format, 'column')?.name as Ident | null) ?? identValue(dataOf<Ident>(format, 'identifier'))) : undefined;
-    if (format && fileFormat === undefined) throw errors.syntaxMessage(`FILE_FORMAT => needs the name of a file format (FILE_FORMAT => 'my_format').`);
-    // What the files hold can change between runs: never cache the text.
-    this.info.volatile = true;
-    const rel = this.ctx.stagedFiles({ location, fileFormat, pattern: typeof d.pattern === 'string' ? d.pattern : undefined });
-    return this.relationRef(undefined, {}, rel, alias ?? rel.displayName, columnAliases, scope);
   }
 
   private table(item: AstNode, d: Data, scope: Scope): AstNode {

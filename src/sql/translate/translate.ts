@@ -5,9 +5,11 @@
  * generator. Nothing here touches the database; the engine supplies a TranslateContext.
  */
 import { parseExpressionAst } from '../statements/parse-statement.ts';
+import { stageReferenceName } from '../statements/stage-references.ts';
+import { errors } from '../errors.ts';
 import type { AstNode, DmlStatement, QueryStatement } from '../statements/statement.ts';
 import type { SfType } from '../types/snowflake-types.ts';
-import type { DmlTarget, TimeTravelPoint, TranslateContext, TranslationInfo } from './context.ts';
+import type { DmlTarget, StagedFilesRef, TimeTravelPoint, TranslateContext, TranslationInfo } from './context.ts';
 import type { TimeTravelClause } from '../statements/statement.ts';
 import { DmlTranslator, type MergeKinds } from './dml.ts';
 import { printDuckDb } from './print.ts';
@@ -47,9 +49,28 @@ export function newInfo(): TranslationInfo {
   return { volatile: false, reads: [], waitSeconds: 0, streams: [], streamChecks: [], actions: [] };
 }
 
+/**
+ * The context with a statement's stage locations (stage-references.ts): their placeholder names
+ * resolve to the files' rows, which the engine reads; such a statement is never cached.
+ */
+function withStageRefs(ctx: TranslateContext, refs: StagedFilesRef[] | undefined, info: TranslationInfo): TranslateContext {
+  if (!refs) return ctx;
+  info.volatile = true;
+  const byName = new Map(refs.map((r, n) => [stageReferenceName(n), r]));
+  return {
+    ...ctx,
+    resolveRelation: (parts, position) => {
+      const ref = parts.length === 1 ? byName.get(parts[0]) : undefined;
+      if (!ref) return ctx.resolveRelation(parts, position);
+      if (!ctx.stagedFiles) throw errors.unsupported(`reading staged files (${ref.location}) here`);
+      return ctx.stagedFiles(ref);
+    },
+  };
+}
+
 export function translateQuery(stmt: QueryStatement, sourceSql: string, ctx: TranslateContext): TranslatedQuery {
   const info = newInfo();
-  const q = new QueryTranslator(ctx, info);
+  const q = new QueryTranslator(withStageRefs(ctx, stmt.stageRefs, info), info);
   let texts: (string | undefined)[] | undefined | null = null;
   const itemTexts = () => (texts === null ? (texts = selectItemTexts(sourceSql)) : texts);
   const result = q.query(prepare(stmt.ast), undefined, { itemTexts });
@@ -69,7 +90,7 @@ export function translatePreparedQuery(ast: AstNode, ctx: TranslateContext): Tra
 /** INSERT, UPDATE, DELETE, MERGE and multi-table INSERT as plans the engine applies. */
 export function translateDml(stmt: DmlStatement, ctx: TranslateContext): TranslatedDmlStatement {
   const info = newInfo();
-  const q = new QueryTranslator(ctx, info);
+  const q = new QueryTranslator(withStageRefs(ctx, stmt.stageRefs, info), info);
   const plan = new DmlTranslator(q, (parts) => ctx.resolveTarget(parts, stmt.op)).translate(prepare(stmt.ast));
   switch (plan.kind) {
     case 'insert':
