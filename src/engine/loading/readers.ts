@@ -176,8 +176,19 @@ export function fastCsvSql(r: Pick<StagedRead, 'file' | 'format' | 'columns'>, l
   return `SELECT ${projection.join(', ')} FROM read_csv(${csvArguments(r, types, layout.skip, rejects, scan).join(', ')})`;
 }
 
+/**
+ * How long a field was in the file: a value holding the delimiter, the quote or a line break must
+ * have been enclosed (quotes doubled). A value enclosed without needing it cannot be told from the
+ * parsed text, so positions after it are short by two.
+ */
+function writtenLength(v: string, delimiter: string, quote: string): number {
+  if (quote === '' || !(v.includes(delimiter) || v.includes(quote) || v.includes('\n') || v.includes('\r'))) return v.length;
+  return v.length + 2 + v.split(quote).length - 1;
+}
+
 export async function readCsv(session: Session, r: StagedRead, layout: CsvLayout): Promise<StagedFile> {
   const f = r.format;
+  const quote = singleChar(f, 'FIELD_OPTIONALLY_ENCLOSED_BY');
   const raw = `${r.scratch}_raw`;
   const rejects = `${r.scratch}_rej`;
   const scan = `${r.scratch}_scan`;
@@ -245,7 +256,7 @@ export async function readCsv(session: Session, r: StagedRead, layout: CsvLayout
       const j = Number(x.bad) - 1;
       // The failing column's field in the file (a column no header names points at none: position 1).
       const field = layout.source[j];
-      const character = field === undefined ? 1 : fields.slice(0, field).reduce((sum, v) => sum + (v ?? '').length + delimiter.length, 1);
+      const character = field === undefined ? 1 : fields.slice(0, field).reduce((sum, v) => sum + writtenLength(v ?? '', delimiter, quote) + delimiter.length, 1);
       const e = conversionError(r.columns[j], String(x.why), field === undefined ? '' : (fields[field] ?? ''));
       list.push({
         message: e.message,
