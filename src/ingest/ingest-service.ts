@@ -119,6 +119,9 @@ export class IngestService {
     }
   }
 
+  /** Column defaults as DuckDB SQL, by table id and version. */
+  private readonly defaultsCache = new Map<string, (string | undefined)[]>();
+
   private get conn(): StorageConnection {
     return this.session.conn;
   }
@@ -126,7 +129,14 @@ export class IngestService {
   /** The table a request names, resolved with the caller's session (its database and schema). */
   target(caller: Session, name: ObjectName): TableTarget {
     const t = caller.resolver.target([name.database, name.schema, name.name].filter((p): p is string => p !== undefined), 'INSERT');
-    const defaults = t.object.columns.map((c) => columnDefaultSql(c, caller.translateContext()));
+    // Translated once per table version and caller (every append request resolves its table; a
+    // default may read the session, CURRENT_USER()).
+    const cacheKey = `${t.object.id}:${t.object.lastAltered.getTime()}:${caller.user}:${caller.role}`;
+    let defaults = this.defaultsCache.get(cacheKey);
+    if (!defaults) {
+      defaults = t.object.columns.map((c) => columnDefaultSql(c, caller.translateContext()));
+      this.defaultsCache.set(cacheKey, defaults);
+    }
     return {
       id: t.object.id,
       name: displayName([t.path.database.name, t.path.schema.name, t.object.name]),
