@@ -6,10 +6,13 @@
  * the name the grammar put in place of the location.
  *
  * Errors are per row, as in Snowflake. The query is row for row (copy-transform.ts checks its shape
- * and appends the staged row's number), so when it fails on a range of rows the range is halved until
- * the failing rows stand alone; the rows it produced are then converted to the target columns by the
- * same set-based pass as plain loads, which marks each row's first column that does not fit. ON_ERROR
- * then applies to the file exactly as for a load without transformation.
+ * and appends the staged row's number). It runs once over the whole file with each value under
+ * DuckDB's TRY, so a failing value is NULL instead of failing the query; only rows with a NULL value
+ * are evaluated again exactly — all together, then, if that fails, in halves until the failing rows
+ * stand alone (within a budget of MAX_PROBES evaluations, after which a failing range counts whole). The rows
+ * produced are then converted to the target columns by the same set-based pass as plain loads, which
+ * marks each row's first column that does not fit. ON_ERROR then applies to the file exactly as for
+ * a load without transformation.
  */
 import { copyTransformQuery, duckIdent, errors, sqlString, T, translateQuery, type ResolvedRelation, type SfType } from '../../sql/index.ts';
 import type { StageFile } from '../../storage/index.ts';
@@ -23,8 +26,14 @@ import { compression, conversionError, conversionSql } from './readers.ts';
 const ROW = 'METADATA$FILE_ROW_NUMBER';
 /** Fields read from a CSV file whose records differ in width (more are dropped). */
 const WIDEST = 64;
-/** Failing rows kept with their own message; beyond this a failing range counts all its rows. */
-const ISOLATED_ERRORS = 10_000;
+/**
+ * Exact evaluations of suspect rows per file. Each failing range is halved until its failing rows
+ * stand alone (a dense run of bad rows costs about two per row); once the budget is spent, a range
+ * that still fails counts all its rows (a row in it that was merely NULL is counted too).
+ */
+const MAX_PROBES = 400;
+/** Conversion errors listed per file (all are counted). */
+const KEPT_ERRORS = 10_000;
 
 export interface TransformTarget {
   name: string;
@@ -141,8 +150,11 @@ export async function transformFile(
   if (parsed.kind !== 'query') throw errors.syntaxMessage('A COPY transformation must be a SELECT.');
   session.stagedRows = { duckSchema: 'temp', duckName: part, columns: layout.columns, kind: 'TABLE', displayName: name };
   let translated;
+  let tried;
   try {
-    translated = translateQuery(copyTransformQuery(parsed, ROW), selectSql, session.translateContext());
+    const shaped = copyTransformQuery(parsed, ROW);
+    translated = translateQuery(shaped, selectSql, session.translateContext());
+    tried = translateQuery(shaped, selectSql, session.translateContext(), { tryItems: true });
   } finally {
     session.stagedRows = undefined;
   }
@@ -160,32 +172,60 @@ export async function transformFile(
   }
   created.push(part);
 
-  // Evaluate, halving failing ranges until each failing row stands alone.
-  const failures: { row: number; error: { message: string; code: string; sqlState: string } }[] = [];
+  // 1. One pass with every value under TRY: a value that fails comes out NULL instead of failing the
+  //    query, so a row with no NULL is certainly fine.
+  await session.conn.run(`INSERT INTO temp.${duckIdent(evaluated)} SELECT * FROM (${tried.sql}) AS _q(${names.join(', ')})`);
+  // 2. The rows with a NULL value failed or are simply NULL: they are evaluated exactly, together
+  //    first (usually they all pass), then in halves until the failing ones stand alone.
+  const suspects = `${scratch}_sus`;
+  created.push(suspects);
+  const anyNull = names.slice(0, -1).map((q) => `${q} IS NULL`).join(' OR ');
+  const m = Number(
+    (await session.conn.query(`CREATE OR REPLACE TEMP TABLE ${duckIdent(suspects)} AS SELECT _rn, row_number() OVER (ORDER BY _rn) AS _pos FROM temp.${duckIdent(evaluated)} WHERE ${anyNull}`)).rows[0]?.[0] ?? 0,
+  );
+  const probe = `${scratch}_probe`;
+  created.push(probe);
+  const setSuspects = (lo: number, hi: number) =>
+    session.conn.run(
+      `CREATE OR REPLACE TEMP VIEW ${duckIdent(part)} AS SELECT s.* FROM temp.${duckIdent(staged)} s JOIN temp.${duckIdent(suspects)} u ON s."${ROW}" = u._rn WHERE u._pos BETWEEN ${lo} AND ${hi}`,
+    );
+  type Failure = { lo: number; hi: number; error: { message: string; code: string; sqlState: string } };
+  const failures: Failure[] = [];
   let failed = 0;
-  const pending: [number, number][] = total > 0 ? [[1, total]] : [];
+  let probes = 0;
+  const pending: { lo: number; hi: number }[] = m > 0 ? [{ lo: 1, hi: m }] : [];
   while (pending.length > 0 && failed < opts.stopAfter) {
-    const [lo, hi] = pending.shift()!;
-    await setRange(lo, hi);
+    const { lo, hi } = pending.shift()!;
+    await setSuspects(lo, hi);
+    probes += 1;
     try {
-      await session.conn.run(`INSERT INTO temp.${duckIdent(evaluated)} ${query}`);
+      await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(probe)} AS ${query}`);
       continue;
     } catch (e) {
       const error = mapDuckError(e);
-      if (lo === hi) {
-        failures.push({ row: lo, error });
-        failed += 1;
-      } else if (failures.length >= ISOLATED_ERRORS) {
-        // Enough rows isolated: a failing range now counts whole, under its first error.
+      if (lo === hi || probes >= MAX_PROBES) {
+        failures.push({ lo, hi, error });
         failed += hi - lo + 1;
       } else {
         const mid = Math.floor((lo + hi) / 2);
-        pending.unshift([lo, mid], [mid + 1, hi]);
+        pending.unshift({ lo, hi: mid }, { lo: mid + 1, hi });
       }
     }
   }
+  // The failing rows leave the evaluated ones; the isolated ones are reported by row.
+  let failures2: { row: number; error: Failure['error'] }[] = [];
+  if (failures.length > 0) {
+    const inFailed = failures.map((f) => `_pos BETWEEN ${f.lo} AND ${f.hi}`).join(' OR ');
+    await session.conn.run(`DELETE FROM temp.${duckIdent(evaluated)} WHERE _rn IN (SELECT _rn FROM temp.${duckIdent(suspects)} WHERE ${inFailed})`);
+    const singles = failures.filter((f) => f.lo === f.hi);
+    if (singles.length > 0) {
+      const rows = await session.conn.query(`SELECT _pos, _rn FROM temp.${duckIdent(suspects)} WHERE _pos IN (${singles.map((f) => f.lo).join(', ')})`);
+      const rnOf = new Map(rows.rows.map((r) => [Number(r[0]), Number(r[1])]));
+      failures2 = singles.map((f) => ({ row: rnOf.get(f.lo)!, error: f.error }));
+    }
+  }
   const line = (row: number) => row + layout.skip;
-  const list: LoadError[] = failures.map(({ row, error }) => ({
+  const list: LoadError[] = failures2.map(({ row, error }) => ({
     message: error.message.replace(/^SQL compilation error:\n/, ''),
     code: error.code,
     sqlState: error.sqlState,
@@ -203,7 +243,7 @@ export async function transformFile(
   await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(conv)} AS ${conversionSql(read, evaluated, (j) => `q${j + 1}`, ['_rn'], sources)}`);
   const bad = await session.conn.rows(
     `SELECT c._rn AS rn, c._bad AS bad, c._why AS why, [${names.slice(0, -1).map((q) => `CAST(w.${q} AS VARCHAR)`).join(', ')}] AS fields ` +
-      `FROM temp.${duckIdent(conv)} c JOIN temp.${duckIdent(evaluated)} w ON w.rowid = c._r WHERE c._bad IS NOT NULL ORDER BY c._rn LIMIT ${ISOLATED_ERRORS}`,
+      `FROM temp.${duckIdent(conv)} c JOIN temp.${duckIdent(evaluated)} w ON w.rowid = c._r WHERE c._bad IS NOT NULL ORDER BY c._rn LIMIT ${KEPT_ERRORS}`,
   );
   const badCount = Number((await session.conn.query(`SELECT count(*) FROM temp.${duckIdent(conv)} WHERE _bad IS NOT NULL`)).rows[0][0]);
   for (const x of bad) {

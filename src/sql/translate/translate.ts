@@ -16,7 +16,7 @@ import { printDuckDb } from './print.ts';
 import { foldIdentifiers } from './fold-identifiers.ts';
 import { normalizeFunctions } from './normalize-functions.ts';
 import { QueryTranslator } from './queries.ts';
-import { mk } from './ast.ts';
+import { dataOf, mk, withData } from './ast.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
 import { selectItemTexts } from './select-items.ts';
 
@@ -68,13 +68,28 @@ function withStageRefs(ctx: TranslateContext, refs: StagedFilesRef[] | undefined
   };
 }
 
-export function translateQuery(stmt: QueryStatement, sourceSql: string, ctx: TranslateContext): TranslatedQuery {
+/**
+ * `tryItems`: each top-level select item is wrapped in DuckDB's TRY(…), so a row whose value fails
+ * gives NULL instead of failing the query (COPY transformations find their bad rows this way).
+ */
+export function translateQuery(stmt: QueryStatement, sourceSql: string, ctx: TranslateContext, options: { tryItems?: boolean } = {}): TranslatedQuery {
   const info = newInfo();
   const q = new QueryTranslator(withStageRefs(ctx, stmt.stageRefs, info), info);
   let texts: (string | undefined)[] | undefined | null = null;
   const itemTexts = () => (texts === null ? (texts = selectItemTexts(sourceSql)) : texts);
   const result = q.query(prepare(stmt.ast), undefined, { itemTexts });
-  return { sql: printDuckDb(result.node), columns: result.columns, info };
+  const node = options.tryItems ? tryEachItem(result.node) : result.node;
+  return { sql: printDuckDb(node), columns: result.columns, info };
+}
+
+function tryEachItem(query: AstNode): AstNode {
+  const select = dataOf<{ expressions: AstNode[] }>(query, 'select');
+  if (!select) throw errors.unsupported('TRY over a query that is not a single SELECT');
+  const expressions = select.expressions.map((e) => {
+    const alias = dataOf<{ this: AstNode }>(e, 'alias');
+    return alias ? withData(e, { this: mk.fn('TRY', [alias.this]) }) : mk.fn('TRY', [e]);
+  });
+  return withData(query, { expressions });
 }
 
 /**
