@@ -13,7 +13,7 @@ import { appendRows, safeJoin, SYSTEM_SCHEMA, type ObjectEntry, type StageFile }
 import { table, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
 import { versionedTarget } from '../query/dml.ts';
-import { copyOptionsFromProperties, parseOnError, type CopyOptions, type OnError } from './copy-options.ts';
+import { copyOptionsFromProperties, parseOnError, type CopyOptions, type MetadataColumn, type OnError } from './copy-options.ts';
 import { formatFromProperties, optionOf, type FileFormat } from './file-format.ts';
 import { findFileFormat, stageFormat } from './stage-ddl.ts';
 import { compilePattern, filesAt, resolveStage, type ResolvedStage } from './stage-commands.ts';
@@ -72,6 +72,11 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   if (match !== 'NONE' && stmt.columns) throw errors.invalidOperation('MATCH_BY_COLUMN_NAME cannot be used with a column list.');
   if (stmt.transform && stmt.from.kind === 'table') throw errors.invalidOperation('COPY transformations cannot read a table stage (@%t); use a named stage or @~.');
   if (stmt.transform && match !== 'NONE') throw errors.invalidOperation('MATCH_BY_COLUMN_NAME cannot be used with a COPY transformation.');
+  const includeMetadata = options.INCLUDE_METADATA;
+  if (includeMetadata && match === 'NONE') throw errors.invalidOperation('INCLUDE_METADATA can only be used with MATCH_BY_COLUMN_NAME.');
+  for (const name of Object.keys(includeMetadata ?? {})) {
+    if (!columns.some((c) => c.name === name)) throw errors.invalidIdentifier(name);
+  }
   if (!stmt.transform && format.type !== 'CSV' && match === 'NONE' && (columns.length !== 1 || !['VARIANT', 'OBJECT', 'ARRAY'].includes(columns[0].type.kind))) {
     throw errors.userError(
       '002019',
@@ -112,7 +117,8 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
   };
   try {
     const readFile = async (i: number): Promise<FileOutcome> => {
-      const read: StagedRead = { ...(await sourceOf(i)), scratch: `_bkl_copy_${i}`, columns, tableName, truncate };
+      const metadata = includeMetadata && metadataFields(includeMetadata, columns, stage.listPrefix + files[i].file.path, files[i], now);
+      const read: StagedRead = { ...(await sourceOf(i)), scratch: `_bkl_copy_${i}`, columns, tableName, truncate, metadata };
       const staged = format.type === 'CSV' ? await readCsv(session, read, await csvLayout(session, read, match)) : await readDocuments(session, read, match);
       created.push(...staged.temporaries);
       return decide({ ...staged.outcome, file: files[i].file, name: stage.listPrefix + files[i].file.path, md5: files[i].md5 }, onError);
@@ -146,7 +152,8 @@ export async function copyIntoTable(session: Session, stmt: CopyIntoTableStateme
       for (let i = 0; i < files.length; i += 1) {
         const scratch = `_bkl_fast_${round}_${i}`;
         const fastRead = { ...(await sourceOf(i)), columns };
-        const fastSql = format.type === 'CSV' && !exact.has(i) ? fastCsvSql(fastRead, await csvLayout(session, fastRead, match), `${scratch}_rej`, `${scratch}_scan`) : undefined;
+        // Metadata columns are filled by the exact path.
+        const fastSql = format.type === 'CSV' && !exact.has(i) && !includeMetadata ? fastCsvSql(fastRead, await csvLayout(session, fastRead, match), `${scratch}_rej`, `${scratch}_scan`) : undefined;
         if (fastSql !== undefined) created.push(`${scratch}_rej`, `${scratch}_scan`);
         if (fastSql !== undefined && required.length === 0) {
           plan.push({ kind: 'direct', sql: fastSql, rejects: `${scratch}_rej` });
@@ -256,6 +263,29 @@ async function transformedLoad(
   return outcomes;
 }
 
+/** INCLUDE_METADATA's columns as text over a file's raw table (`rowid`: the record's position). */
+function metadataFields(
+  include: Record<string, MetadataColumn>,
+  columns: { name: string }[],
+  listed: string,
+  file: { file: StageFile; md5: string },
+  now: number,
+): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const [name, meta] of Object.entries(include)) {
+    const j = columns.findIndex((c) => c.name === name);
+    const text: Record<MetadataColumn, string> = {
+      METADATA$FILENAME: sqlString(listed),
+      METADATA$FILE_ROW_NUMBER: 'CAST(rowid + 1 AS VARCHAR)',
+      METADATA$FILE_CONTENT_KEY: sqlString(file.md5),
+      METADATA$FILE_LAST_MODIFIED: sqlString(file.file.lastModified.toISOString()),
+      METADATA$START_SCAN_TIME: sqlString(new Date(now).toISOString()),
+    };
+    out.set(j, text[meta]);
+  }
+  return out;
+}
+
 /** The rows of a conversion table that fit every column. */
 function goodRows(converted: string, n: number): string {
   return `SELECT ${Array.from({ length: n }, (_, j) => `v${j + 1}`).join(', ')} FROM temp.${duckIdent(converted)} WHERE _bad IS NULL`;
@@ -269,7 +299,7 @@ function targetColumns(o: ObjectEntry, names: string[] | undefined): { name: str
   if (!names) return o.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable }));
   return names.map((n) => {
     const c = o.columns.find((x) => x.name === n);
-    if (!c) throw errors.invalidIdentifier(`'${n}'`);
+    if (!c) throw errors.invalidIdentifier(n);
     return { name: c.name, type: c.type, nullable: c.nullable };
   });
 }

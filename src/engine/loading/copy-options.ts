@@ -21,7 +21,12 @@ export interface CopyOptions {
   TRUNCATECOLUMNS?: boolean;
   FORCE?: boolean;
   LOAD_UNCERTAIN_FILES?: boolean;
+  /** INCLUDE_METADATA = (column = METADATA$…, …): columns filled from the file, not by name. */
+  INCLUDE_METADATA?: Record<string, MetadataColumn>;
 }
+
+export const METADATA_COLUMNS = ['METADATA$FILENAME', 'METADATA$FILE_ROW_NUMBER', 'METADATA$FILE_CONTENT_KEY', 'METADATA$FILE_LAST_MODIFIED', 'METADATA$START_SCAN_TIME'] as const;
+export type MetadataColumn = (typeof METADATA_COLUMNS)[number];
 
 const BOOLEANS = ['PURGE', 'RETURN_FAILED_ONLY', 'ENFORCE_LENGTH', 'TRUNCATECOLUMNS', 'FORCE', 'LOAD_UNCERTAIN_FILES'] as const;
 const DEFAULTS: Record<string, string> = {
@@ -53,7 +58,19 @@ export function copyOptionsFromProperties(props: Properties, base?: CopyOptions)
       const w = v.text.toUpperCase();
       if (w !== 'CASE_SENSITIVE' && w !== 'CASE_INSENSITIVE' && w !== 'NONE') throw bad();
       out.MATCH_BY_COLUMN_NAME = w;
-    } else if (name === 'INCLUDE_METADATA' || name === 'FILE_PROCESSOR' || name === 'LOAD_MODE') {
+    } else if (name === 'INCLUDE_METADATA') {
+      const items = v.items ?? [];
+      if (v.kind !== 'list' || items.length === 0 || items.length % 3 !== 0) throw bad();
+      const out2: Record<string, MetadataColumn> = {};
+      for (let i = 0; i < items.length; i += 3) {
+        const meta = items[i + 2].text.toUpperCase();
+        if (items[i + 1].text !== '=' || !(METADATA_COLUMNS as readonly string[]).includes(meta)) {
+          throw errors.invalidValue(`invalid value [${items.slice(i, i + 3).map((x) => x.text).join(' ')}] for INCLUDE_METADATA: expected <column> = ${METADATA_COLUMNS.join(' | ')}`);
+        }
+        out2[items[i].text] = meta as MetadataColumn;
+      }
+      out.INCLUDE_METADATA = out2;
+    } else if (name === 'FILE_PROCESSOR' || name === 'LOAD_MODE') {
       throw errors.unsupported(`COPY option ${name}`);
     } else {
       throw errors.invalidOperation(`invalid copy option '${name}'`);

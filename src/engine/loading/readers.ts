@@ -20,6 +20,11 @@ export interface StagedRead {
   tableName: string;
   /** TRUNCATECOLUMNS = TRUE (ENFORCE_LENGTH = FALSE): over-long strings are cut, not rejected. */
   truncate?: boolean;
+  /**
+   * INCLUDE_METADATA: target column index → the text it takes, as SQL over the file's raw table
+   * (`rowid` is the record's position there). Such columns take no field of the file.
+   */
+  metadata?: Map<number, string>;
 }
 
 /**
@@ -126,7 +131,7 @@ function csvArguments(r: Pick<StagedRead, 'file' | 'format'>, types: string[], s
  * lines. With it, the first line is the header: skipped, or (MATCH_BY_COLUMN_NAME) read to match its
  * names with the columns' — a column no header names gets NULL, fields no column names are ignored.
  */
-export async function csvLayout(session: Session, r: Pick<StagedRead, 'file' | 'format' | 'columns'>, match: ColumnMatch): Promise<CsvLayout> {
+export async function csvLayout(session: Session, r: Pick<StagedRead, 'file' | 'format' | 'columns' | 'metadata'>, match: ColumnMatch): Promise<CsvLayout> {
   const identity = r.columns.map((_, j) => j);
   if (optionOf(r.format, 'PARSE_HEADER') !== true) return { fields: r.columns.length, source: identity, skip: Math.trunc(Number(optionOf(r.format, 'SKIP_HEADER'))) };
   if (match === 'NONE') return { fields: r.columns.length, source: identity, skip: 1 };
@@ -137,7 +142,8 @@ export async function csvLayout(session: Session, r: Pick<StagedRead, 'file' | '
   );
   const header = (first.rows[0] ?? []).map((v) => (v === null ? '' : String(v)));
   const key = (name: string) => (match === 'CASE_SENSITIVE' ? name : name.toUpperCase());
-  const source = r.columns.map((c) => {
+  const source = r.columns.map((c, j) => {
+    if (r.metadata?.has(j)) return undefined;
     const k = header.findIndex((h) => key(h) === key(c.name));
     return k < 0 ? undefined : k;
   });
@@ -198,6 +204,8 @@ export async function readCsv(session: Session, r: StagedRead, layout: CsvLayout
   await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(raw)} AS SELECT * FROM read_csv(${args.join(', ')})`);
   const trim = optionOf(f, 'TRIM_SPACE') === true;
   const conv = await convert(session, r, raw, (j) => {
+    const meta = r.metadata?.get(j);
+    if (meta !== undefined) return meta;
     const k = layout.source[j];
     if (k === undefined) return 'CAST(NULL AS VARCHAR)';
     return trim ? `trim(c${k + 1})` : `c${k + 1}`;
@@ -334,6 +342,8 @@ export async function readDocuments(session: Session, r: StagedRead, match: Colu
     match === 'NONE'
       ? ['CAST(doc AS VARCHAR) AS c1']
       : r.columns.map((c, j) => {
+          const meta = r.metadata?.get(j);
+          if (meta !== undefined) return `${meta} AS c${j + 1}`;
           const nested = c.type.kind === 'VARIANT' || c.type.kind === 'OBJECT' || c.type.kind === 'ARRAY';
           // The path to the field: the column's exact name, or (CASE_INSENSITIVE) the document's own
           // key that equals it ignoring case.
