@@ -121,6 +121,24 @@ export async function transformFile(
   opts: { scratch: string; tableName: string; truncate: boolean; stopAfter: number },
   created: string[],
 ): Promise<Omit<FileOutcome, 'md5' | 'status' | 'rowsLoaded' | 'errorLimit'>> {
+  try {
+    return await transformRows(session, file, name, format, selectSql, targets, opts, created);
+  } finally {
+    // The view the query reads (its rows change per evaluation) is not a table the caller drops.
+    await session.conn.run(`DROP VIEW IF EXISTS temp.${duckIdent(`${opts.scratch}_part`)}`).catch(() => undefined);
+  }
+}
+
+async function transformRows(
+  session: Session,
+  file: StageFile,
+  name: string,
+  format: FileFormat,
+  selectSql: string,
+  targets: TransformTarget[],
+  opts: { scratch: string; tableName: string; truncate: boolean; stopAfter: number },
+  created: string[],
+): Promise<Omit<FileOutcome, 'md5' | 'status' | 'rowsLoaded' | 'errorLimit'>> {
   const { scratch } = opts;
   const staged = `${scratch}_staged`;
   const part = `${scratch}_part`;
@@ -170,7 +188,6 @@ export async function transformFile(
   } catch (e) {
     throw mapDuckError(e);
   }
-  created.push(part);
 
   // 1. One pass with every value under TRY: a value that fails comes out NULL instead of failing the
   //    query, so a row with no NULL is certainly fine.
