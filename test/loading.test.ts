@@ -34,6 +34,14 @@ describe('COPY INTO from Parquet', () => {
       await q(`PUT file://${file} @files`);
       expect(await q('LIST @files')).toEqual([['files/box.parquet', expect.any(Number), expect.stringMatching(/^[0-9a-f]{32}$/), expect.any(String)]]);
 
+      // Staged Parquet rows can be queried directly, one VARIANT per row.
+      await q('CREATE FILE FORMAT pqf TYPE = PARQUET');
+      expect(await q("SELECT $1:Film::STRING, METADATA$FILE_ROW_NUMBER FROM @files (FILE_FORMAT => 'pqf') ORDER BY 2")).toEqual([
+        ['Heat', '1'],
+        ['Alien', '2'],
+        ['Up', '3'],
+      ]);
+
       await q('CREATE TABLE raw_box (v VARIANT)');
       expect((await q("COPY INTO raw_box FROM @files FILE_FORMAT = (TYPE = PARQUET)"))[0].slice(0, 4)).toEqual(['files/box.parquet', 'LOADED', 3, 3]);
       expect(await q('SELECT v:Film::STRING, v:meta.screens::INT FROM raw_box ORDER BY 1')).toEqual([
