@@ -365,7 +365,7 @@ async function notYetLoaded(
 
 /** ON_ERROR applied to a file's counts. */
 function decide(o: FileOutcome, onError: OnError): FileOutcome {
-  const good = o.rowsParsed - o.errorsSeen;
+  const good = Math.max(0, o.rowsParsed - o.errorsSeen);
   if (o.errorsSeen === 0) return { ...o, status: 'LOADED', errorLimit: onError.kind === 'CONTINUE' ? o.rowsParsed : (onError.kind === 'SKIP_FILE' ? (onError.limit ?? 1) : 1), rowsLoaded: good };
   switch (onError.kind) {
     case 'ABORT_STATEMENT':

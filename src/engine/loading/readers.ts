@@ -311,28 +311,13 @@ export async function readDocuments(session: Session, r: StagedRead, match: Colu
     await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(docs)} AS ${source}`);
   } catch (e) {
     if (f.type === 'JSON' && optionOf(f, 'STRIP_OUTER_ARRAY') !== true) {
-      // The reader stops at the first malformed document. Read the file again as lines: every line
-      // that is a JSON value is a document, every other non-blank line an error of its own.
       const lines = `${r.scratch}_lines`;
-      const c = compression(f, r.file.path);
-      await session.conn.run(
-        `CREATE OR REPLACE TEMP TABLE ${duckIdent(lines)} AS SELECT text FROM read_csv(${sqlString(r.file.absolute)}, columns = {'text': 'VARCHAR'}, header = false, ` +
-          `auto_detect = false, delim = '\x1f', quote = '', escape = '', compression = ${sqlString(c)}, max_line_size = 268435456)`,
-      );
-      await session.conn.run(
-        `CREATE OR REPLACE TEMP TABLE ${duckIdent(docs)} AS SELECT CAST(text AS JSON) AS doc FROM temp.${duckIdent(lines)} WHERE trim(coalesce(text, '')) <> '' AND json_valid(text) ORDER BY rowid`,
-      );
-      const bad = await session.conn.rows(
-        `SELECT rowid + 1 AS line, text FROM temp.${duckIdent(lines)} WHERE trim(coalesce(text, '')) <> '' AND NOT json_valid(text) ORDER BY rowid LIMIT ${KEPT_ERRORS}`,
-      );
-      for (const x of bad) {
-        const text = String(x.text);
-        malformed.push({ message: `Error parsing JSON: ${text.length > 40 ? `${text.slice(0, 40)}...` : text}`, code: '100069', sqlState: '22P02', line: Number(x.line), character: 1, category: 'parsing', columnName: null, rowNumber: Number(x.line), record: text });
-      }
+      malformed.push(...(await ndjsonByLine(session, r, lines)));
+      await session.conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(docs)} AS SELECT doc FROM temp.${duckIdent(lines)} ORDER BY line`);
       await session.conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(lines)}`);
     } else {
       const what = f.type === 'JSON' ? 'Error parsing JSON' : 'Error reading Parquet file';
-    const message = `${what}: ${String((e as Error).message).split('\n')[0]}`;
+      const message = `${what}: ${String((e as Error).message).split('\n')[0]}`;
       const err: LoadError = { message, code: f.type === 'JSON' ? '100069' : '100071', sqlState: '22P02', line: 1, character: 1, category: 'parsing', columnName: null, rowNumber: 1, record: null };
       return { temporaries: [docs], outcome: outcomeOf(r.file, 1, 1, [err], undefined) };
     }
@@ -375,6 +360,33 @@ export async function readDocuments(session: Session, r: StagedRead, match: Colu
   list.push(...malformed);
   list.sort((a, b) => a.line - b.line);
   return { temporaries: [docs, raw, conv], outcome: outcomeOf(r.file, parsed + malformed.length, bad + malformed.length, list, conv) };
+}
+
+/**
+ * An NDJSON file read line by line, for when DuckDB's reader stopped at a malformed document: every
+ * line that is a JSON value becomes a row of `table` (line, doc); every other non-blank line is an
+ * error of its own, returned with its line.
+ */
+export async function ndjsonByLine(session: Session, r: Pick<StagedRead, 'file' | 'format'>, table: string): Promise<LoadError[]> {
+  const text = `${table}_text`;
+  await session.conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${duckIdent(text)} AS SELECT text, row_number() OVER () AS line FROM read_csv(${sqlString(r.file.absolute)}, columns = {'text': 'VARCHAR'}, header = false, ` +
+      `auto_detect = false, delim = '\x1f', quote = '', escape = '', compression = ${sqlString(compression(r.format, r.file.path))}, max_line_size = 268435456)`,
+  );
+  try {
+    await session.conn.run(
+      `CREATE OR REPLACE TEMP TABLE ${duckIdent(table)} AS SELECT line, CAST(text AS JSON) AS doc FROM temp.${duckIdent(text)} WHERE trim(coalesce(text, '')) <> '' AND json_valid(text) ORDER BY line`,
+    );
+    const bad = await session.conn.rows(
+      `SELECT line, text FROM temp.${duckIdent(text)} WHERE trim(coalesce(text, '')) <> '' AND NOT json_valid(text) ORDER BY line LIMIT ${KEPT_ERRORS}`,
+    );
+    return bad.map((x) => {
+      const t = String(x.text);
+      return { message: `Error parsing JSON: ${t.length > 40 ? `${t.slice(0, 40)}...` : t}`, code: '100069', sqlState: '22P02', line: Number(x.line), character: 1, category: 'parsing', columnName: null, rowNumber: Number(x.line), record: t };
+    });
+  } finally {
+    await session.conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(text)}`);
+  }
 }
 
 function outcomeOf(file: StageFile, rowsParsed: number, errorsSeen: number, list: LoadError[], converted: string | undefined): FileOutcome {

@@ -21,7 +21,7 @@ import type { Session } from '../session/session.ts';
 import type { FileOutcome, LoadError } from './copy-into.ts';
 import { optionOf, type FileFormat } from './file-format.ts';
 import { stripNullsInPlace } from './json-nulls.ts';
-import { compression, conversionError, conversionSql } from './readers.ts';
+import { compression, conversionError, conversionSql, ndjsonByLine } from './readers.ts';
 
 const ROW = 'METADATA$FILE_ROW_NUMBER';
 /** Fields read from a CSV file whose records differ in width (more are dropped). */
@@ -46,7 +46,14 @@ export interface TransformTarget {
  * (JSON, Parquet), then METADATA$FILENAME and METADATA$FILE_ROW_NUMBER. Also what a query over
  * staged files reads (staged-query.ts).
  */
-export async function stageRows(session: Session, file: StageFile, name: string, format: FileFormat, staged: string): Promise<{ columns: ResolvedRelation['columns']; skip: number }> {
+export async function stageRows(
+  session: Session,
+  file: StageFile,
+  name: string,
+  format: FileFormat,
+  staged: string,
+): Promise<{ columns: ResolvedRelation['columns']; skip: number; malformed: LoadError[] }> {
+  let malformed: LoadError[] = [];
   const conn = session.conn;
   const meta = `${sqlString(name)} AS "METADATA$FILENAME"`;
   const numbered = `row_number() OVER () AS "${ROW}"`;
@@ -98,11 +105,20 @@ export async function stageRows(session: Session, file: StageFile, name: string,
       format.type === 'JSON'
         ? `SELECT json AS c1 FROM read_json_objects(${sqlString(file.absolute)}, format = '${optionOf(format, 'STRIP_OUTER_ARRAY') === true ? 'array' : 'unstructured'}', compression = ${sqlString(c === 'none' ? 'uncompressed' : c)})`
         : `SELECT to_json(p) AS c1 FROM read_parquet(${sqlString(file.absolute)}) p`;
-    await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT c1, ${meta}, ${numbered} FROM (${source})`);
+    try {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT c1, ${meta}, ${numbered} FROM (${source})`);
+    } catch (e) {
+      // NDJSON with malformed lines: the good lines are the rows (numbered by line), each bad line an error.
+      if (format.type !== 'JSON' || optionOf(format, 'STRIP_OUTER_ARRAY') === true) throw e;
+      const lines = `${staged}_lines`;
+      malformed = await ndjsonByLine(session, { file, format }, lines);
+      await conn.run(`CREATE OR REPLACE TEMP TABLE ${duckIdent(staged)} AS SELECT doc AS c1, ${meta}, line AS "${ROW}" FROM temp.${duckIdent(lines)} ORDER BY line`);
+      await conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(lines)}`);
+    }
     if (format.type === 'JSON' && optionOf(format, 'STRIP_NULL_VALUES') === true) await stripNullsInPlace(conn, staged, 'c1');
     columns = [{ name: 'c1', type: T.variant() }];
   }
-  return { columns: [...columns, { name: 'METADATA$FILENAME', type: T.varchar() }, { name: ROW, type: T.number() }], skip };
+  return { columns: [...columns, { name: 'METADATA$FILENAME', type: T.varchar() }, { name: ROW, type: T.number() }], skip, malformed };
 }
 
 /**
@@ -148,7 +164,7 @@ async function transformRows(
   const fail = (message: string, code: string): Omit<FileOutcome, 'md5' | 'status' | 'rowsLoaded' | 'errorLimit'> => ({
     file,
     name,
-    rowsParsed: 0,
+    rowsParsed: 1,
     errorsSeen: 1,
     errors: [{ message, code, sqlState: '22000', line: 1, character: 1, category: 'parsing', columnName: null, rowNumber: 1, record: null }],
   });
@@ -158,10 +174,12 @@ async function transformRows(
   } catch (e) {
     return fail(`Error reading ${name}: ${mapDuckError(e).message.split('\n')[0]}`, format.type === 'PARQUET' ? '100071' : '100069');
   }
-  const total = Number((await session.conn.query(`SELECT count(*) FROM temp.${duckIdent(staged)}`)).rows[0][0]);
+  // Rows, and the last row number (row numbers are lines when malformed lines were left out).
+  const sizes = await session.conn.query(`SELECT count(*), coalesce(max("${ROW}"), 0) FROM temp.${duckIdent(staged)}`);
+  const [total, lastRow] = sizes.rows[0].map(Number);
   const setRange = (lo: number, hi: number) =>
     session.conn.run(`CREATE OR REPLACE TEMP VIEW ${duckIdent(part)} AS SELECT * FROM temp.${duckIdent(staged)} WHERE "${ROW}" BETWEEN ${lo} AND ${hi}`);
-  await setRange(1, total);
+  await setRange(1, lastRow);
 
   // Translated fresh for each file (its columns differ), never from the translation cache.
   const parsed = session.parse(selectSql);
@@ -269,6 +287,7 @@ async function transformRows(
     const e = conversionError(targets[j], String(x.why), (x.fields as (string | null)[])[j] ?? '');
     list.push({ message: e.message, code: e.code, sqlState: e.sqlState, line: line(row), character: 1, category: 'conversion', columnName: `"${opts.tableName.split('.').pop()}"["${targets[j].name}":${j + 1}]`, rowNumber: row, record: null });
   }
+  list.push(...layout.malformed);
   list.sort((a, b) => a.line - b.line);
-  return { file, name, rowsParsed: total, errorsSeen: failed + badCount, errors: list, converted: conv };
+  return { file, name, rowsParsed: total + layout.malformed.length, errorsSeen: failed + badCount + layout.malformed.length, errors: list, converted: conv };
 }
