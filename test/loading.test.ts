@@ -7,17 +7,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine, ManualClock } from '../src/engine/index.ts';
+import { Engine, ManualClock, type ResultSet, type Session } from '../src/engine/index.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** A scratch directory for one test, removed after the file. */
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+/** An engine on `<dir>/data` with one session, closed afterwards; `q` runs SQL and returns the rows. */
+async function withEngine(
+  dir: string,
+  fn: (t: { engine: Engine; s: Session; q: (sql: string) => Promise<ResultSet['rows']> }) => Promise<void>,
+  clock?: ManualClock,
+): Promise<void> {
+  const engine = await Engine.open({ dataDir: join(dir, 'data'), clock });
+  try {
+    const s = await engine.newSession();
+    await fn({ engine, s, q: async (sql) => (await s.execute(sql)).rows });
+  } finally {
+    await engine.close();
+  }
+}
+
 describe('COPY INTO from Parquet', () => {
   it('loads rows as VARIANT values or by column name, with conversion errors per row', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'backlot-parquet-'));
-    dirs.push(dir);
+    const dir = scratchDir('backlot-parquet-');
     const file = join(dir, 'box.parquet');
     const db = await DuckDBInstance.create(':memory:');
     const c = await db.connect();
@@ -25,10 +46,7 @@ describe('COPY INTO from Parquet', () => {
       `COPY (SELECT * FROM (VALUES ('Heat', 10.5::DECIMAL(12,2), DATE '2026-11-01', {'screens': 3}), ('Alien', 7.25, DATE '2026-11-02', {'screens': 1}), ('Up', NULL, NULL, NULL)) t("Film", gross, day, meta)) TO '${file}' (FORMAT PARQUET)`,
     );
     c.closeSync();
-    const engine = await Engine.open({ dataDir: join(dir, 'data') });
-    try {
-      const s = await engine.newSession();
-      const q = async (sql: string) => (await s.execute(sql)).rows;
+    await withEngine(dir, async ({ q }) => {
       await q('CREATE DATABASE pq');
       await q('CREATE STAGE files');
       await q(`PUT file://${file} @files`);
@@ -64,20 +82,15 @@ describe('COPY INTO from Parquet', () => {
       // Loaded once: skipped the second time.
       expect(await q('COPY INTO box FROM @files FILE_FORMAT = (TYPE = PARQUET) MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE')).toEqual([['Copy executed with 0 files processed.']]);
       await expect(q('COPY INTO box FROM @files FILE_FORMAT = (TYPE = PARQUET)')).rejects.toMatchObject({ code: '002019' });
-    } finally {
-      await engine.close();
-    }
+    });
   });
 });
 
 describe('table stages', () => {
   it('go with their table once it is purged', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'backlot-tstage-'));
-    dirs.push(dir);
+    const dir = scratchDir('backlot-tstage-');
     const clock = new ManualClock('2026-11-01T00:00:00Z');
-    const engine = await Engine.open({ dataDir: join(dir, 'data'), clock });
-    try {
-      const s = await engine.newSession();
+    await withEngine(dir, async ({ engine, s }) => {
       writeFileSync(join(dir, 'x.csv'), '1\n');
       await s.execute('CREATE DATABASE ts');
       await s.execute('CREATE TABLE t (n INT)');
@@ -91,26 +104,20 @@ describe('table stages', () => {
       clock.set(new Date('2026-11-03T00:00:00Z'));
       await engine.purge();
       expect(existsSync(stageDir)).toBe(false);
-    } finally {
-      await engine.close();
-    }
+    }, clock);
   });
 });
 
 describe('COPY INTO from files compressed with BROTLI, DEFLATE and RAW_DEFLATE', () => {
   it('decompresses them (AUTO by extension, or named) for CSV loads, transformations and staged queries; BZ2 says unsupported', async () => {
     const { brotliCompressSync, deflateRawSync, deflateSync } = await import('node:zlib');
-    const dir = mkdtempSync(join(tmpdir(), 'backlot-codecs-'));
-    dirs.push(dir);
+    const dir = scratchDir('backlot-codecs-');
     const csv = Buffer.from('1,Heat\n2,"Alien, 2"\n');
     writeFileSync(join(dir, 'a.csv.br'), brotliCompressSync(csv));
     writeFileSync(join(dir, 'b.csv.deflate'), deflateSync(csv));
     writeFileSync(join(dir, 'c.csv.raw'), deflateRawSync(csv));
     writeFileSync(join(dir, 'd.csv.bz2'), 'BZh9 not really');
-    const engine = await Engine.open({ dataDir: join(dir, 'data') });
-    try {
-      const s = await engine.newSession();
-      const q = async (sql: string) => (await s.execute(sql)).rows;
+    await withEngine(dir, async ({ q }) => {
       await q('CREATE DATABASE cz');
       await q("CREATE STAGE z FILE_FORMAT = (TYPE = CSV FIELD_OPTIONALLY_ENCLOSED_BY = '\"')");
       for (const f of ['a.csv.br', 'b.csv.deflate', 'c.csv.raw', 'd.csv.bz2']) await q(`PUT file://${join(dir, f)} @z AUTO_COMPRESS = FALSE`);
@@ -134,24 +141,18 @@ describe('COPY INTO from files compressed with BROTLI, DEFLATE and RAW_DEFLATE',
       await q('CREATE TABLE ids (id INT)');
       expect((await q('COPY INTO ids FROM (SELECT $1 FROM @z/b.csv.deflate)'))[0].slice(0, 4)).toEqual(['z/b.csv.deflate', 'LOADED', 2, 2]);
       await expect(q("COPY INTO films FROM @z FILES = ('d.csv.bz2')")).rejects.toMatchObject({ code: '000002', message: expect.stringContaining('COMPRESSION = BZ2') });
-    } finally {
-      await engine.close();
-    }
+    });
   });
 });
 
 describe('COPY transformations with many bad rows', () => {
   it('isolate each bad row (no merely-NULL row counted), and stay quick for a file of bad rows', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'backlot-trbad-'));
-    dirs.push(dir);
+    const dir = scratchDir('backlot-trbad-');
     // 150 rows whose value fails in the query, 100 whose value is NULL, 100 good ones.
     const lines = [...Array.from({ length: 150 }, (_, i) => `${i},x`), ...Array.from({ length: 100 }, (_, i) => `${150 + i},`), ...Array.from({ length: 100 }, (_, i) => `${250 + i},${i}`)];
     writeFileSync(join(dir, 'mixed.csv'), `${lines.join('\n')}\n`);
     writeFileSync(join(dir, 'bad.csv'), `${Array.from({ length: 20_000 }, (_, i) => `${i},x`).join('\n')}\n`);
-    const engine = await Engine.open({ dataDir: join(dir, 'data') });
-    try {
-      const s = await engine.newSession();
-      const q = async (sql: string) => (await s.execute(sql)).rows;
+    await withEngine(dir, async ({ q }) => {
       await q('CREATE DATABASE tb');
       await q('CREATE STAGE st');
       await q(`PUT file://${join(dir, 'mixed.csv')} @st`);
@@ -165,8 +166,6 @@ describe('COPY transformations with many bad rows', () => {
       // A bounded number of exact evaluations, not one per row (that took 45 s for this file).
       const all = await q("COPY INTO pts FROM (SELECT $1, $2::INT * 2 FROM @st) FILES = ('bad.csv.gz') ON_ERROR = CONTINUE");
       expect(all[0].slice(0, 6)).toEqual(['st/bad.csv.gz', 'LOAD_FAILED', 20_000, 0, 20_000, 20_000]);
-    } finally {
-      await engine.close();
-    }
+    });
   }, 60_000);
 });

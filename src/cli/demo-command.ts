@@ -4,7 +4,7 @@
  * it does not exist. Progress every few seconds; a restart resumes after the last committed batch.
  */
 import { IngestClient } from '../ingest/client/ingest-client.ts';
-import { DEFAULT_TABLE, ensureEventTable, produceEvents, type ProducerStats } from './demo/event-producer.ts';
+import { ensureEventTable, produceEvents, type ProducerStats } from './demo/event-producer.ts';
 
 export interface DemoEventsOptions {
   server?: string;
@@ -18,8 +18,6 @@ export interface DemoEventsOptions {
   seed: string;
   fans: string;
 }
-
-export { DEFAULT_TABLE };
 
 export async function demoEventsCommand(opts: DemoEventsOptions): Promise<number> {
   if (!opts.server || !opts.password) {

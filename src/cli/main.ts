@@ -8,7 +8,8 @@ import { Command, Option } from 'commander';
 import { BACKLOT_VERSION } from '../engine/index.ts';
 import { sqlCommand, type SqlOptions } from './sql-command.ts';
 import { startCommand } from './start-command.ts';
-import { DEFAULT_TABLE, demoEventsCommand, type DemoEventsOptions } from './demo-command.ts';
+import { demoEventsCommand, type DemoEventsOptions } from './demo-command.ts';
+import { DEFAULT_TABLE } from './demo/event-producer.ts';
 
 const DEFAULT_DATA = './.backlot';
 

@@ -271,19 +271,14 @@ function metadataFields(
   file: { file: StageFile; md5: string },
   now: number,
 ): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const [name, meta] of Object.entries(include)) {
-    const j = columns.findIndex((c) => c.name === name);
-    const text: Record<MetadataColumn, string> = {
-      METADATA$FILENAME: sqlString(listed),
-      METADATA$FILE_ROW_NUMBER: 'CAST(rowid + 1 AS VARCHAR)',
-      METADATA$FILE_CONTENT_KEY: sqlString(file.md5),
-      METADATA$FILE_LAST_MODIFIED: sqlString(file.file.lastModified.toISOString()),
-      METADATA$START_SCAN_TIME: sqlString(new Date(now).toISOString()),
-    };
-    out.set(j, text[meta]);
-  }
-  return out;
+  const text: Record<MetadataColumn, string> = {
+    METADATA$FILENAME: sqlString(listed),
+    METADATA$FILE_ROW_NUMBER: 'CAST(rowid + 1 AS VARCHAR)',
+    METADATA$FILE_CONTENT_KEY: sqlString(file.md5),
+    METADATA$FILE_LAST_MODIFIED: sqlString(file.file.lastModified.toISOString()),
+    METADATA$START_SCAN_TIME: sqlString(new Date(now).toISOString()),
+  };
+  return new Map(Object.entries(include).map(([name, meta]) => [columns.findIndex((c) => c.name === name), text[meta]]));
 }
 
 /** The rows of a conversion table that fit every column. */

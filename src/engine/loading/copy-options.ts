@@ -61,15 +61,15 @@ export function copyOptionsFromProperties(props: Properties, base?: CopyOptions)
     } else if (name === 'INCLUDE_METADATA') {
       const items = v.items ?? [];
       if (v.kind !== 'list' || items.length === 0 || items.length % 3 !== 0) throw bad();
-      const out2: Record<string, MetadataColumn> = {};
+      const include: Record<string, MetadataColumn> = {};
       for (let i = 0; i < items.length; i += 3) {
         const meta = items[i + 2].text.toUpperCase();
         if (items[i + 1].text !== '=' || !(METADATA_COLUMNS as readonly string[]).includes(meta)) {
           throw errors.invalidValue(`invalid value [${items.slice(i, i + 3).map((x) => x.text).join(' ')}] for INCLUDE_METADATA: expected <column> = ${METADATA_COLUMNS.join(' | ')}`);
         }
-        out2[items[i].text] = meta as MetadataColumn;
+        include[items[i].text] = meta as MetadataColumn;
       }
-      out.INCLUDE_METADATA = out2;
+      out.INCLUDE_METADATA = include;
     } else if (name === 'FILE_PROCESSOR' || name === 'LOAD_MODE') {
       throw errors.unsupported(`COPY option ${name}`);
     } else {

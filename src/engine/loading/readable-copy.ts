@@ -21,7 +21,7 @@ import { parse } from 'csv-parse';
 import { errors } from '../../sql/index.ts';
 import type { StageFile } from '../../storage/index.ts';
 import { optionOf, type FileFormat } from './file-format.ts';
-import { codecOf, type Codec } from './readers.ts';
+import { bz2Unsupported, codecOf, type Codec } from './readers.ts';
 
 const NEWLINES = ['\n', '\r\n', '\r'];
 const ZLIB: Partial<Record<Codec, () => Transform>> = { gzip: createGunzip, brotli: createBrotliDecompress, deflate: createInflate, raw_deflate: createInflateRaw };
@@ -46,7 +46,7 @@ export interface ReadableCopy {
 /** The readable copy and the format to read it with (uncompressed; rewritten records: UTF-8, `"` quotes). */
 export async function readableCopy(file: StageFile, format: FileFormat): Promise<ReadableCopy> {
   const codec = codecOf(format, file.path);
-  if (codec === 'bz2') throw errors.unsupported('COMPRESSION = BZ2 (GZIP, ZSTD, BROTLI, DEFLATE, RAW_DEFLATE and NONE are supported)');
+  if (codec === 'bz2') throw bz2Unsupported();
   const records = customRecords(format);
   if (codec === 'zstd' && records) throw errors.unsupported('COMPRESSION = ZSTD with a RECORD_DELIMITER other than a newline');
   const dir = mkdtempSync(join(tmpdir(), 'backlot-readable-'));

@@ -67,6 +67,10 @@ export function codecOf(f: FileFormat, path: string): Codec {
   return codec;
 }
 
+export function bz2Unsupported(): Error {
+  return errors.unsupported('COMPRESSION = BZ2 (GZIP, ZSTD, BROTLI, DEFLATE, RAW_DEFLATE and NONE are supported)');
+}
+
 /**
  * DuckDB's compression name for a staged file. DuckDB reads gzip and zstd itself; BROTLI, DEFLATE and
  * RAW_DEFLATE files are decompressed into a readable copy first (readable-copy.ts), so reaching here
@@ -75,7 +79,7 @@ export function codecOf(f: FileFormat, path: string): Codec {
 export function compression(f: FileFormat, path: string): string {
   const codec = codecOf(f, path);
   if (codec === 'gzip' || codec === 'zstd' || codec === 'none') return codec;
-  if (codec === 'bz2') throw errors.unsupported('COMPRESSION = BZ2 (GZIP, ZSTD, BROTLI, DEFLATE, RAW_DEFLATE and NONE are supported)');
+  if (codec === 'bz2') throw bz2Unsupported();
   throw new Error(`internal: ${codec} file read without a readable copy`);
 }
 

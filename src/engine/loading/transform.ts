@@ -127,7 +127,8 @@ export async function stageRows(
  * `stopAfter`: once this many rows failed, the rest of the file need not be evaluated (ON_ERROR
  * has decided); they count as parsed, not as errors.
  */
-export async function transformFile(
+type TransformedFile = Omit<FileOutcome, 'md5' | 'status' | 'rowsLoaded' | 'errorLimit'>;
+type TransformArgs = [
   session: Session,
   file: StageFile,
   name: string,
@@ -136,32 +137,26 @@ export async function transformFile(
   targets: TransformTarget[],
   opts: { scratch: string; tableName: string; truncate: boolean; stopAfter: number },
   created: string[],
-): Promise<Omit<FileOutcome, 'md5' | 'status' | 'rowsLoaded' | 'errorLimit'>> {
+];
+
+export async function transformFile(...args: TransformArgs): Promise<TransformedFile> {
+  const [session, , , , , , opts] = args;
   try {
-    return await transformRows(session, file, name, format, selectSql, targets, opts, created);
+    return await transformRows(...args);
   } finally {
     // The view the query reads (its rows change per evaluation) is not a table the caller drops.
     await session.conn.run(`DROP VIEW IF EXISTS temp.${duckIdent(`${opts.scratch}_part`)}`).catch(() => undefined);
   }
 }
 
-async function transformRows(
-  session: Session,
-  file: StageFile,
-  name: string,
-  format: FileFormat,
-  selectSql: string,
-  targets: TransformTarget[],
-  opts: { scratch: string; tableName: string; truncate: boolean; stopAfter: number },
-  created: string[],
-): Promise<Omit<FileOutcome, 'md5' | 'status' | 'rowsLoaded' | 'errorLimit'>> {
+async function transformRows(...[session, file, name, format, selectSql, targets, opts, created]: TransformArgs): Promise<TransformedFile> {
   const { scratch } = opts;
   const staged = `${scratch}_staged`;
   const part = `${scratch}_part`;
   const evaluated = `${scratch}_eval`;
   const conv = `${scratch}_conv`;
   created.push(staged, evaluated, conv);
-  const fail = (message: string, code: string): Omit<FileOutcome, 'md5' | 'status' | 'rowsLoaded' | 'errorLimit'> => ({
+  const fail = (message: string, code: string): TransformedFile => ({
     file,
     name,
     rowsParsed: 1,
@@ -248,7 +243,7 @@ async function transformRows(
     }
   }
   // The failing rows leave the evaluated ones; the isolated ones are reported by row.
-  let failures2: { row: number; error: Failure['error'] }[] = [];
+  let isolated: { row: number; error: Failure['error'] }[] = [];
   if (failures.length > 0) {
     const inFailed = failures.map((f) => `_pos BETWEEN ${f.lo} AND ${f.hi}`).join(' OR ');
     await session.conn.run(`DELETE FROM temp.${duckIdent(evaluated)} WHERE _rn IN (SELECT _rn FROM temp.${duckIdent(suspects)} WHERE ${inFailed})`);
@@ -256,11 +251,11 @@ async function transformRows(
     if (singles.length > 0) {
       const rows = await session.conn.query(`SELECT _pos, _rn FROM temp.${duckIdent(suspects)} WHERE _pos IN (${singles.map((f) => f.lo).join(', ')})`);
       const rnOf = new Map(rows.rows.map((r) => [Number(r[0]), Number(r[1])]));
-      failures2 = singles.map((f) => ({ row: rnOf.get(f.lo)!, error: f.error }));
+      isolated = singles.map((f) => ({ row: rnOf.get(f.lo)!, error: f.error }));
     }
   }
   const line = (row: number) => row + layout.skip;
-  const list: LoadError[] = failures2.map(({ row, error }) => ({
+  const list: LoadError[] = isolated.map(({ row, error }) => ({
     message: error.message.replace(/^SQL compilation error:\n/, ''),
     code: error.code,
     sqlState: error.sqlState,

@@ -36,11 +36,11 @@ function maxFileSize(v: ParsedValue | undefined): number {
   return n;
 }
 
-/** One written file: its path in the stage, bytes and rows. */
+/** One written file: its path in the stage, bytes, and (DETAILED_OUTPUT only) rows. */
 interface Written {
   path: string;
   size: number;
-  rows: number;
+  rows?: number;
 }
 
 export async function copyIntoLocation(session: Session, stmt: CopyIntoLocationStatement): Promise<ResultBody> {
@@ -70,13 +70,19 @@ export async function copyIntoLocation(session: Session, stmt: CopyIntoLocationS
   const columns = translated.columns.map((c) => duckIdent(c.name));
   const projection = format.type === 'JSON' ? `${columns[0]} AS j` : columns.join(', ');
   const queryId = flag(stmt.options.INCLUDE_QUERY_ID, false) || stmt.partitionSql !== undefined ? session.currentQueryId : undefined;
-  const write: WriteSpec = { session, stage, format, compression, header, extension, maxSize, overwrite, single, queryId };
+  const detailed = flag(stmt.options.DETAILED_OUTPUT, false);
+  const write: WriteSpec = { session, stage, format, compression, header, extension, maxSize, overwrite, single, queryId, detailed };
 
   const written: Written[] = [];
+  let rows = 0;
+  const add = (w: { files: Written[]; rows: number }) => {
+    written.push(...w.files);
+    rows += w.rows;
+  };
   const scratch = '_bkl_unload';
   try {
     if (stmt.partitionSql === undefined) {
-      written.push(...(await writeFiles(write, `SELECT ${projection} FROM (${translated.sql}) AS _u(${columns.join(', ')})`, stage.path)));
+      add(await writeFiles(write, `SELECT ${projection} FROM (${translated.sql}) AS _u(${columns.join(', ')})`, stage.path));
     } else {
       // The result with each row's partition: the expression is Snowflake SQL over the query's
       // columns, translated against the materialised result.
@@ -100,25 +106,24 @@ export async function copyIntoLocation(session: Session, stmt: CopyIntoLocationS
       for (const [v] of values.rows) {
         const folder = v === null ? '_NULL_' : String(v).replace(/^\/+|\/+$/g, '');
         const where = v === null ? `${PARTITION} IS NULL` : `${PARTITION} = ${sqlString(String(v))}`;
-        written.push(...(await writeFiles(write, `SELECT ${projection} FROM temp.${duckIdent(partitioned)} WHERE ${where}`, `${base}${folder === '' ? '' : `${folder}/`}`)));
+        add(await writeFiles(write, `SELECT ${projection} FROM temp.${duckIdent(partitioned)} WHERE ${where}`, `${base}${folder === '' ? '' : `${folder}/`}`));
       }
     }
   } finally {
     await session.conn.run(`DROP TABLE IF EXISTS temp.${duckIdent(scratch)}; DROP TABLE IF EXISTS temp.${duckIdent(`${scratch}_p`)}`).catch(() => undefined);
   }
 
-  if (flag(stmt.options.DETAILED_OUTPUT, false)) {
+  if (detailed) {
     return table(
       [
         ['FILE_NAME', T.varchar()],
         ['FILE_SIZE', T.number()],
         ['ROW_COUNT', T.number()],
       ],
-      written.map((w) => [w.path, w.size, w.rows]),
+      written.map((w) => [w.path, w.size, w.rows ?? null]),
       'UNLOAD',
     );
   }
-  const rows = written.reduce((s, w) => s + w.rows, 0);
   const size = written.reduce((s, w) => s + w.size, 0);
   return table(
     [
@@ -142,6 +147,8 @@ interface WriteSpec {
   overwrite: boolean;
   single: boolean;
   queryId: string | undefined;
+  /** DETAILED_OUTPUT: each file's own row count is wanted. */
+  detailed: boolean;
 }
 
 /**
@@ -149,7 +156,7 @@ interface WriteSpec {
  * DuckDB splits them into files of about MAX_FILE_SIZE in a scratch folder, which are then renamed
  * into place in order. Nothing is written when the query has no rows, unless SINGLE (an empty file).
  */
-async function writeFiles(w: WriteSpec, query: string, path: string): Promise<Written[]> {
+async function writeFiles(w: WriteSpec, query: string, path: string): Promise<{ files: Written[]; rows: number }> {
   const { session, stage } = w;
   if (w.single && (path === '' || path.endsWith('/'))) throw errors.invalidOperation('SINGLE = TRUE needs a file name in the location (@stage/path/file.csv).');
   const root = session.engine.stageFiles.dir(stage.area, stage.key);
@@ -185,9 +192,11 @@ async function writeFiles(w: WriteSpec, query: string, path: string): Promise<Wr
     for (const [k, file] of produced.entries()) {
       mkdirSync(dirname(targets[k]), { recursive: true });
       renameSync(file, targets[k]);
-      out.push({ path: names[k], size: statSync(targets[k]).size, rows: produced.length === 1 ? rows : await rowsIn(session, w, targets[k]) });
+      // DuckDB reports only the total: a file's own count is read back, and only when asked for.
+      const own = !w.detailed ? undefined : produced.length === 1 ? rows : await rowsIn(session, w, targets[k]);
+      out.push({ path: names[k], size: statSync(targets[k]).size, rows: own });
     }
-    return out;
+    return { files: out, rows };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
