@@ -12,7 +12,7 @@
 import { aggregatePlan, deltaSelect, deltaTerm, duckIdent, duckTypeOf, outputFromState, renderSelect, stateColumns, T, type Block, type SfType } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA, type ColumnEntry, type StorageConnection } from '../../storage/index.ts';
 import { derivedTable } from './dt-context.ts';
-import { castToColumns, IN_LIST_LIMIT, type IncrementalRun } from './incremental.ts';
+import { castToColumns, type IncrementalRun } from './incremental.ts';
 
 /** Where the refresh keeps an aggregate table's state, and whether it holds for given versions. */
 export interface AggregateContext {
@@ -29,6 +29,8 @@ export interface AggregateWrite {
   positions: number[];
   rebuild: boolean;
   merged: string;
+  /** The touched groups' new rows (a query over the merged state, read once by the write). */
+  next: string;
 }
 
 export const aggregateStateTable = (dtId: number): string => `${SYSTEM_SCHEMA}.dt_agg_${dtId}`;
@@ -97,7 +99,7 @@ export async function prepareAggregate(
     return `SELECT ${keys.join(', ')}, CAST(sum(_sg) AS BIGINT) AS _n${parts.map((x) => `, ${x}`).join('')} FROM (${rows}) GROUP BY ${keys.join(', ')}`;
   };
   const signed = (t: { sql: string; sign: number }) => `SELECT *, ${t.sign} AS _sg FROM (${t.sql}) AS _t(${names})`;
-  const touchedGroups = await run.materialize('_bkl_aggd', aggregateOf(terms.map(signed).join(' UNION ALL ')));
+  await run.materialize('_bkl_aggd', aggregateOf(terms.map(signed).join(' UNION ALL ')));
 
   // The state as of the previous refresh: kept, or rebuilt from the inputs at that version.
   const rebuild = !(await ctx.validFor(run.plan.oldVersions));
@@ -123,17 +125,15 @@ export async function prepareAggregate(
   run.plan.derivedColumns.set(stateId, stateColumns(plan));
   run.plan.derivedTypes.set(stateId, [...keyTypes, ...cols.slice(nk).map(stateType)]);
 
-  await run.materialize('_bkl_next', castToColumns(run.translate(output).sql, columns));
+  const next = castToColumns(run.translate(output).sql, columns);
   const touched = { table: '_bkl_aggd', width: nk };
-  // Only IN lists: the stored table is the (small) output, where a range rarely skips anything and
-  // costs DuckDB a second predicate per row. One key column with more groups than an IN list takes:
-  // nothing to compute.
-  if (nk > 1 || touchedGroups <= IN_LIST_LIMIT) await run.prefilter(touched, false);
+  // No constant prefilter: the stored table is the (small) output, and DuckDB hands the touched
+  // keys' bounds from the semi join's build side to the scan itself.
   const storedWhere = run.keyFilter(
     touched,
     positions.map((p) => duckIdent(columns[p].name)),
   );
-  return { kind: 'aggregate', storedWhere, positions, rebuild, merged };
+  return { kind: 'aggregate', storedWhere, positions, rebuild, merged, next };
 }
 
 /** Inside the refresh's write transaction: brings the state table to the refresh's versions. */

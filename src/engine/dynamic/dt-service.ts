@@ -302,7 +302,9 @@ export class DynamicTableService implements RetentionPins {
   private async refreshOne(dt: DynamicTableDef, base: RefreshRecord, dataVersion: number, dataMs: number, trigger: RefreshTrigger): Promise<RefreshResult> {
     const catalog = this.engine.catalog;
     this.attempted.set(dt.id, this.engine.clock.now().getTime());
-    await this.history.write(base, false).catch(() => undefined);
+    // The EXECUTING row is written on the service's own connection while the refresh computes on
+    // the session's; its completion (below) waits for it.
+    const started = this.history.write(base, false).catch(() => undefined);
     const queued = base.startMs;
     try {
       const outcome = await refreshDynamicTable(this.session, dt, this.states.get(dt.id), dataVersion, dataMs);
@@ -342,6 +344,7 @@ export class DynamicTableService implements RetentionPins {
               })),
         lastCompletedDependency: last ? { qualified_name: dynamicDef(catalog, last).fullName, data_timestamp: new Date(this.states.get(last.id)?.dataMs ?? dataMs).toISOString() } : null,
       };
+      await started;
       await this.history.write(record, true).catch(() => undefined);
       return { dt, record, outcome };
     } catch (e) {
@@ -355,6 +358,7 @@ export class DynamicTableService implements RetentionPins {
         endMs: this.engine.clock.now().getTime(),
         statistics: { queuedTimeMs: 0, compilationTimeMs: 0, executionTimeMs: Math.max(0, this.engine.clock.now().getTime() - base.startMs) },
       };
+      await started;
       await this.history.write(record, true).catch(() => undefined);
       if (trigger === 'SCHEDULED') {
         const n = (this.failures.get(dt.id) ?? 0) + 1;

@@ -36,7 +36,7 @@ import {
   type SelectBlock,
   type SfType,
 } from '../../sql/index.ts';
-import { macroName, physicalSchema, type ColumnEntry, type SchemaEntry, type StorageConnection } from '../../storage/index.ts';
+import { imagesSql, insertedSql, versionedTable, type ColumnEntry, type SchemaEntry, type StorageConnection } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
 import { derivedTable, dynamicContext, inputChangesTable, type RelationPlan } from './dt-context.ts';
 
@@ -109,9 +109,13 @@ export class IncrementalRun {
       const cols = object.columns.map((col) => duckIdent(col.name)).join(', ');
       const from = this.plan.oldVersions.get(id) ?? 0;
       const to = this.plan.newVersions.get(id)!;
-      const source = `${physicalSchema(object)}.${duckIdent(macroName(id, 'CHANGES'))}(${from}, ${to})`;
       const all = `_bkl_i${id}_chg`;
-      await this.materialize(all, `SELECT ${cols}, "METADATA$ACTION" = 'DELETE' AS _bkl_old FROM ${source}`);
+      // Appends (the commit log says so): the new rows, with no pairing of before and after images.
+      const appended = this.session.engine.commits.changesIn(id, from, to)?.appendOnly === true;
+      const t = versionedTable(object);
+      const rows = appended
+        ? await this.materialize(all, `SELECT ${cols}, false AS _bkl_old FROM (${insertedSql(t, from, to)})`)
+        : await this.materialize(all, `SELECT ${cols}, _backlot_old AS _bkl_old FROM (${imagesSql(t, from, to)})`);
       const dold = inputChangesTable(id, 'dold');
       const dnew = inputChangesTable(id, 'dnew');
       this.views.add(dold).add(dnew);
@@ -119,6 +123,10 @@ export class IncrementalRun {
         `CREATE OR REPLACE TEMP VIEW ${dold} AS SELECT ${cols} FROM temp.${all} WHERE _bkl_old; ` +
           `CREATE OR REPLACE TEMP VIEW ${dnew} AS SELECT ${cols} FROM temp.${all} WHERE NOT _bkl_old`,
       );
+      if (appended) {
+        counts.set(id, { deleted: 0, inserted: rows });
+        continue;
+      }
       const n = await this.conn.query(`SELECT count(*) FILTER (WHERE _bkl_old), count(*) FILTER (WHERE NOT _bkl_old) FROM temp.${all}`);
       counts.set(id, { deleted: Number(n.rows[0][0]), inserted: Number(n.rows[0][1]) });
     }
@@ -352,9 +360,20 @@ export class IncrementalRun {
     touched.prefilters = filters;
   }
 
+  /** The statements dropping every temporary table the run made (for the refresh's COMMIT batch). */
+  dropStatements(): string[] {
+    return [...[...this.views].map((v) => `DROP VIEW IF EXISTS temp.${v}`), ...[...this.temps].map((t) => `DROP TABLE IF EXISTS temp.${t}`)];
+  }
+
+  /** The COMMIT that ran dropStatements() succeeded: nothing is left to drop. */
+  dropped(): void {
+    this.views.clear();
+    this.temps.clear();
+  }
+
   /** Drops every temporary table the run made. */
   async dispose(): Promise<void> {
-    const drops = [...[...this.views].map((v) => `DROP VIEW IF EXISTS temp.${v}`), ...[...this.temps].map((t) => `DROP TABLE IF EXISTS temp.${t}`)];
+    const drops = this.dropStatements();
     if (drops.length === 0) return;
     try {
       await this.conn.run(drops.join('; '));

@@ -51,6 +51,13 @@ export interface DtState {
   dataMs: number;
   inputVersions: Map<number, number>;
   initialized: boolean;
+  /**
+   * The input versions the aggregate state (aggregate-state.ts) was written for, as this process
+   * knows them: null when there is none, undefined when not known (then the state table says).
+   */
+  aggregateAt?: Map<number, number> | null;
+  /** Rows in the inputs as last estimated (kept up to date with each refresh's changes). */
+  inputRows?: number;
 }
 
 export interface InputChange {
@@ -94,7 +101,7 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
   const bound = bindDynamicQuery(engine, dt.query, schema);
   const newVersions = new Map<number, number>();
   for (const [id, input] of bound.inputs) newVersions.set(id, input.dynamic ? engine.writes.latest : dataVersion);
-  const state: DtState = { dataMs, inputVersions: newVersions, initialized: true };
+  const state: DtState = { dataMs, inputVersions: newVersions, initialized: true, aggregateAt: previous?.aggregateAt };
   const done = (action: RefreshAction, counts: DiffCounts, inputsChanged: InputChange[], message: string | null, compiled: number): RefreshOutcome => ({
     action,
     counts,
@@ -135,8 +142,15 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
     });
     const changedRows = inputsChanged.reduce((a, x) => a + x.inserted + x.deleted, 0);
     if (changedRows === 0) return done('NO_DATA', ZERO, [], null, performance.now());
-    // Small changes are always incremental: the input size is only looked up for large ones.
-    const total = changedRows >= FULL_REFRESH_MIN_ROWS ? await inputRows(session, [...bound.inputs.keys()]) : Infinity;
+    // Small changes are always incremental. For larger ones the input size is looked up when the
+    // last estimate (carried forward with the changes since) does not already settle it.
+    const net = inputsChanged.reduce((a, x) => a + x.inserted - x.deleted, 0);
+    const carried = previous!.inputRows === undefined ? undefined : previous!.inputRows + net;
+    let total = carried ?? Infinity;
+    if (changedRows >= FULL_REFRESH_MIN_ROWS && (carried === undefined || changedRows > FULL_REFRESH_SHARE * carried)) {
+      total = await inputRows(session, [...bound.inputs.keys()]);
+    }
+    if (total !== Infinity) state.inputRows = total;
     if (changedRows > FULL_REFRESH_SHARE * total) {
       const compiled = performance.now();
       const counts = await fullRefresh(session, dt, bound, newVersions, state);
@@ -148,7 +162,8 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
       const aggregate: AggregateContext = {
         dtId: dt.id,
         validFor: async (versions) => {
-          const at = await aggregateStateVersions(session.conn, dt.id);
+          const known = previous!.aggregateAt;
+          const at = known !== undefined ? known : await aggregateStateVersions(session.conn, dt.id);
           if (!at || [...bound.inputs.keys()].some((id) => !at.has(id) || at.get(id)! > (versions.get(id) ?? 0))) return false;
           return (await changedInputs(session, bound, { ...state, inputVersions: at }, versions)).size === 0;
         },
@@ -226,9 +241,10 @@ async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtSta
       if (o.id !== dt.id) throw errors.doesNotExist('Dynamic table', dt.fullName);
       const counts = await write(w, o);
       const versions = JSON.stringify(Object.fromEntries(state.inputVersions));
-      await session.conn.run(
-        `DELETE FROM ${SYSTEM_SCHEMA}.dt_state WHERE dt_id = ${dt.id}; ` +
-          `INSERT INTO ${SYSTEM_SCHEMA}.dt_state VALUES (${dt.id}, ${Math.trunc(state.dataMs)}, '${versions}', true)`,
+      // Written in the COMMIT's round trip, after the rows.
+      w.atCommit.push(
+        `DELETE FROM ${SYSTEM_SCHEMA}.dt_state WHERE dt_id = ${dt.id}`,
+        `INSERT INTO ${SYSTEM_SCHEMA}.dt_state VALUES (${dt.id}, ${Math.trunc(state.dataMs)}, '${versions}', true)`,
       );
       if (o.properties.INITIALIZED !== 'true') {
         await engine.catalog.change(session.conn).putObject({ ...o, properties: { ...o.properties, INITIALIZED: 'true' } });
@@ -336,7 +352,15 @@ export async function prepareIncremental(run: IncrementalRun, top: Block, dt: Dy
 async function incrementalWrite(session: Session, dt: DynamicTableDef, run: IncrementalRun, top: Block, state: DtState, aggregate: AggregateContext): Promise<DiffCounts> {
   const conn = session.conn;
   const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt), aggregate);
-  return commitRefresh(session, dt, state, async (w, o) => {
+  const counts = await commitRefresh(session, dt, state, async (w, o) => {
+    const counts = await writePrepared(w, o);
+    w.atCommit.push(...run.dropStatements());
+    return counts;
+  });
+  run.dropped();
+  return counts;
+
+  async function writePrepared(w: PendingWrite, o: ObjectEntry): Promise<DiffCounts> {
     const table = versionedTable(o);
     switch (prepared.kind) {
       case 'none':
@@ -348,8 +372,9 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
       }
       case 'aggregate':
         await writeAggregateState(conn, dt.id, prepared, JSON.stringify(Object.fromEntries(state.inputVersions)));
+        state.aggregateAt = state.inputVersions;
         // One row per group: stored and recomputed rows pair up by the group key.
-        return applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.positions, w);
+        return applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
       case 'partitions':
         return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
       case 'change': {
@@ -359,5 +384,5 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
         return applyRowDiff(conn, table, 'SELECT * FROM temp._bkl_matched', 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
       }
     }
-  });
+  }
 }

@@ -39,7 +39,7 @@ export class WriteCoordinator {
   async pending(session: Session): Promise<PendingWrite> {
     if (session.pendingWrite) return session.pendingWrite;
     await this.acquire(session);
-    session.pendingWrite = { version: this.log.latest + 1, tables: new Set(), consumed: new Map() };
+    session.pendingWrite = { version: this.log.latest + 1, tables: new Set(), rewrote: new Set(), consumed: new Map(), atCommit: [] };
     return session.pendingWrite;
   }
 
@@ -75,9 +75,10 @@ export class WriteCoordinator {
       const statements: string[] = [];
       let record: CommitRecord | undefined;
       if (w && w.tables.size > 0) {
-        record = { version: w.version, committedAt: now, tables: [...w.tables], sessionId: session.id, queryId: session.currentQueryId ?? null };
+        record = { version: w.version, committedAt: now, tables: [...w.tables], rewrote: [...w.rewrote], sessionId: session.id, queryId: session.currentQueryId ?? null };
         statements.push(this.log.recordSql(record));
       }
+      if (w) statements.push(...w.atCommit);
       for (const [id, version] of w?.consumed ?? []) statements.push(this.offsets.consumeSql(id, version, now.getTime()));
       if (statements.length > 0) await session.conn.commitWith(statements.join(';\n'));
       else await session.conn.commit();

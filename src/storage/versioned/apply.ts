@@ -17,6 +17,10 @@ export interface PendingWrite {
   readonly version: number;
   /** Catalog ids of the tables whose rows changed. */
   readonly tables: Set<number>;
+  /** Of those, the tables with rows updated or deleted (not only inserted). */
+  readonly rewrote: Set<number>;
+  /** Statements to run just before COMMIT, in the same round trip (state written with the rows). */
+  readonly atCommit: string[];
   /** Streams read by DML in this transaction, with the version their offset moves to at commit. */
   readonly consumed: Map<number, number>;
 }
@@ -56,15 +60,16 @@ export interface ChangeCounts {
  * Applies a materialised change table (see CHANGE_* in sql/translate/versioning.ts) to a table.
  * When a target row appears more than once, `duplicates` decides: several DELETEs of one row are one
  * delete; a row both updated and deleted, or updated more than once, fails with Snowflake's 100090
- * (MERGE's ERROR_ON_NONDETERMINISTIC_MERGE default).
+ * (MERGE's ERROR_ON_NONDETERMINISTIC_MERGE default). Rows of other operations are ignored. With
+ * `unique`, the caller guarantees each target row appears at most once (the check is skipped).
  */
-export async function applyChanges(conn: StorageConnection, t: VersionedTable, changes: string, w: PendingWrite): Promise<ChangeCounts> {
+export async function applyChanges(conn: StorageConnection, t: VersionedTable, changes: string, w: PendingWrite, unique = false): Promise<ChangeCounts> {
   const op = duckIdent(CHANGE_OP);
   const rowid = duckIdent(CHANGE_ROWID);
   // One pass for the counts and for whether any target row appears more than once.
   const stats = await conn.query(
     `SELECT count(*) FILTER (WHERE ${op} = 'I'), count(*) FILTER (WHERE ${op} = 'U'), count(*) FILTER (WHERE ${op} = 'D'), ` +
-      `count(${rowid}) - count(DISTINCT ${rowid}) FROM ${changes}`,
+      `${unique ? '0' : `count(${rowid}) - count(DISTINCT ${rowid})`} FROM ${changes}`,
   );
   let [inserted, updated, deleted] = stats.rows[0].slice(0, 3).map((v) => Number(v));
   let source = changes;
@@ -97,6 +102,7 @@ export async function applyChanges(conn: StorageConnection, t: VersionedTable, c
   // One round trip for all the writes (they run in order, in the caller's transaction).
   if (steps.length > 0) await conn.run(steps.join(';\n'));
   if (inserted + updated + deleted > 0) w.tables.add(t.id);
+  if (updated + deleted > 0) w.rewrote.add(t.id);
   return { inserted, updated, deleted };
 }
 
@@ -113,7 +119,10 @@ export async function deleteAll(conn: StorageConnection, t: VersionedTable, w: P
   const cols = columnList(t.columns);
   await conn.run(`INSERT INTO ${historyTable(t)} SELECT ${cols}, ${ROW}, ${VER}, ${w.version} FROM ${dataTable(t)} WHERE ${VER} < ${w.version}`);
   const n = count(await conn.query(`DELETE FROM ${dataTable(t)}`));
-  if (n > 0) w.tables.add(t.id);
+  if (n > 0) {
+    w.tables.add(t.id);
+    w.rewrote.add(t.id);
+  }
   return n;
 }
 

@@ -29,6 +29,25 @@ export interface CommitRecord {
   tables: number[];
   sessionId: string;
   queryId: string | null;
+  /** Tables whose rows this commit updated or deleted (the others in `tables` only gained rows). */
+  rewrote?: number[];
+}
+
+/** What the commit log knows in memory about a table's changes in a range of versions. */
+export interface RangeChanges {
+  changed: boolean;
+  /** Every commit in the range only inserted rows into the table. */
+  appendOnly: boolean;
+}
+
+/** Recent commits kept in memory per table (older ranges are answered from the log table). */
+const TAIL = 256;
+
+interface Tail {
+  /** The list holds every commit that changed the table after this version. */
+  since: number;
+  versions: number[];
+  rewrote: boolean[];
 }
 
 /** The sequence's last handed-out id (0 before the first). */
@@ -39,11 +58,19 @@ export class CommitLog {
   latest = 0;
   /** The last version that changed each table's rows (SYSTEM$STREAM_HAS_DATA reads it, not the data). */
   readonly lastChanged = new Map<number, number>();
+  /**
+   * Per table, the commits this process saw change it (and whether they only appended), so that a
+   * dynamic table's refresh learns what changed since its last one without reading the log table.
+   */
+  private readonly tails = new Map<number, Tail>();
+  /** Tails start at the version the log was loaded at: what came before is only in the table. */
+  private loadedAt = 0;
 
   static async load(conn: StorageConnection): Promise<CommitLog> {
     const log = new CommitLog();
     const rows = await conn.rows(`SELECT coalesce(max(version), 0) AS v, coalesce(max(row_id_hwm), 0) AS h FROM ${S}.commits`);
     log.latest = Number(rows[0].v);
+    log.loadedAt = log.latest;
     await log.advanceRowIds(conn, Number(rows[0].h));
     for (const r of await conn.rows(`SELECT t, max(version) AS v FROM (SELECT unnest(tables) AS t, version FROM ${S}.commits) GROUP BY t`)) {
       log.lastChanged.set(Number(r.t), Number(r.v));
@@ -77,7 +104,36 @@ export class CommitLog {
   /** Makes a durable commit the latest (after DuckDB's COMMIT succeeded). */
   committed(r: CommitRecord): void {
     this.latest = r.version;
-    for (const t of r.tables) this.lastChanged.set(t, r.version);
+    const rewrote = new Set(r.rewrote ?? r.tables);
+    for (const t of r.tables) {
+      this.lastChanged.set(t, r.version);
+      let tail = this.tails.get(t);
+      if (!tail) this.tails.set(t, (tail = { since: this.loadedAt, versions: [], rewrote: [] }));
+      tail.versions.push(r.version);
+      tail.rewrote.push(rewrote.has(t));
+      if (tail.versions.length > TAIL) {
+        tail.since = tail.versions.shift()!;
+        tail.rewrote.shift();
+      }
+    }
+  }
+
+  /**
+   * Whether commits in (from, to] changed the table, and whether all of them only appended — from
+   * memory, or undefined when the range reaches back before what memory holds.
+   */
+  changesIn(tableId: number, from: number, to: number): RangeChanges | undefined {
+    const tail = this.tails.get(tableId);
+    const since = tail?.since ?? this.loadedAt;
+    if (from < since) return undefined;
+    let changed = false;
+    let appendOnly = true;
+    tail?.versions.forEach((v, i) => {
+      if (v <= from || v > to) return;
+      changed = true;
+      if (tail.rewrote[i]) appendOnly = false;
+    });
+    return { changed, appendOnly };
   }
 
   /** The last version committed at or before (or, with `strict`, before) a time. */
@@ -96,6 +152,8 @@ export class CommitLog {
 
   /** True when some version in (from, to] changed the table. */
   async changedBetween(conn: StorageConnection, tableId: number, from: number, to: number): Promise<boolean> {
+    const known = this.changesIn(tableId, from, to);
+    if (known) return known.changed;
     const rows = await conn.rows(
       `SELECT count(*) AS n FROM ${S}.commits WHERE version > ${Math.trunc(from)} AND version <= ${Math.trunc(to)} AND list_contains(tables, ${Math.trunc(tableId)})`,
     );

@@ -118,6 +118,35 @@ export function changesSql(t: VersionedTable, v1: string, v2: string): string {
 }
 
 /**
+ * The images behind the change set after v1 up to v2, unpaired: the before-images of rows that
+ * changed (current at v1, ended in the range) with `_backlot_old` true, and the images current at v2
+ * that began in the range with it false. As multisets, the state at v2 is the state at v1 minus the
+ * first plus the second — all an incremental computation needs. changesSql pairs them by row id to
+ * drop rows that changed back to what they were and to mark updates; this skips that join.
+ */
+export function imagesSql(t: VersionedTable, v1: number, v2: number): string {
+  const cols = list(t);
+  return (
+    `SELECT ${cols}, true AS _backlot_old FROM ${historyTable(t)} WHERE ${TO} > ${v1} AND ${TO} <= ${v2} AND ${FROM} <= ${v1} ` +
+    `UNION ALL SELECT ${cols}, false FROM (${insertedSql(t, v1, v2)})`
+  );
+}
+
+/**
+ * The change set after v1 up to v2 when every commit in between only inserted rows into the table
+ * (the commit log knows): the images the inserted rows had at v2 — current ones, or history images
+ * that began in the range and ended after it. No image current at v1 can have ended in the range, so
+ * changesSql's pairing of before and after images is not needed.
+ */
+export function insertedSql(t: VersionedTable, v1: number, v2: number): string {
+  const cols = list(t);
+  return (
+    `SELECT ${cols} FROM ${dataTable(t)} WHERE ${VER} > ${v1} AND ${VER} <= ${v2} ` +
+    `UNION ALL SELECT ${cols} FROM ${historyTable(t)} WHERE ${FROM} > ${v1} AND ${FROM} <= ${v2} AND ${TO} > ${v2}`
+  );
+}
+
+/**
  * The append-only change set: rows whose row id was allocated after the high-water mark h1 and at
  * or before h2 (both committed by v2), each with the image it was inserted with, whatever happened
  * to it afterwards.
