@@ -1,8 +1,10 @@
 /**
  * Incremental refresh (DESIGN §5): the planner's blocks turned into SQL over the inputs' change sets.
  *
- * The inputs' changes since the last refresh are read once from their CHANGES macros into temporary
- * tables (old images, new images). Then, bottom-up, each block whose inputs changed gets its own
+ * The inputs' changes since the last refresh are read once into temporary tables (old images, new
+ * images): unpaired images (layout.ts imagesSql — as multisets, new state = old state − old images +
+ * new images, which is all the delta rules need), or only the inserted rows when the commit log says
+ * every commit in between appended. Then, bottom-up, each block whose inputs changed gets its own
  * change as two temporary tables of output rows (removed, added):
  *
  * - an spj block directly, by the join delta rule (render.ts) — exact for inner joins;
