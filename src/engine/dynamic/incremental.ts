@@ -61,6 +61,9 @@ export const IN_LIST_LIMIT = 64;
 /** Column types whose order lets DuckDB skip row groups on a range. */
 const ORDERABLE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|VARCHAR|BOOLEAN)$/;
 
+/** Per connection, the input image views kept between refreshes (view name → its CREATE text). */
+const keptViews = new WeakMap<StorageConnection, Map<string, string>>();
+
 export class IncrementalRun {
   private readonly temps = new Set<string>();
   private readonly views = new Set<string>();
@@ -118,13 +121,7 @@ export class IncrementalRun {
       const rows = appended
         ? await this.materialize(all, `SELECT ${cols}, false AS _bkl_old FROM (${insertedSql(t, from, to)})`)
         : await this.materialize(all, `SELECT ${cols}, _backlot_old AS _bkl_old FROM (${imagesSql(t, from, to)})`);
-      const dold = inputChangesTable(id, 'dold');
-      const dnew = inputChangesTable(id, 'dnew');
-      this.views.add(dold).add(dnew);
-      await this.conn.run(
-        `CREATE OR REPLACE TEMP VIEW ${dold} AS SELECT ${cols} FROM temp.${all} WHERE _bkl_old; ` +
-          `CREATE OR REPLACE TEMP VIEW ${dnew} AS SELECT ${cols} FROM temp.${all} WHERE NOT _bkl_old`,
-      );
+      await this.imageViews(id, cols, all);
       if (appended) {
         counts.set(id, { deleted: 0, inserted: rows });
         continue;
@@ -134,6 +131,27 @@ export class IncrementalRun {
     }
     this.insertOnly = [...counts.values()].every((n) => n.deleted === 0);
     return counts;
+  }
+
+  /**
+   * The DOLD and DNEW views of an input's change table. Views hold no rows, so outside a transaction
+   * (where nothing can roll their creation back) they are kept on the connection and made again only
+   * when their text changes.
+   */
+  private async imageViews(id: number, cols: string, table: string): Promise<void> {
+    const dold = inputChangesTable(id, 'dold');
+    const dnew = inputChangesTable(id, 'dnew');
+    const sql =
+      `CREATE OR REPLACE TEMP VIEW ${dold} AS SELECT ${cols} FROM temp.${table} WHERE _bkl_old; ` +
+      `CREATE OR REPLACE TEMP VIEW ${dnew} AS SELECT ${cols} FROM temp.${table} WHERE NOT _bkl_old`;
+    const keep = !this.dryRun && !this.conn.transactionOpen;
+    let kept = keptViews.get(this.conn);
+    if (!kept) keptViews.set(this.conn, (kept = new Map()));
+    if (keep && kept.get(dold) === sql) return;
+    kept.delete(dold);
+    if (!keep) this.views.add(dold).add(dnew);
+    await this.conn.run(sql);
+    if (keep) kept.set(dold, sql);
   }
 
   itemChanged(it: Item): boolean {

@@ -41,7 +41,7 @@ import {
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
 import { aggregateStateVersions, prepareAggregate, writeAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
-import { bindDynamicQuery, dynamicContext } from './dt-context.ts';
+import { boundDynamicQuery, dynamicContext } from './dt-context.ts';
 import type { RefreshAction } from './dt-history.ts';
 import { isDynamic, type DynamicTableDef } from './dt-model.ts';
 import { castToColumns, IncrementalRun } from './incremental.ts';
@@ -98,7 +98,7 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
   const started = performance.now();
   const object = liveObject(session, dt);
   const schema = engine.catalog.schemaOf(object);
-  const bound = bindDynamicQuery(engine, dt.query, schema);
+  const bound = boundDynamicQuery(engine, dt.id, dt.query, schema);
   const newVersions = new Map<number, number>();
   for (const [id, input] of bound.inputs) newVersions.set(id, input.dynamic ? engine.writes.latest : dataVersion);
   const state: DtState = { dataMs, inputVersions: newVersions, initialized: true, aggregateAt: previous?.aggregateAt };
