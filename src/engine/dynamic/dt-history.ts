@@ -67,6 +67,11 @@ export class DynamicTableHistory {
 
   /** Writes a refresh row (a new one, or the completion of one that started). */
   async write(r: RefreshRecord, replace: boolean): Promise<void> {
+    await this.conn.run(this.sql(r, replace));
+  }
+
+  /** The statement writing a refresh row (run by `write`, or inside the refresh's own transaction). */
+  sql(r: RefreshRecord, replace: boolean): string {
     if (!replace) this.ordinal += 1;
     const values =
       `${text(r.key)}, ${r.dt.id}, ${text(r.dt.object.name)}, ${text(r.dt.schema)}, ${text(r.dt.database)}, ${text(r.dt.fullName)}, ${text(r.state)}, ` +
@@ -74,14 +79,13 @@ export class DynamicTableHistory {
       `${ts(r.completionTargetMs)}, ${json(r.lastCompletedDependency)}, ${json(r.statistics)}, ${text(r.action)}, ${text(r.trigger)}, ` +
       `${lagSeconds(r.dt)}, ${ts(r.graphValidFromMs)}, ${json(r.inputsChanged)}`;
     if (replace) {
-      await this.conn.run(
+      return (
         `UPDATE ${S}.dt_refreshes SET state = ${text(r.state)}, state_code = ${text(r.stateCode)}, state_message = ${text(r.stateMessage)}, ` +
-          `query_id = ${text(r.queryId)}, refresh_end_time = ${ts(r.endMs)}, statistics = ${json(r.statistics)}, refresh_action = ${text(r.action)}, ` +
-          `inputs_with_changed_data = ${json(r.inputsChanged)}, last_completed_dependency = ${json(r.lastCompletedDependency)} WHERE refresh_key = ${text(r.key)}`,
+        `query_id = ${text(r.queryId)}, refresh_end_time = ${ts(r.endMs)}, statistics = ${json(r.statistics)}, refresh_action = ${text(r.action)}, ` +
+        `inputs_with_changed_data = ${json(r.inputsChanged)}, last_completed_dependency = ${json(r.lastCompletedDependency)} WHERE refresh_key = ${text(r.key)}`
       );
-    } else {
-      await this.conn.run(`INSERT INTO ${S}.dt_refreshes VALUES (${values}, ${this.ordinal})`);
     }
+    return `INSERT INTO ${S}.dt_refreshes VALUES (${values}, ${this.ordinal})`;
   }
 
   /** Refresh rows older than `cutoffMs` (7 days of history is what Snowflake keeps). */

@@ -300,52 +300,23 @@ export class DynamicTableService implements RetentionPins {
   }
 
   private async refreshOne(dt: DynamicTableDef, base: RefreshRecord, dataVersion: number, dataMs: number, trigger: RefreshTrigger): Promise<RefreshResult> {
-    const catalog = this.engine.catalog;
     this.attempted.set(dt.id, this.engine.clock.now().getTime());
     // The EXECUTING row is written on the service's own connection while the refresh computes on
     // the session's; its completion (below) waits for it.
     const started = this.history.write(base, false).catch(() => undefined);
-    const queued = base.startMs;
+    // A successful refresh's row is completed inside its own transaction (once the EXECUTING row is
+    // written), so history and contents commit together.
+    const complete = { ready: started, sql: (outcome: RefreshOutcome) => [this.history.sql(this.succeeded(dt, base, outcome, dataMs), true)] };
     try {
-      const outcome = await refreshDynamicTable(this.session, dt, this.states.get(dt.id), dataVersion, dataMs);
+      const outcome = await refreshDynamicTable(this.session, dt, this.states.get(dt.id), dataVersion, dataMs, complete);
       if (outcome.action === 'NO_DATA') await this.saveState(dt.id, outcome.state);
       this.states.set(dt.id, outcome.state);
       this.failures.set(dt.id, 0);
-      const ups = this.graph().upstream.get(dt.id) ?? [];
-      const last = ups.map((u) => catalog.objects.get(u)).find((u) => u !== undefined);
-      const record: RefreshRecord = {
-        ...base,
-        state: 'SUCCEEDED',
-        stateCode: 'SUCCEEDED',
-        stateMessage: outcome.message,
-        queryId: outcome.queryId,
-        endMs: this.engine.clock.now().getTime(),
-        action: outcome.action,
-        statistics:
-          outcome.action === 'NO_DATA'
-            ? { queuedTimeMs: 0, compilationTimeMs: outcome.compileMs, executionTimeMs: outcome.executeMs }
-            : {
-                numInsertedRows: outcome.counts.inserted,
-                numDeletedRows: outcome.counts.deleted,
-                numCopiedRows: outcome.counts.unchanged,
-                numAddedPartitions: outcome.counts.inserted > 0 ? 1 : 0,
-                numRemovedPartitions: outcome.counts.deleted > 0 ? 1 : 0,
-                queuedTimeMs: Math.max(0, base.startMs - queued),
-                compilationTimeMs: outcome.compileMs,
-                executionTimeMs: outcome.executeMs,
-              },
-        inputsChanged:
-          outcome.action === 'NO_DATA'
-            ? null
-            : outcome.inputsChanged.map((i) => ({
-                name: i.name,
-                kind: i.kind,
-                statistics: { numRegisteredRows: i.inserted, numUnregisteredRows: i.deleted, numAddedPartitions: 0, numRemovedPartitions: 0 },
-              })),
-        lastCompletedDependency: last ? { qualified_name: dynamicDef(catalog, last).fullName, data_timestamp: new Date(this.states.get(last.id)?.dataMs ?? dataMs).toISOString() } : null,
-      };
-      await started;
-      await this.history.write(record, true).catch(() => undefined);
+      const record = this.succeeded(dt, base, outcome, dataMs);
+      if (!outcome.recorded) {
+        await started;
+        await this.history.write(record, true).catch(() => undefined);
+      }
       return { dt, record, outcome };
     } catch (e) {
       const error = mapDuckError(e);
@@ -370,6 +341,44 @@ export class DynamicTableService implements RetentionPins {
       }
       return { dt, record, error };
     }
+  }
+
+  /** The history row of a refresh that succeeded with `outcome`. */
+  private succeeded(dt: DynamicTableDef, base: RefreshRecord, outcome: RefreshOutcome, dataMs: number): RefreshRecord {
+    const catalog = this.engine.catalog;
+    const ups = this.graph().upstream.get(dt.id) ?? [];
+    const last = ups.map((u) => catalog.objects.get(u)).find((u) => u !== undefined);
+    return {
+      ...base,
+      state: 'SUCCEEDED',
+      stateCode: 'SUCCEEDED',
+      stateMessage: outcome.message,
+      queryId: outcome.queryId,
+      endMs: this.engine.clock.now().getTime(),
+      action: outcome.action,
+      statistics:
+        outcome.action === 'NO_DATA'
+          ? { queuedTimeMs: 0, compilationTimeMs: outcome.compileMs, executionTimeMs: outcome.executeMs }
+          : {
+              numInsertedRows: outcome.counts.inserted,
+              numDeletedRows: outcome.counts.deleted,
+              numCopiedRows: outcome.counts.unchanged,
+              numAddedPartitions: outcome.counts.inserted > 0 ? 1 : 0,
+              numRemovedPartitions: outcome.counts.deleted > 0 ? 1 : 0,
+              queuedTimeMs: 0,
+              compilationTimeMs: outcome.compileMs,
+              executionTimeMs: outcome.executeMs,
+            },
+      inputsChanged:
+        outcome.action === 'NO_DATA'
+          ? null
+          : outcome.inputsChanged.map((i) => ({
+              name: i.name,
+              kind: i.kind,
+              statistics: { numRegisteredRows: i.inserted, numUnregisteredRows: i.deleted, numAddedPartitions: 0, numRemovedPartitions: 0 },
+            })),
+      lastCompletedDependency: last ? { qualified_name: dynamicDef(catalog, last).fullName, data_timestamp: new Date(this.states.get(last.id)?.dataMs ?? dataMs).toISOString() } : null,
+    };
   }
 
   private async saveState(id: number, st: DtState): Promise<void> {

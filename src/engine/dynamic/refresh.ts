@@ -77,7 +77,20 @@ export interface RefreshOutcome {
   executeMs: number;
   state: DtState;
   queryId: string;
+  /** The refresh history row was completed inside the refresh's own transaction. */
+  recorded: boolean;
 }
+
+/**
+ * Completing the refresh's history row inside its own transaction: `ready` settles once the row it
+ * updates is committed (the transaction must start after that to see it); `sql` gives the statements,
+ * run in the COMMIT's round trip.
+ */
+export interface RecordOutcome {
+  ready: Promise<unknown>;
+  sql(outcome: RefreshOutcome): string[];
+}
+type Finish = { ready: Promise<unknown>; sql(counts: DiffCounts): string[] } | undefined;
 
 /**
  * A full refresh costs about one pass over the inputs; an incremental one about a pass over the
@@ -91,7 +104,14 @@ class StoredRowsDiffer extends Error {}
 
 const ZERO: DiffCounts = { inserted: 0, deleted: 0, updated: 0, unchanged: 0 };
 
-export async function refreshDynamicTable(session: Session, dt: DynamicTableDef, previous: DtState | undefined, dataVersion: number, dataMs: number): Promise<RefreshOutcome> {
+export async function refreshDynamicTable(
+  session: Session,
+  dt: DynamicTableDef,
+  previous: DtState | undefined,
+  dataVersion: number,
+  dataMs: number,
+  record?: RecordOutcome,
+): Promise<RefreshOutcome> {
   const engine = session.engine;
   const queryId = randomUUID();
   session.currentQueryId = queryId;
@@ -111,7 +131,12 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
     executeMs: Math.round(performance.now() - compiled),
     state,
     queryId,
+    recorded: false,
   });
+  // The outcome as it will be once committed, for the history row written with the commit.
+  const finishing = (action: RefreshAction, inputsChanged: InputChange[], message: string | null, compiled: number): Finish =>
+    record && { ready: record.ready, sql: (counts) => record.sql(done(action, counts, inputsChanged, message, compiled)) };
+  const committed = (outcome: RefreshOutcome): RefreshOutcome => ({ ...outcome, recorded: record !== undefined });
 
   const reinit = reinitializeReason(session, dt, bound, previous);
   const changed = reinit === undefined && previous ? await changedInputs(session, bound, previous, newVersions) : new Set<number>(bound.inputs.keys());
@@ -119,10 +144,12 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
 
   if (reinit !== undefined || dt.refreshMode === 'FULL') {
     const compiled = performance.now();
-    const counts = await fullRefresh(session, dt, bound, newVersions, state);
     const action: RefreshAction = reinit !== undefined && reinit !== 'initial' ? 'REINITIALIZE' : dt.refreshMode === 'FULL' ? 'FULL' : 'INCREMENTAL';
     const inputs = [...bound.inputs.values()].map((i) => ({ name: i.displayName, kind: i.dynamic ? ('DYNAMIC_TABLE' as const) : ('TABLE' as const), inserted: 0, deleted: 0 }));
-    return done(action, counts, reinit === 'initial' ? [] : inputs, reinit !== undefined && reinit !== 'initial' ? reinit : null, compiled);
+    const message = reinit !== undefined && reinit !== 'initial' ? reinit : null;
+    const shown = reinit === 'initial' ? [] : inputs;
+    const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing(action, shown, message, compiled));
+    return committed(done(action, counts, shown, message, compiled));
   }
 
   let block: Block;
@@ -153,9 +180,10 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
     if (total !== Infinity) state.inputRows = total;
     if (changedRows > FULL_REFRESH_SHARE * total) {
       const compiled = performance.now();
-      const counts = await fullRefresh(session, dt, bound, newVersions, state);
       const share = Math.round((100 * changedRows) / Math.max(total, 1));
-      return done('FULL', counts, inputsChanged, `Full refresh chosen: the changes are ${share}% of the input rows (incremental pays below ${FULL_REFRESH_SHARE * 100}%).`, compiled);
+      const message = `Full refresh chosen: the changes are ${share}% of the input rows (incremental pays below ${FULL_REFRESH_SHARE * 100}%).`;
+      const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing('FULL', inputsChanged, message, compiled));
+      return committed(done('FULL', counts, inputsChanged, message, compiled));
     }
     const compiled = performance.now();
     try {
@@ -168,12 +196,13 @@ export async function refreshDynamicTable(session: Session, dt: DynamicTableDef,
           return (await changedInputs(session, bound, { ...state, inputVersions: at }, versions)).size === 0;
         },
       };
-      const counts = await incrementalWrite(session, dt, run, block, state, aggregate);
-      return done('INCREMENTAL', counts, inputsChanged, null, compiled);
+      const counts = await incrementalWrite(session, dt, run, block, state, aggregate, finishing('INCREMENTAL', inputsChanged, null, compiled));
+      return committed(done('INCREMENTAL', counts, inputsChanged, null, compiled));
     } catch (e) {
       if (!(e instanceof StoredRowsDiffer)) throw e;
-      const counts = await fullRefresh(session, dt, bound, newVersions, state);
-      return done('REINITIALIZE', counts, inputsChanged, 'The stored rows did not match the computed previous contents; the table was recomputed.', compiled);
+      const message = 'The stored rows did not match the computed previous contents; the table was recomputed.';
+      const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing('REINITIALIZE', inputsChanged, message, compiled));
+      return committed(done('REINITIALIZE', counts, inputsChanged, message, compiled));
     }
   } finally {
     await run.dispose();
@@ -233,8 +262,9 @@ function pairKeyOf(block: Block, outputs: { name: string }[]): number[] | undefi
 }
 
 /** Commits the table's new rows and refresh state in one transaction (with `write` doing the rows). */
-async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtState, write: (w: PendingWrite, o: ObjectEntry) => Promise<DiffCounts>): Promise<DiffCounts> {
+async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtState, finish: Finish, write: (w: PendingWrite, o: ObjectEntry) => Promise<DiffCounts>): Promise<DiffCounts> {
   const engine = session.engine;
+  await finish?.ready;
   try {
     return await engine.writes.run(session, async (w) => {
       const o = liveObject(session, dt);
@@ -246,6 +276,7 @@ async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtSta
         `DELETE FROM ${SYSTEM_SCHEMA}.dt_state WHERE dt_id = ${dt.id}`,
         `INSERT INTO ${SYSTEM_SCHEMA}.dt_state VALUES (${dt.id}, ${Math.trunc(state.dataMs)}, '${versions}', true)`,
       );
+      if (finish) w.atCommit.push(...finish.sql(counts));
       if (o.properties.INITIALIZED !== 'true') {
         await engine.catalog.change(session.conn).putObject({ ...o, properties: { ...o.properties, INITIALIZED: 'true' } });
       }
@@ -258,7 +289,7 @@ async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtSta
 }
 
 /** Recomputes the whole table and writes what differs (everything, when it is empty). */
-async function fullRefresh(session: Session, dt: DynamicTableDef, bound: BoundQuery, newVersions: Map<number, number>, state: DtState): Promise<DiffCounts> {
+async function fullRefresh(session: Session, dt: DynamicTableDef, bound: BoundQuery, newVersions: Map<number, number>, state: DtState, finish: Finish): Promise<DiffCounts> {
   const object = liveObject(session, dt);
   const schema = session.engine.catalog.schemaOf(object);
   const ctx = dynamicContext(session, schema, bound, { oldVersions: new Map(), newVersions, derivedColumns: new Map(), derivedTypes: new Map() });
@@ -272,7 +303,7 @@ async function fullRefresh(session: Session, dt: DynamicTableDef, bound: BoundQu
   } catch {
     pairKey = undefined;
   }
-  return commitRefresh(session, dt, state, async (w, o) => {
+  return commitRefresh(session, dt, state, finish, async (w, o) => {
     const table = versionedTable(o);
     const stored = Number((await session.conn.query(`SELECT count(*) FROM ${dataTable(table)}`)).rows[0][0]);
     if (stored === 0) {
@@ -349,10 +380,10 @@ export async function prepareIncremental(run: IncrementalRun, top: Block, dt: Dy
 }
 
 /** Writes a prepared incremental refresh with the table's new refresh state. */
-async function incrementalWrite(session: Session, dt: DynamicTableDef, run: IncrementalRun, top: Block, state: DtState, aggregate: AggregateContext): Promise<DiffCounts> {
+async function incrementalWrite(session: Session, dt: DynamicTableDef, run: IncrementalRun, top: Block, state: DtState, aggregate: AggregateContext, finish: Finish): Promise<DiffCounts> {
   const conn = session.conn;
   const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt), aggregate);
-  const counts = await commitRefresh(session, dt, state, async (w, o) => {
+  const counts = await commitRefresh(session, dt, state, finish, async (w, o) => {
     const counts = await writePrepared(w, o);
     w.atCommit.push(...run.dropStatements());
     return counts;
