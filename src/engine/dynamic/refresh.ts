@@ -401,11 +401,14 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
         const inserted = await appendRows(conn, table, table.columns, 'SELECT * FROM temp._bkl_next', w);
         return { inserted, deleted: 0, updated: 0, unchanged };
       }
-      case 'aggregate':
+      case 'aggregate': {
         await writeAggregateState(conn, dt.id, prepared, JSON.stringify(Object.fromEntries(state.inputVersions)));
-        state.aggregateAt = state.inputVersions;
         // One row per group: stored and recomputed rows pair up by the group key.
-        return applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
+        const counts = await applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
+        // Known from now on (the state is published only once the transaction commits).
+        state.aggregateAt = state.inputVersions;
+        return counts;
+      }
       case 'partitions':
         return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
       case 'change': {
