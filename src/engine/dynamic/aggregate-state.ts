@@ -99,7 +99,8 @@ export async function prepareAggregate(
     return `SELECT ${keys.join(', ')}, CAST(sum(_sg) AS BIGINT) AS _n${parts.map((x) => `, ${x}`).join('')} FROM (${rows}) GROUP BY ${keys.join(', ')}`;
   };
   const signed = (t: { sql: string; sign: number }) => `SELECT *, ${t.sign} AS _sg FROM (${t.sql}) AS _t(${names})`;
-  await run.materialize('_bkl_aggd', aggregateOf(terms.map(signed).join(' UNION ALL ')));
+  // The per-group delta of the changed rows (aggregated inside the merge below, not stored).
+  const delta = aggregateOf(terms.map(signed).join(' UNION ALL '));
 
   // The state as of the previous refresh: kept, or rebuilt from the inputs at that version.
   const rebuild = !(await ctx.validFor(run.plan.oldVersions));
@@ -121,12 +122,13 @@ export async function prepareAggregate(
   };
   const sums = cols.slice(nk).map(combine);
   const on = keys.map((k) => `s.${k} IS NOT DISTINCT FROM d.${k}`).join(' AND ');
-  await run.materialize(merged, `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')} FROM temp._bkl_aggd d LEFT JOIN ${source} s ON ${on}`);
+  await run.materialize(merged, `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')} FROM (${delta}) d LEFT JOIN ${source} s ON ${on}`);
   run.plan.derivedColumns.set(stateId, stateColumns(plan));
   run.plan.derivedTypes.set(stateId, [...keyTypes, ...cols.slice(nk).map(stateType)]);
 
   const next = castToColumns(run.translate(output).sql, columns);
-  const touched = { table: '_bkl_aggd', width: nk };
+  // The merged state has a row for every touched group (its key columns lead).
+  const touched = { table: merged, width: nk };
   // No constant prefilter: the stored table is the (small) output, and DuckDB hands the touched
   // keys' bounds from the semi join's build side to the scan itself.
   const storedWhere = run.keyFilter(
@@ -142,7 +144,7 @@ export async function writeAggregateState(conn: StorageConnection, dtId: number,
   if (prepared.rebuild) await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM temp._bkl_aggb`);
   const on = Array.from({ length: prepared.positions.length }, (_, i) => `s._k${i + 1} IS NOT DISTINCT FROM d._k${i + 1}`).join(' AND ');
   await conn.run(
-    `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN temp._bkl_aggd d ON ${on}); ` +
+    `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN temp.${prepared.merged} d ON ${on}); ` +
       `INSERT INTO ${table} SELECT * FROM temp.${prepared.merged} WHERE _n <> 0; ` +
       `DELETE FROM ${SYSTEM_SCHEMA}.dt_agg_state WHERE dt_id = ${dtId}; ` +
       `INSERT INTO ${SYSTEM_SCHEMA}.dt_agg_state VALUES (${dtId}, '${versions}')`,
