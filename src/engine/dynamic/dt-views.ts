@@ -27,6 +27,8 @@ const REFRESH_COLUMNS: [string, SfType, string][] = [
   ['LAST_COMPLETED_DEPENDENCY', T.object(), 'CAST(last_completed_dependency AS JSON)'],
   ['STATISTICS', T.object(), 'CAST(statistics AS JSON)'],
   ['REFRESH_ACTION', STR, 'refresh_action'],
+  // Why a refresh reinitialized (the state message of a REINITIALIZE refresh carries it).
+  ['REINIT_REASON', STR, "CASE WHEN refresh_action = 'REINITIALIZE' THEN state_message END"],
   ['REFRESH_TRIGGER', STR, 'refresh_trigger'],
   ['TARGET_LAG_SEC', NUM, 'target_lag_sec'],
   ['GRAPH_HISTORY_VALID_FROM', TS, 'graph_history_valid_from'],
