@@ -83,7 +83,7 @@ export const derivedTable = (n: number, what: 'dold' | 'dnew' | 'empty'): string
  * A translate context for a dynamic table's generated queries: names resolve like the table's own
  * schema would (for functions), placeholders per `plan`; everything a definition may not use fails.
  */
-export function dynamicContext(session: Session, schema: SchemaEntry, bound: BoundQuery, plan: RelationPlan): TranslateContext {
+export function dynamicContext(session: Session, schema: SchemaEntry, bound: BoundQuery, plan: RelationPlan, onVersionRead?: () => void): TranslateContext {
   const engine = session.engine;
   const base = contextAt(session, engine.catalog, schema);
   const refuse = (what: string) => () => {
@@ -104,7 +104,10 @@ export function dynamicContext(session: Session, schema: SchemaEntry, bound: Bou
     if (!input || !object || object.droppedOn !== null) throw errors.doesNotExist('Table', input?.displayName ?? String(p.n));
     const columns = object.columns.map((c) => ({ name: c.name, type: c.type }));
     const rel: ResolvedRelation = { duckSchema: physicalSchema(object), duckName: object.duckName, columns, kind: 'TABLE', displayName: input.displayName };
-    const at = (version: number): ResolvedRelation => ({ ...rel, tableFunction: { macro: `${physicalSchema(object)}.${macroName(object.id, 'AT')}`, args: [version] } });
+    const at = (version: number): ResolvedRelation => {
+      onVersionRead?.();
+      return { ...rel, tableFunction: { macro: `${physicalSchema(object)}.${macroName(object.id, 'AT')}`, args: [version] } };
+    };
     switch (p.role) {
       case undefined:
       case 'NEW':

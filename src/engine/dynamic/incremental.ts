@@ -63,6 +63,10 @@ export const IN_LIST_LIMIT = 64;
 /** Column types whose order lets DuckDB skip row groups on a range. */
 const ORDERABLE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|VARCHAR|BOOLEAN)$/;
 
+/** Translations of generated queries, per session (see IncrementalRun.translate). */
+const translations = new WeakMap<object, Map<string, { result: { sql: string; columns: Column[] }; versions: string | undefined }>>();
+const TRANSLATIONS_KEPT = 1000;
+
 /** Per connection, the input image views kept between refreshes (view name → its CREATE text). */
 const keptViews = new WeakMap<StorageConnection, Map<string, string>>();
 
@@ -93,9 +97,26 @@ export class IncrementalRun {
     return this.session.conn;
   }
 
+  /**
+   * Translates a generated query. The same queries come back refresh after refresh (1–2 ms each to
+   * translate), so translations are kept per session (its parameters shape them): keyed by the query, the catalog version and the
+   * plan's derived tables, and — when the query reads inputs at a version — by the versions too.
+   */
   translate(ast: AstNode): { sql: string; columns: Column[] } {
-    const t = translatePreparedQuery(ast, dynamicContext(this.session, this.schema, this.bound, this.plan));
-    return { sql: t.sql, columns: t.columns };
+    const engine = this.session.engine;
+    let cache = translations.get(this.session);
+    if (!cache) translations.set(this.session, (cache = new Map()));
+    const plan = this.plan;
+    const key = JSON.stringify([engine.catalog.version, this.schema.id, ast, [...plan.derivedColumns], [...plan.derivedTypes]]);
+    const versions = JSON.stringify([engine.writes.latest, [...plan.oldVersions], [...plan.newVersions]]);
+    const hit = cache.get(key);
+    if (hit && (hit.versions === undefined || hit.versions === versions)) return hit.result;
+    let readsVersions = false;
+    const t = translatePreparedQuery(ast, dynamicContext(this.session, this.schema, this.bound, plan, () => (readsVersions = true)));
+    const result = { sql: t.sql, columns: t.columns };
+    if (cache.size >= TRANSLATIONS_KEPT) cache.delete(cache.keys().next().value!);
+    cache.set(key, { result, versions: readsVersions ? versions : undefined });
+    return result;
   }
 
   /** Creates (or replaces) a temporary table from a query; returns its row count. */
