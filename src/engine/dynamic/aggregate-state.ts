@@ -1,16 +1,19 @@
 /**
  * Running aggregate state (see src/sql/dynamic/aggregates.ts): for a top GROUP BY block whose
- * aggregates are SUM / COUNT (and MIN / MAX while the changes are appends), a per-group state table `_backlot.dt_agg_<id>` lets a refresh
- * update the touched groups from the changed rows alone, instead of re-reading all rows of every
- * touched group (which, for changes scattered over many groups, is a pass over the whole input).
+ * aggregates are SUM / COUNT (and MIN / MAX while the changes are appends), a per-group state table
+ * lets a refresh update the touched groups from the changed rows alone, instead of re-reading all rows
+ * of every touched group (which, for changes scattered over many groups, is a pass over the whole
+ * input).
  *
- * The state is valid for the input versions recorded beside it (`dt_agg_state`), written in the same
- * transaction as the table's rows. When those are not the versions the table's contents reflect (the
- * first incremental refresh, or after a full refresh), it is rebuilt from the inputs as of the last
- * refresh, once.
+ * The state is a cache, not data: it can always be rebuilt from the inputs as of the last refresh.
+ * So it lives in memory — a temporary table on the refresh connection, written in the refresh's
+ * transaction (DuckDB rolls temporary tables back with it) but never to the write-ahead log — and the
+ * input versions it is valid for are kept beside it, per connection, once the refresh has committed.
+ * After a restart (or a full refresh, which leaves it behind) the first incremental refresh rebuilds
+ * it once.
  */
 import { aggregatePlan, deltaSelect, deltaTerm, duckIdent, duckTypeOf, outputFromState, renderSelect, stateColumns, T, type Block, type SfType } from '../../sql/index.ts';
-import { SYSTEM_SCHEMA, type ColumnEntry, type StorageConnection } from '../../storage/index.ts';
+import type { ColumnEntry, StorageConnection } from '../../storage/index.ts';
 import { derivedTable } from './dt-context.ts';
 import { castToColumns, type IncrementalRun } from './incremental.ts';
 
@@ -33,7 +36,11 @@ export interface AggregateWrite {
   next: string;
 }
 
-export const aggregateStateTable = (dtId: number): string => `${SYSTEM_SCHEMA}.dt_agg_${dtId}`;
+const stateTableName = (dtId: number): string => `_bkl_agg_${dtId}`;
+export const aggregateStateTable = (dtId: number): string => `temp.${stateTableName(dtId)}`;
+
+/** Per refresh connection, the input versions each table's state is valid for. */
+const validAt = new WeakMap<StorageConnection, Map<number, Map<number, number>>>();
 
 /** Argument types MIN / MAX state is kept for. */
 const ORDERED_KINDS = new Set(['NUMBER', 'FLOAT', 'VARCHAR', 'DATE', 'TIME', 'TIMESTAMP_NTZ', 'TIMESTAMP_LTZ', 'TIMESTAMP_TZ', 'BOOLEAN']);
@@ -139,26 +146,30 @@ export async function prepareAggregate(
 }
 
 /** Inside the refresh's write transaction: brings the state table to the refresh's versions. */
-export async function writeAggregateState(conn: StorageConnection, dtId: number, prepared: AggregateWrite, versions: string): Promise<void> {
+export async function writeAggregateState(conn: StorageConnection, dtId: number, prepared: AggregateWrite): Promise<void> {
   const table = aggregateStateTable(dtId);
-  if (prepared.rebuild) await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM temp._bkl_aggb`);
   const on = Array.from({ length: prepared.positions.length }, (_, i) => `s._k${i + 1} IS NOT DISTINCT FROM d._k${i + 1}`).join(' AND ');
   await conn.run(
-    `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN temp.${prepared.merged} d ON ${on}); ` +
-      `INSERT INTO ${table} SELECT * FROM temp.${prepared.merged} WHERE _n <> 0; ` +
-      `DELETE FROM ${SYSTEM_SCHEMA}.dt_agg_state WHERE dt_id = ${dtId}; ` +
-      `INSERT INTO ${SYSTEM_SCHEMA}.dt_agg_state VALUES (${dtId}, '${versions}')`,
+    (prepared.rebuild ? `CREATE OR REPLACE TEMP TABLE ${stateTableName(dtId)} AS SELECT * FROM temp._bkl_aggb; ` : '') +
+      `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN temp.${prepared.merged} d ON ${on}); ` +
+      `INSERT INTO ${table} SELECT * FROM temp.${prepared.merged} WHERE _n <> 0`,
   );
 }
 
-/** The versions an aggregate table's state was written for, if it has one. */
-export async function aggregateStateVersions(conn: StorageConnection, dtId: number): Promise<Map<number, number> | undefined> {
-  const r = await conn.query(`SELECT input_versions FROM ${SYSTEM_SCHEMA}.dt_agg_state WHERE dt_id = ${dtId}`);
-  if (r.rows.length === 0) return undefined;
-  return new Map(Object.entries(JSON.parse(String(r.rows[0][0])) as Record<string, number>).map(([k, v]) => [Number(k), v]));
+/** After the refresh that wrote the state committed: the versions it is valid for. */
+export function aggregateStateWritten(conn: StorageConnection, dtId: number, versions: Map<number, number>): void {
+  let tables = validAt.get(conn);
+  if (!tables) validAt.set(conn, (tables = new Map()));
+  tables.set(dtId, new Map(versions));
 }
 
-/** Forgets an aggregate table's state (the table was dropped for good, or replaced). */
+/** The versions a table's state on this connection is valid for, if it has one. */
+export function aggregateStateVersions(conn: StorageConnection, dtId: number): Map<number, number> | undefined {
+  return validAt.get(conn)?.get(dtId);
+}
+
+/** Forgets a table's state (the table was dropped for good, or replaced). */
 export async function dropAggregateState(conn: StorageConnection, dtId: number): Promise<void> {
-  await conn.run(`DROP TABLE IF EXISTS ${aggregateStateTable(dtId)}; DELETE FROM ${SYSTEM_SCHEMA}.dt_agg_state WHERE dt_id = ${dtId}`);
+  validAt.get(conn)?.delete(dtId);
+  await conn.run(`DROP TABLE IF EXISTS ${aggregateStateTable(dtId)}`);
 }

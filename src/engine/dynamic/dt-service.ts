@@ -13,13 +13,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mapDuckError } from '../results/duck-errors.ts';
-import { SnowflakeError, type BoundReference } from '../../sql/index.ts';
+import { duckIdent, SnowflakeError, type BoundReference } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA, type StorageConnection } from '../../storage/index.ts';
 import type { Engine } from '../engine.ts';
 import { SchedulerLoop } from '../scheduler-loop.ts';
 import type { RetentionPins } from '../versioning/retention.ts';
 import type { Session } from '../session/session.ts';
 import { bindDynamicQuery } from './dt-context.ts';
+import { dropAggregateState } from './aggregate-state.ts';
 import { DynamicTableHistory, type RefreshAction, type RefreshRecord, type RefreshTrigger } from './dt-history.ts';
 import { suspendCascade } from './suspension.ts';
 import { allDynamicTables, dynamicDef, type DynamicTableDef, type SuspendReason } from './dt-model.ts';
@@ -83,6 +84,18 @@ export class DynamicTableService implements RetentionPins {
       });
     }
     this.session = await this.engine.newSession({ user: 'SYSTEM', id: `dynamic-tables-${randomUUID()}` });
+    // Aggregate state written to the file by earlier versions (it lives in memory now).
+    const legacy = await this.conn.rows(`SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = '${S}' AND table_name LIKE 'dt_agg_%'`);
+    if (legacy.length > 0) await this.conn.run(legacy.map((r) => `DROP TABLE IF EXISTS ${S}.${duckIdent(String(r.t))}`).join('; '));
+  }
+
+  /**
+   * Drops a purged table's aggregate state, on the refresh connection between refresh rounds. Not
+   * awaited by the purge: a round may be waiting for the write lock the purge holds.
+   */
+  forgetAggregateState(id: number): void {
+    const run = this.chain.then(() => dropAggregateState(this.session.conn, id));
+    this.chain = run.catch(() => undefined);
   }
 
   // ---- what other parts of the engine ask ----

@@ -40,7 +40,7 @@ import {
   type PendingWrite,
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
-import { aggregateStateVersions, prepareAggregate, writeAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
+import { aggregateStateVersions, aggregateStateWritten, prepareAggregate, writeAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
 import { boundDynamicQuery, dynamicContext } from './dt-context.ts';
 import type { RefreshAction } from './dt-history.ts';
 import { isDynamic, type DynamicTableDef } from './dt-model.ts';
@@ -51,11 +51,6 @@ export interface DtState {
   dataMs: number;
   inputVersions: Map<number, number>;
   initialized: boolean;
-  /**
-   * The input versions the aggregate state (aggregate-state.ts) was written for, as this process
-   * knows them: null when there is none, undefined when not known (then the state table says).
-   */
-  aggregateAt?: Map<number, number> | null;
   /** Rows in the inputs as last estimated (kept up to date with each refresh's changes). */
   inputRows?: number;
 }
@@ -121,7 +116,7 @@ export async function refreshDynamicTable(
   const bound = boundDynamicQuery(engine, dt.id, dt.query, schema);
   const newVersions = new Map<number, number>();
   for (const [id, input] of bound.inputs) newVersions.set(id, input.dynamic ? engine.writes.latest : dataVersion);
-  const state: DtState = { dataMs, inputVersions: newVersions, initialized: true, aggregateAt: previous?.aggregateAt };
+  const state: DtState = { dataMs, inputVersions: newVersions, initialized: true };
   const done = (action: RefreshAction, counts: DiffCounts, inputsChanged: InputChange[], message: string | null, compiled: number): RefreshOutcome => ({
     action,
     counts,
@@ -190,8 +185,7 @@ export async function refreshDynamicTable(
       const aggregate: AggregateContext = {
         dtId: dt.id,
         validFor: async (versions) => {
-          const known = previous!.aggregateAt;
-          const at = known !== undefined ? known : await aggregateStateVersions(session.conn, dt.id);
+          const at = aggregateStateVersions(session.conn, dt.id);
           if (!at || [...bound.inputs.keys()].some((id) => !at.has(id) || at.get(id)! > (versions.get(id) ?? 0))) return false;
           return (await changedInputs(session, bound, { ...state, inputVersions: at }, versions)).size === 0;
         },
@@ -389,6 +383,7 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
     return counts;
   });
   run.dropped();
+  if (prepared.kind === 'aggregate') aggregateStateWritten(conn, dt.id, state.inputVersions);
   return counts;
 
   async function writePrepared(w: PendingWrite, o: ObjectEntry): Promise<DiffCounts> {
@@ -401,14 +396,10 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
         const inserted = await appendRows(conn, table, table.columns, 'SELECT * FROM temp._bkl_next', w);
         return { inserted, deleted: 0, updated: 0, unchanged };
       }
-      case 'aggregate': {
-        await writeAggregateState(conn, dt.id, prepared, JSON.stringify(Object.fromEntries(state.inputVersions)));
+      case 'aggregate':
+        await writeAggregateState(conn, dt.id, prepared);
         // One row per group: stored and recomputed rows pair up by the group key.
-        const counts = await applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
-        // Known from now on (the state is published only once the transaction commits).
-        state.aggregateAt = state.inputVersions;
-        return counts;
-      }
+        return applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
       case 'partitions':
         return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
       case 'change': {

@@ -7,7 +7,6 @@
  * window, and dropped tables (with their history) whose window has passed. A table whose changes an
  * unconsumed stream or a dynamic table still needs keeps them, up to the extension limit.
  */
-import { dropAggregateState } from '../dynamic/aggregate-state.ts';
 import { duckIdent } from '../../sql/index.ts';
 import { DATA_SCHEMA, dropDdl, purgeHistory, SYSTEM_SCHEMA, type Catalog, type ObjectEntry, type StorageConnection } from '../../storage/index.ts';
 import type { Engine } from '../engine.ts';
@@ -74,8 +73,10 @@ export async function purgeExpired(engine: Engine, conn: StorageConnection): Pro
     await catalog.reload(conn);
     throw e;
   }
-  // A table's stage goes with the table, once the table is gone for good.
+  // A table's stage goes with the table, once the table is gone for good (and a dynamic table's
+  // aggregate state, kept in memory on the refresh connection).
   for (const o of expired) if (o.kind === 'TABLE') engine.stageFiles.drop('table', String(o.id));
+  for (const o of expired) if (o.properties.DYNAMIC === 'true') engine.dynamicTables.forgetAggregateState(o.id);
   return report;
 }
 
@@ -85,7 +86,6 @@ async function purgeInTransaction(engine: Engine, conn: StorageConnection, expir
     const change = catalog.change(conn);
     for (const o of expired) {
       if (o.kind === 'TABLE') for (const sql of dropDdl(o)) await conn.run(sql);
-      if (o.properties.DYNAMIC === 'true') await dropAggregateState(conn, o.id);
       for (const c of o.columns) {
         if (c.identity) await conn.run(`DROP SEQUENCE IF EXISTS ${DATA_SCHEMA}.${duckIdent(c.identity.sequence)}`);
       }

@@ -113,6 +113,10 @@ export const MIGRATIONS: string[][] = [
        table_id BIGINT, database_name VARCHAR, schema_name VARCHAR, table_name VARCHAR, channel VARCHAR,
        offset_token VARCHAR, line BIGINT, error_code VARCHAR, reason VARCHAR, raw VARCHAR, received_ms BIGINT)`,
   ],
+  // Aggregate state moved into memory (src/engine/dynamic/aggregate-state.ts): its validity record
+  // goes (the per-table `dt_agg_<id>` tables left by earlier versions are dropped when dynamic tables
+  // open, as a migration cannot name them).
+  [`DROP TABLE IF EXISTS ${S}.dt_agg_state`],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
