@@ -32,6 +32,8 @@ export interface AggregateWrite {
   positions: number[];
   rebuild: boolean;
   merged: string;
+  /** The state table's columns (the merged table has them, then `_srid`). */
+  stateColumns: string[];
   /** The touched groups' new rows (a query over the merged state, read once by the write). */
   next: string;
 }
@@ -129,7 +131,11 @@ export async function prepareAggregate(
   };
   const sums = cols.slice(nk).map(combine);
   const on = keys.map((k) => `s.${k} IS NOT DISTINCT FROM d.${k}`).join(' AND ');
-  await run.materialize(merged, `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')} FROM (${delta}) d LEFT JOIN ${source} s ON ${on}`);
+  // With the kept state, each touched group's state row is remembered by its rowid (`_srid`): only
+  // this connection writes the temporary state table, so the rowid still names that row when the
+  // write deletes it — no second join on the keys.
+  const srid = rebuild ? 'CAST(NULL AS BIGINT)' : 's.rowid';
+  await run.materialize(merged, `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${srid} AS _srid FROM (${delta}) d LEFT JOIN ${source} s ON ${on}`);
   run.plan.derivedColumns.set(stateId, stateColumns(plan));
   run.plan.derivedTypes.set(stateId, [...keyTypes, ...cols.slice(nk).map(stateType)]);
 
@@ -142,18 +148,19 @@ export async function prepareAggregate(
     touched,
     positions.map((p) => duckIdent(columns[p].name)),
   );
-  return { kind: 'aggregate', storedWhere, positions, rebuild, merged, next };
+  return { kind: 'aggregate', storedWhere, positions, rebuild, merged, stateColumns: cols, next };
 }
 
 /** Inside the refresh's write transaction: brings the state table to the refresh's versions. */
 export async function writeAggregateState(conn: StorageConnection, dtId: number, prepared: AggregateWrite): Promise<void> {
   const table = aggregateStateTable(dtId);
   const on = Array.from({ length: prepared.positions.length }, (_, i) => `s._k${i + 1} IS NOT DISTINCT FROM d._k${i + 1}`).join(' AND ');
-  await conn.run(
-    (prepared.rebuild ? `CREATE OR REPLACE TEMP TABLE ${stateTableName(dtId)} AS SELECT * FROM temp._bkl_aggb; ` : '') +
-      `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN temp.${prepared.merged} d ON ${on}); ` +
-      `INSERT INTO ${table} SELECT * FROM temp.${prepared.merged} WHERE _n <> 0`,
-  );
+  const remove = prepared.rebuild
+    ? `CREATE OR REPLACE TEMP TABLE ${stateTableName(dtId)} AS SELECT * FROM temp._bkl_aggb; ` +
+      `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN temp.${prepared.merged} d ON ${on})`
+    : `DELETE FROM ${table} WHERE rowid IN (SELECT _srid FROM temp.${prepared.merged} WHERE _srid IS NOT NULL)`;
+  const cols = prepared.stateColumns.join(', ');
+  await conn.run(`${remove}; INSERT INTO ${table} (${cols}) SELECT ${cols} FROM temp.${prepared.merged} WHERE _n <> 0`);
 }
 
 /** After the refresh that wrote the state committed: the versions it is valid for. */
