@@ -99,8 +99,9 @@ export class IncrementalRun {
 
   /**
    * Translates a generated query. The same queries come back refresh after refresh (1–2 ms each to
-   * translate), so translations are kept per session (its parameters shape them): keyed by the query, the catalog version and the
-   * plan's derived tables, and — when the query reads inputs at a version — by the versions too.
+   * translate), so translations are kept per session (its parameters shape them): keyed by the query,
+   * the catalog version and the plan's derived tables, and — when the query reads inputs at a
+   * version — by the versions too.
    */
   translate(ast: AstNode): { sql: string; columns: Column[] } {
     const engine = this.session.engine;
