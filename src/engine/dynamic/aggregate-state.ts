@@ -12,7 +12,7 @@
  * After a restart (or a full refresh, which leaves it behind) the first incremental refresh rebuilds
  * it once.
  */
-import { aggregatePlan, deltaSelect, deltaTerm, duckIdent, duckTypeOf, outputFromState, renderSelect, stateColumns, T, type Block, type SfType } from '../../sql/index.ts';
+import { aggregatePlan, deltaSelect, deltaTerm, duckIdent, duckTypeOf, outputFromState, renderSelect, stateColumns, T, type AstNode, type Block, type SfType } from '../../sql/index.ts';
 import type { ColumnEntry, StorageConnection } from '../../storage/index.ts';
 import { derivedTable } from './dt-context.ts';
 import { castToColumns, type IncrementalRun } from './incremental.ts';
@@ -41,6 +41,9 @@ export interface AggregateWrite {
 const stateTableName = (dtId: number): string => `_bkl_agg_${dtId}`;
 export const aggregateStateTable = (dtId: number): string => `temp.${stateTableName(dtId)}`;
 
+/** The output query over the state, per block (blocks are kept per binding; building it takes ms). */
+const outputs = new WeakMap<Block, AstNode | undefined>();
+
 /** Per refresh connection, the input versions each table's state is valid for. */
 const validAt = new WeakMap<StorageConnection, Map<number, Map<number, number>>>();
 
@@ -61,7 +64,8 @@ export async function prepareAggregate(
   const plan = aggregatePlan(top);
   if (!plan || (plan.appendsOnly && !run.insertOnly)) return undefined;
   const stateId = STATE_ID_BASE + top.id;
-  const output = outputFromState(top, plan, stateId);
+  let output = outputs.get(top);
+  if (output === undefined && !outputs.has(top)) outputs.set(top, (output = outputFromState(top, plan, stateId)));
   if (!output) return undefined;
 
   const select = deltaSelect(plan);

@@ -149,7 +149,7 @@ export async function refreshDynamicTable(
 
   let block: Block;
   try {
-    block = analyze(bound.ast);
+    block = analyzedBlock(bound);
   } catch (e) {
     if (e instanceof Unsupported) throw errors.invalidOperation(`Dynamic table '${dt.fullName}' can no longer be refreshed incrementally: ${e.reason}. Recreate it with REFRESH_MODE = FULL.`);
     throw e;
@@ -201,6 +201,14 @@ export async function refreshDynamicTable(
   } finally {
     await run.dispose();
   }
+}
+
+/** The planner's blocks of a bound definition, made once per binding (they are only read). */
+const blocks = new WeakMap<BoundQuery, Block>();
+function analyzedBlock(bound: BoundQuery): Block {
+  let block = blocks.get(bound);
+  if (!block) blocks.set(bound, (block = analyze(bound.ast)));
+  return block;
 }
 
 function liveObject(session: Session, dt: DynamicTableDef): ObjectEntry {
