@@ -120,6 +120,21 @@ describe('engine', () => {
     expect(fan99.rows).toEqual([['1', '1']]);
   });
 
+  it('drops the on-disk aggregate state tables earlier versions left, when it opens', async () => {
+    const conn = await engine.warehouse.connect();
+    await conn.run('CREATE TABLE _backlot.dt_agg_42 (_k1 BIGINT, _n BIGINT)');
+    engine.warehouse.release(conn);
+    await engine.close();
+    engine = await Engine.open({ dataDir: dir, clock });
+    const check = await engine.warehouse.connect();
+    try {
+      const left = await check.rows(`SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = '_backlot' AND table_name LIKE 'dt_agg%'`);
+      expect(left).toEqual([]);
+    } finally {
+      engine.warehouse.release(check);
+    }
+  });
+
   it('releases the data directory on close so another engine can open it', async () => {
     await engine.close();
     engine = await Engine.open({ dataDir: dir, clock });
