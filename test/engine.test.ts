@@ -121,8 +121,11 @@ describe('engine', () => {
   });
 
   it('drops the on-disk aggregate state tables earlier versions left, when it opens', async () => {
+    // A file as schema version 8 left it: a state table and the record of its versions.
     const conn = await engine.warehouse.connect();
     await conn.run('CREATE TABLE _backlot.dt_agg_42 (_k1 BIGINT, _n BIGINT)');
+    await conn.run('CREATE TABLE _backlot.dt_agg_state (dt_id BIGINT, input_versions VARCHAR)');
+    await conn.run("UPDATE _backlot.meta SET value = '8' WHERE key = 'schema_version'");
     engine.warehouse.release(conn);
     await engine.close();
     engine = await Engine.open({ dataDir: dir, clock });

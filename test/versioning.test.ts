@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine, ManualClock, type Session } from '../src/engine/index.ts';
-import { imagesSql, insertedSql, versionedTable, type VersionedTable } from '../src/storage/index.ts';
+import { imagesSql, insertedSql, versionedTable, type ObjectEntry, type VersionedTable } from '../src/storage/index.ts';
 
 let dir: string;
 let engine: Engine;
@@ -29,15 +29,24 @@ async function rows(s: Session, sql: string): Promise<unknown[][]> {
   return (await s.execute(sql)).rows;
 }
 
-/** Row count of a table's physical history (what the purge removes). */
-async function historyRows(name: string): Promise<number> {
-  const o = [...engine.catalog.objects.values()].find((x) => x.name === name && x.droppedOn === null)!;
+/** The live object of that name. */
+function objectNamed(name: string): ObjectEntry {
+  return [...engine.catalog.objects.values()].find((x) => x.name === name && x.droppedOn === null)!;
+}
+
+/** Rows of a query over a table's physical layout, read on a connection of its own. */
+async function physicalRows(name: string, sql: (t: VersionedTable) => string): Promise<Record<string, unknown>[]> {
   const conn = await engine.warehouse.connect();
   try {
-    return Number((await conn.rows(`SELECT count(*) AS n FROM _backlot_data.H${o.id}`))[0].n);
+    return await conn.rows(sql(versionedTable(objectNamed(name))));
   } finally {
     engine.warehouse.release(conn);
   }
+}
+
+/** Row count of a table's physical history (what the purge removes). */
+async function historyRows(name: string): Promise<number> {
+  return Number((await physicalRows(name, (t) => `SELECT count(*) AS n FROM _backlot_data.H${t.id}`))[0].n);
 }
 
 describe('retention and the purge', () => {
@@ -228,13 +237,7 @@ describe('upgrade', () => {
 describe('change sets a refresh reads', () => {
   /** Sorted rows of a query over one table's physical layout. */
   async function physical(name: string, sql: (t: VersionedTable) => string): Promise<string[]> {
-    const o = [...engine.catalog.objects.values()].find((x) => x.name === name && x.droppedOn === null)!;
-    const conn = await engine.warehouse.connect();
-    try {
-      return (await conn.rows(sql(versionedTable(o)))).map((r) => JSON.stringify(Object.values(r).map(String))).sort();
-    } finally {
-      engine.warehouse.release(conn);
-    }
+    return (await physicalRows(name, sql)).map((r) => JSON.stringify(Object.values(r).map(String))).sort();
   }
 
   it('reads appends as the rows inserted in the range, with the images they had at its end', async () => {
@@ -247,7 +250,7 @@ describe('change sets a refresh reads', () => {
     const v3 = engine.writes.latest;
     await s.execute('UPDATE t SET v = v + 1 WHERE k IN (1, 3)'); // after the range
     await s.execute('DELETE FROM t WHERE k = 2');
-    const id = [...engine.catalog.objects.values()].find((x) => x.name === 'T')!.id;
+    const id = objectNamed('T').id;
     expect(engine.commits.changesIn(id, v1, v3)).toEqual({ changed: true, appendOnly: true });
     const inserted = await physical('T', (t) => `SELECT * FROM (${insertedSql(t, v1, v3)})`);
     expect(inserted).toEqual(['["1","10"]', '["2","20"]', '["3","30"]']);
@@ -267,7 +270,7 @@ describe('change sets a refresh reads', () => {
     await s.execute('INSERT INTO t VALUES (4, 40)');
     await s.execute('UPDATE t SET v = 41 WHERE k = 4');
     const v2 = engine.writes.latest;
-    const id = [...engine.catalog.objects.values()].find((x) => x.name === 'T')!.id;
+    const id = objectNamed('T').id;
     expect(engine.commits.changesIn(id, v1, v2)).toEqual({ changed: true, appendOnly: false });
     const images = await physical('T', (t) => `SELECT "K", "V", _backlot_old FROM (${imagesSql(t, v1, v2)})`);
     expect(images).toEqual(['["1","10","true"]', '["1","11","false"]', '["2","20","false"]', '["2","20","true"]', '["3","30","true"]', '["4","41","false"]']);

@@ -114,7 +114,8 @@ async function migrate(conn: StorageConnection): Promise<void> {
   }
   for (let i = version; i < MIGRATIONS.length; i += 1) {
     await conn.atomically(async () => {
-      for (const stmt of MIGRATIONS[i]) await conn.run(stmt);
+      const step = MIGRATIONS[i];
+      for (const stmt of Array.isArray(step) ? step : await step(conn)) await conn.run(stmt);
       if (i > 0) await conn.run(`UPDATE ${SYSTEM_SCHEMA}.meta SET value = '${i + 1}' WHERE key = 'schema_version'`);
     });
   }

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mapDuckError } from '../results/duck-errors.ts';
-import { duckIdent, SnowflakeError, type BoundReference } from '../../sql/index.ts';
+import { SnowflakeError, type BoundReference } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA, type StorageConnection } from '../../storage/index.ts';
 import type { Engine } from '../engine.ts';
 import { SchedulerLoop } from '../scheduler-loop.ts';
@@ -84,9 +84,6 @@ export class DynamicTableService implements RetentionPins {
       });
     }
     this.session = await this.engine.newSession({ user: 'SYSTEM', id: `dynamic-tables-${randomUUID()}` });
-    // Aggregate state written to the file by earlier versions (it lives in memory now).
-    const legacy = await this.conn.rows(`SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = '${S}' AND table_name LIKE 'dt_agg_%'`);
-    if (legacy.length > 0) await this.conn.run(legacy.map((r) => `DROP TABLE IF EXISTS ${S}.${duckIdent(String(r.t))}`).join('; '));
   }
 
   /**
@@ -326,7 +323,8 @@ export class DynamicTableService implements RetentionPins {
       this.states.set(dt.id, outcome.state);
       this.failures.set(dt.id, 0);
       const record = this.succeeded(dt, base, outcome, dataMs);
-      if (!outcome.recorded) {
+      // Every refresh but NO_DATA committed its history row with its rows (`complete`).
+      if (outcome.action === 'NO_DATA') {
         await started;
         await this.history.write(record, true).catch(() => undefined);
       }

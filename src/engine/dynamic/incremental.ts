@@ -412,9 +412,9 @@ export class IncrementalRun {
    * COMMIT batch): small ones stay on the connection until the next refresh replaces them — every
    * table a run reads it has made itself, and dropping costs about a quarter of a millisecond each.
    */
-  dropStatements(): string[] {
-    const large = [...this.temps].filter(([, rows]) => rows > KEEP_TEMP_ROWS).map(([t]) => t);
-    return [...[...this.views].map((v) => `DROP VIEW IF EXISTS temp.${v}`), ...large.map((t) => `DROP TABLE IF EXISTS temp.${t}`)];
+  dropStatements(keepSmall = true): string[] {
+    const tables = [...this.temps].filter(([, rows]) => !keepSmall || rows > KEEP_TEMP_ROWS).map(([t]) => t);
+    return [...[...this.views].map((v) => `DROP VIEW IF EXISTS temp.${v}`), ...tables.map((t) => `DROP TABLE IF EXISTS temp.${t}`)];
   }
 
   /** The COMMIT that ran dropStatements() succeeded: nothing is left to drop. */
@@ -425,7 +425,7 @@ export class IncrementalRun {
 
   /** Drops every temporary table the run made. */
   async dispose(): Promise<void> {
-    const drops = [...[...this.views].map((v) => `DROP VIEW IF EXISTS temp.${v}`), ...[...this.temps.keys()].map((t) => `DROP TABLE IF EXISTS temp.${t}`)];
+    const drops = this.dropStatements(false);
     if (drops.length === 0) return;
     try {
       await this.conn.run(drops.join('; '));

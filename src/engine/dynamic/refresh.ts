@@ -72,14 +72,12 @@ export interface RefreshOutcome {
   executeMs: number;
   state: DtState;
   queryId: string;
-  /** The refresh history row was completed inside the refresh's own transaction. */
-  recorded: boolean;
 }
 
 /**
- * Completing the refresh's history row inside its own transaction: `ready` settles once the row it
- * updates is committed (the transaction must start after that to see it); `sql` gives the statements,
- * run in the COMMIT's round trip.
+ * Completing the refresh's history row inside its own transaction (every refresh but NO_DATA commits
+ * one): `ready` settles once the row it updates is committed (the transaction must start after that
+ * to see it); `sql` gives the statements, run in the COMMIT's round trip.
  */
 export interface RecordOutcome {
   ready: Promise<unknown>;
@@ -126,12 +124,10 @@ export async function refreshDynamicTable(
     executeMs: Math.round(performance.now() - compiled),
     state,
     queryId,
-    recorded: false,
   });
   // The outcome as it will be once committed, for the history row written with the commit.
   const finishing = (action: RefreshAction, inputsChanged: InputChange[], message: string | null, compiled: number): Finish =>
     record && { ready: record.ready, sql: (counts) => record.sql(done(action, counts, inputsChanged, message, compiled)) };
-  const committed = (outcome: RefreshOutcome): RefreshOutcome => ({ ...outcome, recorded: record !== undefined });
 
   const reinit = reinitializeReason(session, dt, bound, previous);
   const changed = reinit === undefined && previous ? await changedInputs(session, bound, previous, newVersions) : new Set<number>(bound.inputs.keys());
@@ -144,7 +140,7 @@ export async function refreshDynamicTable(
     const message = reinit !== undefined && reinit !== 'initial' ? reinit : null;
     const shown = reinit === 'initial' ? [] : inputs;
     const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing(action, shown, message, compiled));
-    return committed(done(action, counts, shown, message, compiled));
+    return done(action, counts, shown, message, compiled);
   }
 
   let block: Block;
@@ -178,7 +174,7 @@ export async function refreshDynamicTable(
       const share = Math.round((100 * changedRows) / Math.max(total, 1));
       const message = `Full refresh chosen: the changes are ${share}% of the input rows (incremental pays below ${FULL_REFRESH_SHARE * 100}%).`;
       const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing('FULL', inputsChanged, message, compiled));
-      return committed(done('FULL', counts, inputsChanged, message, compiled));
+      return done('FULL', counts, inputsChanged, message, compiled);
     }
     const compiled = performance.now();
     try {
@@ -191,12 +187,12 @@ export async function refreshDynamicTable(
         },
       };
       const counts = await incrementalWrite(session, dt, run, block, state, aggregate, finishing('INCREMENTAL', inputsChanged, null, compiled));
-      return committed(done('INCREMENTAL', counts, inputsChanged, null, compiled));
+      return done('INCREMENTAL', counts, inputsChanged, null, compiled);
     } catch (e) {
       if (!(e instanceof StoredRowsDiffer)) throw e;
       const message = 'The stored rows did not match the computed previous contents; the table was recomputed.';
       const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing('REINITIALIZE', inputsChanged, message, compiled));
-      return committed(done('REINITIALIZE', counts, inputsChanged, message, compiled));
+      return done('REINITIALIZE', counts, inputsChanged, message, compiled);
     }
   } finally {
     await run.dispose();

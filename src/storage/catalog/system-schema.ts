@@ -2,12 +2,16 @@
  * The system catalog's tables inside the warehouse file (schema `_backlot`), created on first open
  * and upgraded in place by numbered migrations.
  */
+import type { StorageConnection } from '../duck.ts';
 import { DATA_SCHEMA, SYSTEM_SCHEMA } from './model.ts';
 
 const S = SYSTEM_SCHEMA;
 
-/** Each migration runs once, in order, in one transaction with the version bump. */
-export const MIGRATIONS: string[][] = [
+/**
+ * Each migration runs once, in order, in one transaction with the version bump: fixed statements, or
+ * statements computed from what the file holds when they depend on it.
+ */
+export const MIGRATIONS: (string[] | ((conn: StorageConnection) => Promise<string[]>))[] = [
   [
     `CREATE SCHEMA IF NOT EXISTS ${S}`,
     `CREATE SCHEMA IF NOT EXISTS ${DATA_SCHEMA}`,
@@ -114,9 +118,11 @@ export const MIGRATIONS: string[][] = [
        offset_token VARCHAR, line BIGINT, error_code VARCHAR, reason VARCHAR, raw VARCHAR, received_ms BIGINT)`,
   ],
   // Aggregate state moved into memory (src/engine/dynamic/aggregate-state.ts): its validity record
-  // goes (the per-table `dt_agg_<id>` tables left by earlier versions are dropped when dynamic tables
-  // open, as a migration cannot name them).
-  [`DROP TABLE IF EXISTS ${S}.dt_agg_state`],
+  // and the per-table `dt_agg_<id>` state tables go.
+  async (conn) => {
+    const tables = await conn.rows(`SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = '${S}' AND table_name LIKE 'dt\\_agg\\_%' ESCAPE '\\'`);
+    return tables.map((r) => `DROP TABLE IF EXISTS ${S}."${String(r.t)}"`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
