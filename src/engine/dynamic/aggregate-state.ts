@@ -11,17 +11,52 @@
  * input versions it is valid for are kept beside it, per connection, once the refresh has committed.
  * After a restart (or a full refresh, which leaves it behind) the first incremental refresh rebuilds
  * it once.
+ *
+ * Each group's state also names the group's stored row (its row id and version). With the state
+ * kept, a refresh therefore writes the touched groups without reading the stored rows at all: the
+ * old row's values are the old state's output (the aggregates kept are exact), the new row's the new
+ * state's, and the row to replace is found by its row id. The state is valid only while the table's
+ * rows are the ones it last wrote (the table's last change is recorded with it).
  */
-import { aggregatePlan, deltaSelect, deltaTerm, duckIdent, duckTypeOf, outputFromState, renderSelect, stateColumns, T, type AstNode, type Block, type SfType } from '../../sql/index.ts';
-import type { ColumnEntry, StorageConnection } from '../../storage/index.ts';
+import {
+  aggregatePlan,
+  CHANGE_OP,
+  CHANGE_ROWID,
+  changeFromState,
+  deltaSelect,
+  deltaTerm,
+  duckIdent,
+  duckTypeOf,
+  newColumn,
+  oldColumn,
+  outputFromState,
+  renderSelect,
+  ROW_ID,
+  stateColumns,
+  T,
+  VERSION,
+  type AstNode,
+  type Block,
+  type SfType,
+} from '../../sql/index.ts';
+import { NEXT_ROW_ID, type ColumnEntry, type PendingWrite, type StorageConnection } from '../../storage/index.ts';
 import { derivedTable } from './dt-context.ts';
 import { castToColumns, type IncrementalRun } from './incremental.ts';
 
 /** Where the refresh keeps an aggregate table's state, and whether it holds for given versions. */
 export interface AggregateContext {
   dtId: number;
-  /** True when the state recorded at `versions` is still exact for the previous refresh's inputs. */
+  /**
+   * True when the kept state is exact for the previous refresh's inputs (at `versions`) and the
+   * dynamic table's rows are still the ones the state last wrote.
+   */
   validFor(versions: Map<number, number>): Promise<boolean>;
+}
+
+/** What a table's kept state is valid for: its inputs' versions and its own table's last change. */
+export interface StateValidity {
+  inputs: Map<number, number>;
+  tableVersion: number;
 }
 
 export interface AggregateWrite {
@@ -36,6 +71,12 @@ export interface AggregateWrite {
   stateColumns: string[];
   /** The touched groups' new rows (a query over the merged state, read once by the write). */
   next: string;
+  /**
+   * With the kept state, which knows each group's stored row (its row id and version) and — the
+   * state path's aggregates being exact — its values: every touched group's old and new row and
+   * what happens to it, with no read of the stored rows (see `addressedRows`).
+   */
+  addressed: string | undefined;
 }
 
 const stateTableName = (dtId: number): string => `_bkl_agg_${dtId}`;
@@ -44,8 +85,14 @@ export const aggregateStateTable = (dtId: number): string => `temp.${stateTableN
 /** The output query over the state, per block (blocks are kept per binding; building it takes ms). */
 const outputs = new WeakMap<Block, AstNode | undefined>();
 
-/** Per refresh connection, the input versions each table's state is valid for. */
-const validAt = new WeakMap<StorageConnection, Map<number, Map<number, number>>>();
+/** Per refresh connection, what each table's state is valid for. */
+const validAt = new WeakMap<StorageConnection, Map<number, StateValidity>>();
+
+/**
+ * Columns the state keeps besides the aggregates: the row id and version of the group's stored row
+ * (NULL when the group has none), so that a refresh knows the row it replaces without reading it.
+ */
+const ROW_COLUMNS = ['_row', '_ver'];
 
 /** Argument types MIN / MAX state is kept for. */
 const ORDERED_KINDS = new Set(['NUMBER', 'FLOAT', 'VARCHAR', 'DATE', 'TIME', 'TIMESTAMP_NTZ', 'TIMESTAMP_LTZ', 'TIMESTAMP_TZ', 'BOOLEAN']);
@@ -138,12 +185,29 @@ export async function prepareAggregate(
   // With the kept state, each touched group's state row is remembered by its rowid (`_srid`): only
   // this connection writes the temporary state table, so the rowid still names that row when the
   // write deletes it — no second join on the keys.
-  const srid = rebuild ? 'CAST(NULL AS BIGINT)' : 's.rowid';
-  await run.materialize(merged, `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${srid} AS _srid FROM (${delta}) d LEFT JOIN ${source} s ON ${on}`);
-  run.plan.derivedColumns.set(stateId, stateColumns(plan));
-  run.plan.derivedTypes.set(stateId, [...keyTypes, ...cols.slice(nk).map(stateType)]);
+  // Beside the new state: the old one (`_o…`), the stored row's id and version, and `_nrow` for the
+  // id a new row will get (allocated inside the write transaction, see writeAggregateState).
+  const nul = 'CAST(NULL AS BIGINT)';
+  const olds = cols.slice(nk).map((c) => `s.${c} AS _o${c.slice(1)}`);
+  const kept = rebuild ? [`${nul} AS _srid`, `${nul} AS _row`, `${nul} AS _ver`] : ['s.rowid AS _srid', 's._row', 's._ver'];
+  await run.materialize(
+    merged,
+    `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${kept[0]}, ${olds.join(', ')}, ${kept[1]}, ${nul} AS _nrow, ${kept[2]} ` +
+      `FROM (${delta}) d LEFT JOIN ${source} s ON ${on}`,
+  );
+  const stateCols = stateColumns(plan);
+  const extra = ['_SRID', ...stateCols.slice(nk).map((c) => `_O${c.slice(1)}`), '_ROW', '_NROW', '_VER'];
+  const bigint = T.number(18, 0);
+  run.plan.derivedColumns.set(stateId, [...stateCols, ...extra]);
+  run.plan.derivedTypes.set(stateId, [...keyTypes, ...cols.slice(nk).map(stateType), bigint, ...cols.slice(nk).map(stateType), bigint, bigint, bigint]);
 
   const next = castToColumns(run.translate(output).sql, columns);
+  let addressed: string | undefined;
+  if (!rebuild) {
+    let change = changes.get(top);
+    if (change === undefined && !changes.has(top)) changes.set(top, (change = changeFromState(top, plan, stateId, [...stateCols, ...extra])));
+    if (change) addressed = addressedRows(run.translate(change).sql, columns, [...stateCols, ...extra].map((c) => c.toLowerCase()));
+  }
   // The merged state has a row for every touched group (its key columns lead).
   const touched = { table: merged, width: nk };
   // No constant prefilter: the stored table is the (small) output, and DuckDB hands the touched
@@ -152,30 +216,85 @@ export async function prepareAggregate(
     touched,
     positions.map((p) => duckIdent(columns[p].name)),
   );
-  return { kind: 'aggregate', storedWhere, positions, rebuild, merged, stateColumns: cols, next };
+  return { kind: 'aggregate', storedWhere, positions, rebuild, merged, stateColumns: cols, next, addressed };
 }
 
-/** Inside the refresh's write transaction: brings the state table to the refresh's versions. */
-export async function writeAggregateState(conn: StorageConnection, dtId: number, prepared: AggregateWrite): Promise<void> {
+/** The side-by-side query over the state, per block (as `outputs`). */
+const changes = new WeakMap<Block, AstNode | undefined>();
+
+/**
+ * Per touched group: the new row's values (`_x<i>`, cast to the table's columns), the old row's
+ * (`_y<i>`), the merged state's columns, and `_op` — 'I' (no stored row, the group has rows now),
+ * 'D' (a stored row, no rows left), 'U' (values changed), 'S' (same values), NULL (neither).
+ * Old values come from the old state: the state path's aggregates (fixed-point sums, counts,
+ * extremes) are exact, so they are what the stored row holds.
+ */
+function addressedRows(sql: string, columns: ColumnEntry[], merged: string[]): string {
+  const n = columns.length;
+  const xs = columns.map((_, i) => `_x${i + 1}`);
+  const ys = columns.map((_, i) => `_y${i + 1}`);
+  const cast = (a: string, i: number) => `CAST(${a} AS ${duckTypeOf(columns[i].type)}) AS ${a}`;
+  const same = n === 0 ? 'true' : xs.map((x, i) => `${x} IS NOT DISTINCT FROM ${ys[i]}`).join(' AND ');
+  const op = `CASE WHEN _row IS NULL THEN CASE WHEN _n > 0 THEN 'I' END WHEN _n <= 0 THEN 'D' WHEN ${same} THEN 'S' ELSE 'U' END`;
+  const typed = `SELECT ${xs.map(cast).join(', ')}, ${ys.map(cast).join(', ')}, ${merged.join(', ')} FROM (${sql}) AS _r(${[...xs, ...ys, ...merged].join(', ')})`;
+  return `SELECT *, ${op} AS _op FROM (${typed})`;
+}
+
+/** `addressedRows` as a change table for applyChanges: stored rows named by row id, not rowid. */
+export function addressedChanges(prepared: AggregateWrite, width: number): string {
+  const olds = Array.from({ length: width }, (_, i) => `_y${i + 1} AS ${duckIdent(oldColumn(i + 1))}`);
+  const news = Array.from({ length: width }, (_, i) => `_x${i + 1} AS ${duckIdent(newColumn(i + 1))}`);
+  return (
+    `(SELECT CAST(NULL AS BIGINT) AS ${duckIdent(CHANGE_ROWID)}, _op AS ${duckIdent(CHANGE_OP)}, ` +
+    `CASE WHEN _op = 'I' THEN _nrow ELSE _row END AS ${duckIdent(ROW_ID)}, _ver AS ${duckIdent(VERSION)}, ${[...olds, ...news].join(', ')} ` +
+    `FROM (${prepared.addressed}) WHERE _op IS NOT NULL)`
+  );
+}
+
+/**
+ * Inside the refresh's write transaction, before the rows are written: row ids for the groups that
+ * get a row for the first time (allocated under the write lock, as every row id is).
+ */
+export async function allocateRowIds(conn: StorageConnection, prepared: AggregateWrite): Promise<void> {
+  if (prepared.addressed) await conn.run(`UPDATE temp.${prepared.merged} SET _nrow = ${NEXT_ROW_ID} WHERE _row IS NULL AND _n > 0`);
+}
+
+/**
+ * Inside the refresh's write transaction, after the rows were written: brings the state table to the
+ * refresh's versions, each group with its stored row's id and version.
+ */
+export async function writeAggregateState(conn: StorageConnection, dtId: number, prepared: AggregateWrite, w: PendingWrite, storedKeys: string[], storedTable: string): Promise<void> {
   const table = aggregateStateTable(dtId);
-  const on = Array.from({ length: prepared.positions.length }, (_, i) => `s._k${i + 1} IS NOT DISTINCT FROM d._k${i + 1}`).join(' AND ');
-  const remove = prepared.rebuild
-    ? `CREATE OR REPLACE TEMP TABLE ${stateTableName(dtId)} AS SELECT * FROM temp._bkl_aggb; ` +
-      `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN temp.${prepared.merged} d ON ${on})`
-    : `DELETE FROM ${table} WHERE rowid IN (SELECT _srid FROM temp.${prepared.merged} WHERE _srid IS NOT NULL)`;
   const cols = prepared.stateColumns.join(', ');
-  await conn.run(`${remove}; INSERT INTO ${table} (${cols}) SELECT ${cols} FROM temp.${prepared.merged} WHERE _n <> 0`);
+  const merged = `temp.${prepared.merged}`;
+  if (prepared.addressed) {
+    const ver = `CASE WHEN _op IN ('I', 'U') THEN ${w.version} ELSE _ver END`;
+    await conn.run(
+      `DELETE FROM ${table} WHERE rowid IN (SELECT _srid FROM ${merged} WHERE _srid IS NOT NULL); ` +
+        `INSERT INTO ${table} (${cols}, ${ROW_COLUMNS.join(', ')}) SELECT ${cols}, CASE WHEN _n > 0 THEN coalesce(_nrow, _row) END, ${ver} FROM (${prepared.addressed}) WHERE _n <> 0`,
+    );
+    return;
+  }
+  // Rebuilt: the state of every group, then each group's stored row found by its key (once).
+  const keyEq = (a: string, b: string[]) => b.map((k, i) => `${a}._k${i + 1} IS NOT DISTINCT FROM _t.${k}`).join(' AND ');
+  const on = Array.from({ length: storedKeys.length }, (_, i) => `s._k${i + 1} IS NOT DISTINCT FROM d._k${i + 1}`).join(' AND ');
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${stateTableName(dtId)} AS SELECT *, CAST(NULL AS BIGINT) AS _row, CAST(NULL AS BIGINT) AS _ver FROM temp._bkl_aggb; ` +
+      `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN ${merged} d ON ${on}); ` +
+      `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${merged} WHERE _n <> 0; ` +
+      `UPDATE ${table} SET _row = _t.${duckIdent(ROW_ID)}, _ver = _t.${duckIdent(VERSION)} FROM ${storedTable} AS _t WHERE ${keyEq(table, storedKeys)}`,
+  );
 }
 
 /** After the refresh that wrote the state committed: the versions it is valid for. */
-export function aggregateStateWritten(conn: StorageConnection, dtId: number, versions: Map<number, number>): void {
+export function aggregateStateWritten(conn: StorageConnection, dtId: number, versions: Map<number, number>, tableVersion: number): void {
   let tables = validAt.get(conn);
   if (!tables) validAt.set(conn, (tables = new Map()));
-  tables.set(dtId, new Map(versions));
+  tables.set(dtId, { inputs: new Map(versions), tableVersion });
 }
 
-/** The versions a table's state on this connection is valid for, if it has one. */
-export function aggregateStateVersions(conn: StorageConnection, dtId: number): Map<number, number> | undefined {
+/** What a table's state on this connection is valid for, if it has one. */
+export function aggregateStateValidity(conn: StorageConnection, dtId: number): StateValidity | undefined {
   return validAt.get(conn)?.get(dtId);
 }
 

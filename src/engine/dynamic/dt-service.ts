@@ -25,6 +25,7 @@ import { DynamicTableHistory, type RefreshAction, type RefreshRecord, type Refre
 import { suspendCascade } from './suspension.ts';
 import { allDynamicTables, dynamicDef, type DynamicTableDef, type SuspendReason } from './dt-model.ts';
 import { refreshDynamicTable, type DtState, type RefreshOutcome } from './refresh.ts';
+import { StartedRow } from './started-row.ts';
 
 const S = SYSTEM_SCHEMA;
 
@@ -311,12 +312,13 @@ export class DynamicTableService implements RetentionPins {
 
   private async refreshOne(dt: DynamicTableDef, base: RefreshRecord, dataVersion: number, dataMs: number, trigger: RefreshTrigger): Promise<RefreshResult> {
     this.attempted.set(dt.id, this.engine.clock.now().getTime());
-    // The EXECUTING row is written on the service's own connection while the refresh computes on
-    // the session's; its completion (below) waits for it.
-    const started = this.history.write(base, false).catch(() => undefined);
-    // A successful refresh's row is completed inside its own transaction (once the EXECUTING row is
-    // written), so history and contents commit together.
-    const complete = { ready: started, sql: (outcome: RefreshOutcome) => [this.history.sql(this.succeeded(dt, base, outcome, dataMs), true)] };
+    // The EXECUTING row is written on the service's own connection, while the refresh computes on
+    // the session's, if the refresh is still running after a while: a quick refresh's row is written
+    // once, complete (an INSERT with its rows, not an UPDATE finding the row among the history).
+    const started = new StartedRow(() => this.history.write(base, false).then(() => true, () => false));
+    // A successful refresh's row is completed inside its own transaction, so history and contents
+    // commit together.
+    const complete = { ready: () => started.settle(), sql: (outcome: RefreshOutcome) => [this.history.sql(this.succeeded(dt, base, outcome, dataMs), started.written)] };
     try {
       const outcome = await refreshDynamicTable(this.session, dt, this.states.get(dt.id), dataVersion, dataMs, complete);
       if (outcome.action === 'NO_DATA') await this.saveState(dt.id, outcome.state);
@@ -324,10 +326,7 @@ export class DynamicTableService implements RetentionPins {
       this.failures.set(dt.id, 0);
       const record = this.succeeded(dt, base, outcome, dataMs);
       // Every refresh but NO_DATA committed its history row with its rows (`complete`).
-      if (outcome.action === 'NO_DATA') {
-        await started;
-        await this.history.write(record, true).catch(() => undefined);
-      }
+      if (outcome.action === 'NO_DATA') await this.history.write(record, await started.settle()).catch(() => undefined);
       return { dt, record, outcome };
     } catch (e) {
       const error = mapDuckError(e);
@@ -340,8 +339,7 @@ export class DynamicTableService implements RetentionPins {
         endMs: this.engine.clock.now().getTime(),
         statistics: { queuedTimeMs: 0, compilationTimeMs: 0, executionTimeMs: Math.max(0, this.engine.clock.now().getTime() - base.startMs) },
       };
-      await started;
-      await this.history.write(record, true).catch(() => undefined);
+      await this.history.write(record, await started.settle()).catch(() => undefined);
       if (trigger === 'SCHEDULED') {
         const n = (this.failures.get(dt.id) ?? 0) + 1;
         this.failures.set(dt.id, n);
@@ -491,4 +489,3 @@ export class DynamicTableService implements RetentionPins {
     this.engine.warehouse.release(this.conn);
   }
 }
-

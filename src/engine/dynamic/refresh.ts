@@ -29,6 +29,7 @@ import {
 } from '../../sql/index.ts';
 import {
   appendRows,
+  applyChanges,
   applyKeyedDiff,
   applyRowDiff,
   dataTable,
@@ -40,7 +41,7 @@ import {
   type PendingWrite,
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
-import { aggregateStateVersions, aggregateStateWritten, prepareAggregate, writeAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
+import { addressedChanges, aggregateStateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, writeAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
 import { boundDynamicQuery, dynamicContext } from './dt-context.ts';
 import type { RefreshAction } from './dt-history.ts';
 import { isDynamic, type DynamicTableDef } from './dt-model.ts';
@@ -76,14 +77,15 @@ export interface RefreshOutcome {
 
 /**
  * Completing the refresh's history row inside its own transaction (every refresh but NO_DATA commits
- * one): `ready` settles once the row it updates is committed (the transaction must start after that
- * to see it); `sql` gives the statements, run in the COMMIT's round trip.
+ * one): `ready` is called just before the transaction starts and settles once no EXECUTING row is
+ * being written any more (the transaction must start after one is committed, to see it); `sql` then
+ * gives the statements, run in the COMMIT's round trip.
  */
 export interface RecordOutcome {
-  ready: Promise<unknown>;
+  ready(): Promise<unknown>;
   sql(outcome: RefreshOutcome): string[];
 }
-type Finish = { ready: Promise<unknown>; sql(counts: DiffCounts): string[] } | undefined;
+type Finish = { ready(): Promise<unknown>; sql(counts: DiffCounts): string[] } | undefined;
 
 /**
  * A full refresh costs about one pass over the inputs; an incremental one about a pass over the
@@ -127,7 +129,7 @@ export async function refreshDynamicTable(
   });
   // The outcome as it will be once committed, for the history row written with the commit.
   const finishing = (action: RefreshAction, inputsChanged: InputChange[], message: string | null, compiled: number): Finish =>
-    record && { ready: record.ready, sql: (counts) => record.sql(done(action, counts, inputsChanged, message, compiled)) };
+    record && { ready: () => record.ready(), sql: (counts) => record.sql(done(action, counts, inputsChanged, message, compiled)) };
 
   const reinit = reinitializeReason(session, dt, bound, previous);
   const changed = reinit === undefined && previous ? await changedInputs(session, bound, previous, newVersions) : new Set<number>(bound.inputs.keys());
@@ -181,8 +183,10 @@ export async function refreshDynamicTable(
       const aggregate: AggregateContext = {
         dtId: dt.id,
         validFor: async (versions) => {
-          const at = aggregateStateVersions(session.conn, dt.id);
-          if (!at || [...bound.inputs.keys()].some((id) => !at.has(id) || at.get(id)! > (versions.get(id) ?? 0))) return false;
+          const valid = aggregateStateValidity(session.conn, dt.id);
+          if (!valid || valid.tableVersion !== tableVersion(session, dt)) return false;
+          const at = valid.inputs;
+          if ([...bound.inputs.keys()].some((id) => !at.has(id) || at.get(id)! > (versions.get(id) ?? 0))) return false;
           return (await changedInputs(session, bound, { ...state, inputVersions: at }, versions)).size === 0;
         },
       };
@@ -211,6 +215,11 @@ function liveObject(session: Session, dt: DynamicTableDef): ObjectEntry {
   const o = session.engine.catalog.objects.get(dt.id);
   if (!o || o.droppedOn !== null || !isDynamic(o)) throw errors.doesNotExist('Dynamic table', dt.fullName);
   return o;
+}
+
+/** The last version that changed the dynamic table's rows (as the commit log knows it). */
+function tableVersion(session: Session, dt: DynamicTableDef): number {
+  return session.engine.commits.lastChanged.get(dt.id) ?? 0;
 }
 
 /** Why the whole table must be recomputed, if it must: 'initial', or what changed underneath. */
@@ -262,7 +271,7 @@ function pairKeyOf(block: Block, outputs: { name: string }[]): number[] | undefi
 /** Commits the table's new rows and refresh state in one transaction (with `write` doing the rows). */
 async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtState, finish: Finish, write: (w: PendingWrite, o: ObjectEntry) => Promise<DiffCounts>): Promise<DiffCounts> {
   const engine = session.engine;
-  await finish?.ready;
+  await finish?.ready();
   try {
     return await engine.writes.run(session, async (w) => {
       const o = liveObject(session, dt);
@@ -387,7 +396,7 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
     return counts;
   });
   run.dropped();
-  if (prepared.kind === 'aggregate') aggregateStateWritten(conn, dt.id, state.inputVersions);
+  if (prepared.kind === 'aggregate') aggregateStateWritten(conn, dt.id, state.inputVersions, tableVersion(session, dt));
   return counts;
 
   async function writePrepared(w: PendingWrite, o: ObjectEntry): Promise<DiffCounts> {
@@ -400,10 +409,20 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
         const inserted = await appendRows(conn, table, table.columns, 'SELECT * FROM temp._bkl_next', w);
         return { inserted, deleted: 0, updated: 0, unchanged };
       }
-      case 'aggregate':
-        await writeAggregateState(conn, dt.id, prepared);
+      case 'aggregate': {
+        const keys = prepared.positions.map((p) => duckIdent(table.columns[p]));
+        if (prepared.addressed) {
+          // The state names each touched group's stored row: no read of the stored rows.
+          await allocateRowIds(conn, prepared);
+          const c = await applyChanges(conn, table, addressedChanges(prepared, table.columns.length), w, { unique: true, byRowId: true });
+          await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table));
+          return { inserted: c.inserted + c.updated, deleted: c.deleted + c.updated, updated: c.updated, unchanged: c.same };
+        }
         // One row per group: stored and recomputed rows pair up by the group key.
-        return applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
+        const counts = await applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
+        await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table));
+        return counts;
+      }
       case 'partitions':
         return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);
       case 'change': {

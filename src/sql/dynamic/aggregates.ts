@@ -104,8 +104,41 @@ export function stateColumns(plan: AggregatePlan): string[] {
  * groups that still have rows.
  */
 export function outputFromState(b: SelectBlock, plan: AggregatePlan, stateId: number): AstNode | undefined {
+  const items = stateItems(b, plan, (c) => c);
+  if (!items) return undefined;
+  const select = mk.select(items, [stateRef(stateId)]);
+  return withData(select, { where_clause: { this: mk.binary('gt', mk.column('_N', '_S'), mk.number(0)) } });
+}
+
+/**
+ * Every touched group's new and old output rows side by side, over a merged state relation that
+ * has, besides the new state, the old state under `_O`-prefixed names (`_ON`, `_OS1`, …): the new
+ * row's items as `_BACKLOT_X<i>`, the old row's as `_BACKLOT_Y<i>`, then the relation's `passthrough`
+ * columns. No filter: whether each row exists is the caller's to decide (`_N` > 0 for the new one).
+ */
+export function changeFromState(b: SelectBlock, plan: AggregatePlan, stateId: number, passthrough: string[]): AstNode | undefined {
+  const news = stateItems(b, plan, (c) => c);
+  const olds = stateItems(b, plan, (c) => (c.startsWith('_K') ? c : `_O${c.slice(1)}`));
+  if (!news || !olds) return undefined;
+  const unaliased = (n: AstNode) => (kindOf(n) === 'alias' ? (dataOf<Data>(n, 'alias')!.this as AstNode) : n);
+  const items = [
+    ...news.map((n, i) => mk.alias(unaliased(n), `_BACKLOT_X${i + 1}`)),
+    ...olds.map((n, i) => mk.alias(unaliased(n), `_BACKLOT_Y${i + 1}`)),
+    ...passthrough.map((c) => mk.column(c, '_S')),
+  ];
+  return mk.select(items, [stateRef(stateId)]);
+}
+
+const stateRef = (stateId: number): AstNode => mk.tableRef(undefined, derivedPlaceholder(stateId, 'DNEW'), '_S');
+
+/**
+ * The select list with each aggregate call replaced by the state column holding it (named through
+ * `name`, so that the old state's columns can be read instead) and each group key by its column;
+ * undefined when some column is read that is not a group key as written.
+ */
+function stateItems(b: SelectBlock, plan: AggregatePlan, name: (column: string) => string): AstNode[] | undefined {
   const keyIndex = new Map(plan.keys.map((e, i) => [astKey(e), i]));
-  const col = (name: string) => mk.column(name, '_S');
+  const col = (c: string) => mk.column(name(c), '_S');
   let leftover = false;
   const replace = (n: AstNode): AstNode => {
     const k = keyIndex.get(astKey(n));
@@ -138,10 +171,7 @@ export function outputFromState(b: SelectBlock, plan: AggregatePlan, stateId: nu
     }
     return true;
   });
-  if (leftover) return undefined;
-  const from = mk.tableRef(undefined, derivedPlaceholder(stateId, 'DNEW'), '_S');
-  const select = mk.select(items, [from]);
-  return withData(select, { where_clause: { this: mk.binary('gt', col('_N'), mk.number(0)) } });
+  return leftover ? undefined : items;
 }
 
 /** Replaces the outermost nodes `fn` changes; does not descend into a replaced node. */

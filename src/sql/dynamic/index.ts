@@ -7,4 +7,4 @@ export { analyze, astKey, keyPositions, isKeyed, Unsupported, type Block, type I
 export { deltaTerm, keyItems, nullExtension, renderSelect, stateQuery } from './render.ts';
 export { derivedPlaceholder, inputPlaceholder, parsePlaceholder, type Placeholder, type Role } from './placeholders.ts';
 export { inlineCtes } from './ctes.ts';
-export { aggregatePlan, deltaSelect, outputFromState, stateColumns, type AggregatePlan, type AggregatePart } from './aggregates.ts';
+export { aggregatePlan, changeFromState, deltaSelect, outputFromState, stateColumns, type AggregatePlan, type AggregatePart } from './aggregates.ts';

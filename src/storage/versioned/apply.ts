@@ -1,6 +1,7 @@
 /**
- * Writing versioned tables. Every change is an append or a delete by DuckDB rowid — never a
- * scattered UPDATE or MERGE, which DuckDB executes far more slowly on large files (DESIGN §12):
+ * Writing versioned tables. Every change is an append or a delete by DuckDB rowid (or by row id, when
+ * the caller knows the rows only by it) — never a scattered UPDATE or MERGE, which DuckDB executes
+ * far more slowly on large files (DESIGN §12):
  * - inserts append new rows with fresh row ids and the writing version;
  * - updates and deletes append the old images to history (closing their validity at this version),
  *   delete the old rows by rowid, and append the new images under the same row ids.
@@ -54,24 +55,36 @@ export interface ChangeCounts {
   inserted: number;
   updated: number;
   deleted: number;
+  /** Rows of operation 'S' (same values: a caller's way of counting rows it compared and kept). */
+  same: number;
+}
+
+export interface ApplyOptions {
+  /** The caller guarantees each target row appears at most once (the duplicate check is skipped). */
+  unique?: boolean;
+  /**
+   * Target rows are named by their row id (ROW_ID) instead of DuckDB's rowid, and inserted rows
+   * carry the row id they get (allocated by the caller inside the write transaction).
+   */
+  byRowId?: boolean;
 }
 
 /**
  * Applies a materialised change table (see CHANGE_* in sql/translate/versioning.ts) to a table.
  * When a target row appears more than once, `duplicates` decides: several DELETEs of one row are one
  * delete; a row both updated and deleted, or updated more than once, fails with Snowflake's 100090
- * (MERGE's ERROR_ON_NONDETERMINISTIC_MERGE default). Rows of other operations are ignored. With
- * `unique`, the caller guarantees each target row appears at most once (the check is skipped).
+ * (MERGE's ERROR_ON_NONDETERMINISTIC_MERGE default). Rows of other operations are ignored.
  */
-export async function applyChanges(conn: StorageConnection, t: VersionedTable, changes: string, w: PendingWrite, unique = false): Promise<ChangeCounts> {
+export async function applyChanges(conn: StorageConnection, t: VersionedTable, changes: string, w: PendingWrite, options: ApplyOptions = {}): Promise<ChangeCounts> {
   const op = duckIdent(CHANGE_OP);
-  const rowid = duckIdent(CHANGE_ROWID);
+  const rowid = duckIdent(options.byRowId ? ROW_ID : CHANGE_ROWID);
   // One pass for the counts and for whether any target row appears more than once.
   const stats = await conn.query(
     `SELECT count(*) FILTER (WHERE ${op} = 'I'), count(*) FILTER (WHERE ${op} = 'U'), count(*) FILTER (WHERE ${op} = 'D'), ` +
-      `${unique ? '0' : `count(${rowid}) - count(DISTINCT ${rowid})`} FROM ${changes}`,
+      `${options.unique ? '0' : `count(${rowid}) - count(DISTINCT ${rowid})`}, count(*) FILTER (WHERE ${op} = 'S') FROM ${changes}`,
   );
   let [inserted, updated, deleted] = stats.rows[0].slice(0, 3).map((v) => Number(v));
+  const same = Number(stats.rows[0][4]);
   let source = changes;
   if (Number(stats.rows[0][3]) > 0) {
     const dup = await conn.query(
@@ -90,20 +103,20 @@ export async function applyChanges(conn: StorageConnection, t: VersionedTable, c
   if (updated + deleted > 0) {
     steps.push(
       `INSERT INTO ${historyTable(t)} SELECT ${olds}, ${ROW}, ${VER}, ${w.version} FROM ${source} WHERE ${op} IN ('U', 'D') AND ${VER} < ${w.version}`,
-      `DELETE FROM ${dataTable(t)} WHERE rowid IN (SELECT ${rowid} FROM ${source} WHERE ${op} IN ('U', 'D'))`,
+      `DELETE FROM ${dataTable(t)} WHERE ${options.byRowId ? ROW : 'rowid'} IN (SELECT ${rowid} FROM ${source} WHERE ${op} IN ('U', 'D'))`,
     );
   }
   if (updated > 0) {
     steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${news}, ${ROW}, ${w.version} FROM ${source} WHERE ${op} = 'U'`);
   }
   if (inserted > 0) {
-    steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${news}, ${NEXT_ROW_ID}, ${w.version} FROM ${source} WHERE ${op} = 'I'`);
+    steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${news}, ${options.byRowId ? ROW : NEXT_ROW_ID}, ${w.version} FROM ${source} WHERE ${op} = 'I'`);
   }
   // One round trip for all the writes (they run in order, in the caller's transaction).
   if (steps.length > 0) await conn.run(steps.join(';\n'));
   if (inserted + updated + deleted > 0) w.tables.add(t.id);
   if (updated + deleted > 0) w.rewrote.add(t.id);
-  return { inserted, updated, deleted };
+  return { inserted, updated, deleted, same };
 }
 
 /** Snowflake's 100090, naming the values of the target row that several source rows matched. */

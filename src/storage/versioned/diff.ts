@@ -128,7 +128,7 @@ export async function applyKeyedDiff(conn: StorageConnection, t: VersionedTable,
   );
   // Dropped with the commit (an aborted transaction drops it on rollback).
   w.atCommit.push(`DROP TABLE IF EXISTS temp.${changes}`);
-  const counts = await applyChanges(conn, t, `temp.${changes}`, w, true);
+  const counts = await applyChanges(conn, t, `temp.${changes}`, w, { unique: true });
   const inserted = counts.inserted + counts.updated;
   return { inserted, deleted: counts.deleted + counts.updated, updated: counts.updated, unchanged: total - counts.inserted - counts.updated - counts.deleted };
 }
