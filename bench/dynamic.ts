@@ -26,7 +26,7 @@ const DAY = 10_000;
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CHAIN_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** `BENCH_ONLY=scattered` (or groupby, chain, lag) runs one part. */
+/** `BENCH_ONLY=scattered` (or groupby, groups, chain, lag) runs one part. */
 const ONLY = process.env.BENCH_ONLY;
 const part = (name: string) => !ONLY || ONLY === name;
 const LAG_CHANGES = Number(process.env.BENCH_LAG_CHANGES ?? 100);
@@ -131,6 +131,28 @@ async function groupByAppend(s: Session, engine: Engine, rows: number): Promise<
   return { inc: median(inc), full: median(full) };
 }
 
+/**
+ * A GROUP BY with as many groups as half its rows (5M at 10M rows), one new batch of groups appended:
+ * the refresh must not read the stored groups (nor the state's) it does not touch.
+ */
+async function manyGroups(s: Session, engine: Engine, rows: number): Promise<{ inc: number; full: number }> {
+  await s.execute(`CREATE TABLE orders AS SELECT seq8() AS id, FLOOR(seq8() / 2)::INT AS cart, uniform(1, 100, random()) AS amount FROM TABLE(GENERATOR(ROWCOUNT => ${rows}))`);
+  const q = 'SELECT cart, sum(amount) AS amount, count(*) AS items FROM orders GROUP BY cart';
+  await s.execute(`CREATE DYNAMIC TABLE carts_inc TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
+  await s.execute(`CREATE DYNAMIC TABLE carts_full TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = FULL AS ${q}`);
+  const inc: number[] = [];
+  const full: number[] = [];
+  for (let i = 0; i < ROUNDS; i += 1) {
+    const first = rows + i * DAY;
+    await s.execute(`INSERT INTO orders SELECT ${first} + seq8(), FLOOR((${first} + seq8()) / 2)::INT, uniform(1, 100, random()) FROM TABLE(GENERATOR(ROWCOUNT => ${DAY}))`);
+    await checkpoint(engine);
+    inc.push(await refreshAll(s, ['carts_inc'], 'INCREMENTAL'));
+    full.push(await refreshAll(s, ['carts_full'], 'FULL'));
+  }
+  await expectSame(s, 'carts_inc', 'carts_full');
+  return { inc: median(inc), full: median(full) };
+}
+
 /** The five-table chain over raw JSON-ish events: each raw row carries two items (one duplicated). */
 const CHAIN = [
   ['flat', `SELECT r.id, r.day, f.index AS pos, f.value AS item FROM raw r, LATERAL FLATTEN(input => r.items) f`],
@@ -226,6 +248,12 @@ export async function benchDynamic(): Promise<BenchRow[]> {
     const small = await withEngine((s, e) => groupByAppend(s, e, ROWS / 10));
     rows.push({ name: `same day on ${m(ROWS / 10)} rows: incremental`, value: small.inc, unit: 'ms' });
     rows.push({ name: `  … ${m(ROWS)} / ${m(ROWS / 10)} incremental`, value: g.inc / small.inc, unit: 'x', note: 'target within 2x' });
+  }
+  if (part('groups')) {
+    const g = await withEngine((s, e) => manyGroups(s, e, ROWS));
+    rows.push({ name: `GROUP BY with ${m(ROWS / 2)} groups, 10k rows of new groups appended: incremental`, value: g.inc, unit: 'ms' });
+    rows.push({ name: `  … full`, value: g.full, unit: 'ms' });
+    rows.push({ name: `  … full / incremental`, value: g.full / g.inc, unit: 'x' });
   }
   if (part('chain')) {
     const c = await withEngine((s, e) => chain(s, e, ROWS));

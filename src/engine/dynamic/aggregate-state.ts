@@ -181,7 +181,6 @@ export async function prepareAggregate(
     return `CASE WHEN s.${c} IS NULL THEN d.${c} WHEN d.${c} IS NULL THEN s.${c} WHEN d.${c} ${better} s.${c} THEN d.${c} ELSE s.${c} END AS ${c}`;
   };
   const sums = cols.slice(nk).map(combine);
-  const on = keys.map((k) => `s.${k} IS NOT DISTINCT FROM d.${k}`).join(' AND ');
   // With the kept state, each touched group's state row is remembered by its rowid (`_srid`): only
   // this connection writes the temporary state table, so the rowid still names that row when the
   // write deletes it — no second join on the keys.
@@ -189,11 +188,18 @@ export async function prepareAggregate(
   // id a new row will get (allocated inside the write transaction, see writeAggregateState).
   const nul = 'CAST(NULL AS BIGINT)';
   const olds = cols.slice(nk).map((c) => `s.${c} AS _o${c.slice(1)}`);
-  const kept = rebuild ? [`${nul} AS _srid`, `${nul} AS _row`, `${nul} AS _ver`] : ['s.rowid AS _srid', 's._row', 's._ver'];
+  const kept = rebuild ? [`${nul} AS _srid`, `${nul} AS _row`, `${nul} AS _ver`] : ['s._rid AS _srid', 's._row', 's._ver'];
+  const list = `${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${kept[0]}, ${olds.join(', ')}, ${kept[1]}, ${nul} AS _nrow, ${kept[2]}`;
+  // Groups are matched with `=` — which lets DuckDB pass the touched keys' bounds to the state's scan
+  // and skip the rest (IS NOT DISTINCT FROM does not) — and groups with a NULL key apart.
+  const someNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
+  const eq = keys.map((k) => `s.${k} = d.${k}`).join(' AND ');
+  const same = keys.map((k) => `s.${k} IS NOT DISTINCT FROM d.${k}`).join(' AND ');
   await run.materialize(
     merged,
-    `SELECT ${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${kept[0]}, ${olds.join(', ')}, ${kept[1]}, ${nul} AS _nrow, ${kept[2]} ` +
-      `FROM (${delta}) d LEFT JOIN ${source} s ON ${on}`,
+    `WITH _d AS MATERIALIZED (${delta}) ` +
+      `SELECT ${list} FROM (SELECT * FROM _d WHERE NOT (${someNull})) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${source}) s ON ${eq} ` +
+      `UNION ALL SELECT ${list} FROM (SELECT * FROM _d WHERE ${someNull}) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${source} WHERE ${someNull}) s ON ${same}`,
   );
   const stateCols = stateColumns(plan);
   const extra = ['_SRID', ...stateCols.slice(nk).map((c) => `_O${c.slice(1)}`), '_ROW', '_NROW', '_VER'];
