@@ -6,7 +6,9 @@
  *   (flatten → convert → dedup → daily fact → rollup);
  * - 10k scattered updates across 100k groups;
  * - the same change on 1M and on 10M rows (refresh cost follows the change, not the table);
- * - with 1-second lags and the real scheduler, how long a change takes to reach the end of the chain.
+ * - with 1-second lags and the real scheduler, how long a change takes to reach the end of the chain;
+ * - not a target: new groups appended to a GROUP BY with 5M groups (the refresh must not read the
+ *   groups it does not touch).
  *
  * Every measured refresh is checked to have been INCREMENTAL (or FULL for the twins), and the two
  * tables are checked to hold the same rows, so a number can never come from a wrong result.
