@@ -115,22 +115,38 @@ async function appendDay(s: Session, table: string, day: number): Promise<void> 
   );
 }
 
-/** GROUP BY over the sales: incremental and full refresh after appending one day, median of ROUNDS. */
-async function groupByAppend(s: Session, engine: Engine, rows: number): Promise<{ inc: number; full: number }> {
-  await createSales(s, rows);
-  const q = 'SELECT day, film, sum(amount) AS amount, count(*) AS tickets FROM sales GROUP BY day, film';
-  await s.execute(`CREATE DYNAMIC TABLE daily_inc TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
-  await s.execute(`CREATE DYNAMIC TABLE daily_full TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = FULL AS ${q}`);
+/**
+ * An INCREMENTAL dynamic table `<name>_inc` and its FULL twin `<name>_full` over `q`; each round
+ * applies `change(i)`, checkpoints, and times both refreshes. Medians of ROUNDS. The twins are compared
+ * after every round, or only after the last with `compareEachRound` false (for big tables).
+ */
+async function twinRounds(
+  s: Session,
+  engine: Engine,
+  name: string,
+  q: string,
+  change: (round: number) => Promise<unknown>,
+  compareEachRound = true,
+): Promise<{ inc: number; full: number }> {
+  await s.execute(`CREATE DYNAMIC TABLE ${name}_inc TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
+  await s.execute(`CREATE DYNAMIC TABLE ${name}_full TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = FULL AS ${q}`);
   const inc: number[] = [];
   const full: number[] = [];
   for (let i = 0; i < ROUNDS; i += 1) {
-    await appendDay(s, 'sales', rows / DAY + i);
+    await change(i);
     await checkpoint(engine);
-    inc.push(await refreshAll(s, ['daily_inc'], 'INCREMENTAL'));
-    full.push(await refreshAll(s, ['daily_full'], 'FULL'));
-    await expectSame(s, 'daily_inc', 'daily_full');
+    inc.push(await refreshAll(s, [`${name}_inc`], 'INCREMENTAL'));
+    full.push(await refreshAll(s, [`${name}_full`], 'FULL'));
+    if (compareEachRound || i === ROUNDS - 1) await expectSame(s, `${name}_inc`, `${name}_full`);
   }
   return { inc: median(inc), full: median(full) };
+}
+
+/** GROUP BY over the sales: incremental and full refresh after appending one day. */
+async function groupByAppend(s: Session, engine: Engine, rows: number): Promise<{ inc: number; full: number }> {
+  await createSales(s, rows);
+  const q = 'SELECT day, film, sum(amount) AS amount, count(*) AS tickets FROM sales GROUP BY day, film';
+  return twinRounds(s, engine, 'daily', q, (i) => appendDay(s, 'sales', rows / DAY + i));
 }
 
 /**
@@ -140,19 +156,11 @@ async function groupByAppend(s: Session, engine: Engine, rows: number): Promise<
 async function manyGroups(s: Session, engine: Engine, rows: number): Promise<{ inc: number; full: number }> {
   await s.execute(`CREATE TABLE orders AS SELECT seq8() AS id, FLOOR(seq8() / 2)::INT AS cart, uniform(1, 100, random()) AS amount FROM TABLE(GENERATOR(ROWCOUNT => ${rows}))`);
   const q = 'SELECT cart, sum(amount) AS amount, count(*) AS items FROM orders GROUP BY cart';
-  await s.execute(`CREATE DYNAMIC TABLE carts_inc TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
-  await s.execute(`CREATE DYNAMIC TABLE carts_full TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = FULL AS ${q}`);
-  const inc: number[] = [];
-  const full: number[] = [];
-  for (let i = 0; i < ROUNDS; i += 1) {
+  const append = (i: number) => {
     const first = rows + i * DAY;
-    await s.execute(`INSERT INTO orders SELECT ${first} + seq8(), FLOOR((${first} + seq8()) / 2)::INT, uniform(1, 100, random()) FROM TABLE(GENERATOR(ROWCOUNT => ${DAY}))`);
-    await checkpoint(engine);
-    inc.push(await refreshAll(s, ['carts_inc'], 'INCREMENTAL'));
-    full.push(await refreshAll(s, ['carts_full'], 'FULL'));
-  }
-  await expectSame(s, 'carts_inc', 'carts_full');
-  return { inc: median(inc), full: median(full) };
+    return s.execute(`INSERT INTO orders SELECT ${first} + seq8(), FLOOR((${first} + seq8()) / 2)::INT, uniform(1, 100, random()) FROM TABLE(GENERATOR(ROWCOUNT => ${DAY}))`);
+  };
+  return twinRounds(s, engine, 'carts', q, append, false);
 }
 
 /** The five-table chain over raw JSON-ish events: each raw row carries two items (one duplicated). */
@@ -200,18 +208,7 @@ async function chain(s: Session, engine: Engine, rows: number): Promise<{ inc: n
  */
 async function scattered(s: Session, engine: Engine, rows: number, q: string): Promise<{ inc: number; full: number }> {
   await s.execute(`CREATE TABLE plays AS SELECT seq8() AS id, seq8() % 100000 AS fan, uniform(1, 100, random()) AS pts FROM TABLE(GENERATOR(ROWCOUNT => ${rows}))`);
-  await s.execute(`CREATE DYNAMIC TABLE fans_inc TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
-  await s.execute(`CREATE DYNAMIC TABLE fans_full TARGET_LAG = '1 day' WAREHOUSE = wh REFRESH_MODE = FULL AS ${q}`);
-  const inc: number[] = [];
-  const full: number[] = [];
-  for (let i = 0; i < ROUNDS; i += 1) {
-    await s.execute(`UPDATE plays SET pts = pts + 1 WHERE hash(id, ${i}) % ${Math.round(rows / 10_000)} = 0`);
-    await checkpoint(engine);
-    inc.push(await refreshAll(s, ['fans_inc'], 'INCREMENTAL'));
-    full.push(await refreshAll(s, ['fans_full'], 'FULL'));
-    await expectSame(s, 'fans_inc', 'fans_full');
-  }
-  return { inc: median(inc), full: median(full) };
+  return twinRounds(s, engine, 'fans', q, (i) => s.execute(`UPDATE plays SET pts = pts + 1 WHERE hash(id, ${i}) % ${Math.round(rows / 10_000)} = 0`));
 }
 
 /** With 1-second lags and the real scheduler: time from a committed change to its row in the rollup. */

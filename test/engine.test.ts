@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Engine, ManualClock } from '../src/engine/index.ts';
+import { Engine, ManualClock, type Session } from '../src/engine/index.ts';
 import { appendRows, dataTable, deleteAll, versionedTable } from '../src/storage/index.ts';
 
 let dir: string;
@@ -21,6 +21,29 @@ afterEach(async () => {
   await engine.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+/** A GROUP BY dynamic table over `plays` (aggregate state path): `fans`, with its query. */
+const FANS = 'SELECT fan, sum(pts) AS pts, count(*) AS n FROM plays GROUP BY fan';
+
+async function createFans(rows: number, groups: number): Promise<Session> {
+  const s = await engine.newSession();
+  await s.execute('CREATE DATABASE d');
+  await s.execute('CREATE TABLE plays (fan INT, pts INT)');
+  await s.execute(`INSERT INTO plays SELECT seq4() % ${groups}, seq4() % 7 FROM TABLE(GENERATOR(ROWCOUNT => ${rows}))`);
+  await s.execute(`CREATE DYNAMIC TABLE fans TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${FANS}`);
+  return s;
+}
+
+/** Applies `change`, refreshes `fans`, and checks the refresh was incremental and exact. */
+async function refreshFans(s: Session, change: string): Promise<void> {
+  await s.execute(change);
+  clock.advance(1000);
+  await s.execute('ALTER DYNAMIC TABLE fans REFRESH');
+  const last = await s.execute(`SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'fans')) ORDER BY refresh_start_time DESC LIMIT 1`);
+  expect(last.rows[0][0]).toBe('INCREMENTAL');
+  const diff = await s.execute(`SELECT count(*) FROM ((SELECT * FROM fans EXCEPT ALL ${FANS}) UNION ALL (${FANS} EXCEPT ALL SELECT * FROM fans))`);
+  expect(diff.rows[0][0]).toBe('0');
+}
 
 describe('engine', () => {
   it('reuses the translation of a statement it has seen, until the catalog changes', async () => {
@@ -92,23 +115,8 @@ describe('engine', () => {
   });
 
   it('rebuilds a dynamic table\'s in-memory aggregate state after a restart, and stays exact', async () => {
-    const q = 'SELECT fan, sum(pts) AS pts, count(*) AS n FROM plays GROUP BY fan';
-    let s = await engine.newSession();
-    await s.execute('CREATE DATABASE d');
-    await s.execute('CREATE TABLE plays (fan INT, pts INT)');
-    await s.execute('INSERT INTO plays SELECT seq4() % 50, seq4() % 7 FROM TABLE(GENERATOR(ROWCOUNT => 1000))');
-    await s.execute(`CREATE DYNAMIC TABLE fans TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
-    const refresh = async (change: string): Promise<void> => {
-      await s.execute(change);
-      clock.advance(1000);
-      await s.execute('ALTER DYNAMIC TABLE fans REFRESH');
-      const last = await s.execute(
-        `SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'fans')) ORDER BY refresh_start_time DESC LIMIT 1`,
-      );
-      expect(last.rows[0][0]).toBe('INCREMENTAL');
-      const diff = await s.execute(`SELECT count(*) FROM ((SELECT * FROM fans EXCEPT ALL ${q}) UNION ALL (${q} EXCEPT ALL SELECT * FROM fans))`);
-      expect(diff.rows[0][0]).toBe('0');
-    };
+    let s = await createFans(1000, 50);
+    const refresh = (change: string) => refreshFans(s, change);
     await refresh('UPDATE plays SET pts = pts + 1 WHERE fan < 5'); // builds the state
     await refresh('DELETE FROM plays WHERE fan = 7'); // uses it
     await engine.close();
@@ -125,21 +133,8 @@ describe('engine', () => {
     // The kept state names each group's stored row by row id. Here the table's rows are rewritten
     // under new row ids (same values) by a write that is not a refresh: the next refresh must not
     // trust the state's row ids (it would leave the old rows behind), but rebuild it.
-    const q = 'SELECT fan, sum(pts) AS pts, count(*) AS n FROM plays GROUP BY fan';
-    const s = await engine.newSession();
-    await s.execute('CREATE DATABASE d');
-    await s.execute('CREATE TABLE plays (fan INT, pts INT)');
-    await s.execute('INSERT INTO plays SELECT seq4() % 20, seq4() % 7 FROM TABLE(GENERATOR(ROWCOUNT => 400))');
-    await s.execute(`CREATE DYNAMIC TABLE fans TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
-    const refresh = async (change: string): Promise<void> => {
-      await s.execute(change);
-      clock.advance(1000);
-      await s.execute('ALTER DYNAMIC TABLE fans REFRESH');
-      const last = await s.execute(`SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'fans')) ORDER BY refresh_start_time DESC LIMIT 1`);
-      expect(last.rows[0][0]).toBe('INCREMENTAL');
-      const diff = await s.execute(`SELECT count(*) FROM ((SELECT * FROM fans EXCEPT ALL ${q}) UNION ALL (${q} EXCEPT ALL SELECT * FROM fans))`);
-      expect(diff.rows[0][0]).toBe('0');
-    };
+    const s = await createFans(400, 20);
+    const refresh = (change: string) => refreshFans(s, change);
     await refresh('UPDATE plays SET pts = pts + 1 WHERE fan < 5'); // builds the state
     await refresh('UPDATE plays SET pts = pts + 1 WHERE fan = 3'); // uses it
 

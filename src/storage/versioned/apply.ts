@@ -77,22 +77,24 @@ export interface ApplyOptions {
  */
 export async function applyChanges(conn: StorageConnection, t: VersionedTable, changes: string, w: PendingWrite, options: ApplyOptions = {}): Promise<ChangeCounts> {
   const op = duckIdent(CHANGE_OP);
-  const rowid = duckIdent(options.byRowId ? ROW_ID : CHANGE_ROWID);
+  // The column naming each change's target row, and the table column it names.
+  const target = duckIdent(options.byRowId ? ROW_ID : CHANGE_ROWID);
+  const targetColumn = options.byRowId ? ROW : 'rowid';
   // One pass for the counts and for whether any target row appears more than once.
   const stats = await conn.query(
     `SELECT count(*) FILTER (WHERE ${op} = 'I'), count(*) FILTER (WHERE ${op} = 'U'), count(*) FILTER (WHERE ${op} = 'D'), ` +
-      `${options.unique ? '0' : `count(${rowid}) - count(DISTINCT ${rowid})`}, count(*) FILTER (WHERE ${op} = 'S') FROM ${changes}`,
+      `${options.unique ? '0' : `count(${target}) - count(DISTINCT ${target})`}, count(*) FILTER (WHERE ${op} = 'S') FROM ${changes}`,
   );
   let [inserted, updated, deleted] = stats.rows[0].slice(0, 3).map((v) => Number(v));
   const same = Number(stats.rows[0][4]);
   let source = changes;
   if (Number(stats.rows[0][3]) > 0) {
     const dup = await conn.query(
-      `SELECT ${rowid}, count(*) FILTER (WHERE ${op} = 'U') AS u FROM ${changes} WHERE ${rowid} IS NOT NULL GROUP BY ${rowid} HAVING count(*) > 1 ORDER BY u DESC LIMIT 1`,
+      `SELECT ${target}, count(*) FILTER (WHERE ${op} = 'U') AS u FROM ${changes} WHERE ${target} IS NOT NULL GROUP BY ${target} HAVING count(*) > 1 ORDER BY u DESC LIMIT 1`,
     );
-    if (Number(dup.rows[0][1]) > 0) throw await duplicateRowError(conn, t, changes, dup.rows[0][0]);
+    if (Number(dup.rows[0][1]) > 0) throw await duplicateRowError(conn, t, changes, target, dup.rows[0][0]);
     // Only repeated deletes: one delete per target row.
-    source = `(SELECT DISTINCT ON (${rowid}) * FROM ${changes} WHERE ${rowid} IS NOT NULL UNION ALL SELECT * FROM ${changes} WHERE ${rowid} IS NULL)`;
+    source = `(SELECT DISTINCT ON (${target}) * FROM ${changes} WHERE ${target} IS NOT NULL UNION ALL SELECT * FROM ${changes} WHERE ${target} IS NULL)`;
     const distinct = await conn.query(`SELECT count(*) FILTER (WHERE ${op} = 'D') FROM ${source}`);
     deleted = Number(distinct.rows[0][0]);
   }
@@ -103,7 +105,7 @@ export async function applyChanges(conn: StorageConnection, t: VersionedTable, c
   if (updated + deleted > 0) {
     steps.push(
       `INSERT INTO ${historyTable(t)} SELECT ${olds}, ${ROW}, ${VER}, ${w.version} FROM ${source} WHERE ${op} IN ('U', 'D') AND ${VER} < ${w.version}`,
-      `DELETE FROM ${dataTable(t)} WHERE ${options.byRowId ? ROW : 'rowid'} IN (SELECT ${rowid} FROM ${source} WHERE ${op} IN ('U', 'D'))`,
+      `DELETE FROM ${dataTable(t)} WHERE ${targetColumn} IN (SELECT ${target} FROM ${source} WHERE ${op} IN ('U', 'D'))`,
     );
   }
   if (updated > 0) {
@@ -120,9 +122,9 @@ export async function applyChanges(conn: StorageConnection, t: VersionedTable, c
 }
 
 /** Snowflake's 100090, naming the values of the target row that several source rows matched. */
-async function duplicateRowError(conn: StorageConnection, t: VersionedTable, changes: string, rowid: unknown): Promise<Error> {
+async function duplicateRowError(conn: StorageConnection, t: VersionedTable, changes: string, target: string, id: unknown): Promise<Error> {
   const olds = t.columns.map((_, i) => `CAST(${duckIdent(oldColumn(i + 1))} AS VARCHAR)`).join(', ');
-  const r = await conn.query(`SELECT ${olds} FROM ${changes} WHERE ${duckIdent(CHANGE_ROWID)} = ${String(rowid)} LIMIT 1`);
+  const r = await conn.query(`SELECT ${olds} FROM ${changes} WHERE ${target} = ${String(id)} LIMIT 1`);
   const values = (r.rows[0] ?? []).map((v) => (v === null ? 'NULL' : JSON.stringify(String(v)))).join(', ');
   return errors.duplicateRow(values);
 }
