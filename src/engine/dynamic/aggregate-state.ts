@@ -57,6 +57,8 @@ export interface AggregateContext {
 export interface StateValidity {
   inputs: Map<number, number>;
   tableVersion: number;
+  /** Rows deleted from the state table since it was last written whole (DuckDB keeps them). */
+  deadRows: number;
 }
 
 export interface AggregateWrite {
@@ -269,36 +271,71 @@ export async function allocateRowIds(conn: StorageConnection, prepared: Aggregat
 
 /**
  * Inside the refresh's write transaction, after the rows were written: brings the state table to the
- * refresh's versions, each group with its stored row's id and version.
+ * refresh's versions, each group with its stored row's id and version. Returns how many deleted rows
+ * the table holds afterwards.
  */
-export async function writeAggregateState(conn: StorageConnection, dtId: number, prepared: AggregateWrite, w: PendingWrite, storedKeys: string[], storedTable: string): Promise<void> {
+export async function writeAggregateState(
+  conn: StorageConnection,
+  dtId: number,
+  prepared: AggregateWrite,
+  w: PendingWrite,
+  storedKeys: string[],
+  storedTable: string,
+  /** How many touched groups are new ('I' rows) and how many are gone ('D' rows). */
+  counts: { fresh: number; gone: number },
+): Promise<number> {
+  const name = stateTableName(dtId);
   const table = aggregateStateTable(dtId);
   const cols = prepared.stateColumns.join(', ');
   const merged = `temp.${prepared.merged}`;
   if (prepared.addressed) {
     const ver = `CASE WHEN _op IN ('I', 'U') THEN ${w.version} ELSE _ver END`;
-    await conn.run(
-      `DELETE FROM ${table} WHERE rowid IN (SELECT _srid FROM ${merged} WHERE _srid IS NOT NULL); ` +
-        `INSERT INTO ${table} (${cols}, ${ROW_COLUMNS.join(', ')}) SELECT ${cols}, CASE WHEN _n > 0 THEN coalesce(_nrow, _row) END, ${ver} FROM (${prepared.addressed}) WHERE _n <> 0`,
-    );
-    return;
+    const row = 'CASE WHEN _n > 0 THEN coalesce(_nrow, _row) END';
+    // Groups the state keeps are updated in place (a DELETE and re-INSERT would leave dead rows).
+    const aggregates = prepared.stateColumns.slice(prepared.positions.length);
+    const assigned = [...aggregates.map((c) => [c, c]), ['_row', row], ['_ver', ver]];
+    const steps = [
+      `UPDATE ${table} SET ${assigned.map(([c]) => `${c} = _m.${c}`).join(', ')} ` +
+        `FROM (SELECT _srid, ${assigned.map(([c, v]) => `${v} AS ${c}`).join(', ')} FROM (${prepared.addressed}) WHERE _srid IS NOT NULL AND _n <> 0) AS _m ` +
+        `WHERE ${table}.rowid = _m._srid`,
+    ];
+    if (counts.gone > 0) steps.push(`DELETE FROM ${table} WHERE rowid IN (SELECT _srid FROM ${merged} WHERE _srid IS NOT NULL AND _n = 0)`);
+    if (counts.fresh > 0) {
+      steps.push(`INSERT INTO ${table} (${cols}, ${ROW_COLUMNS.join(', ')}) SELECT ${cols}, ${row}, ${ver} FROM (${prepared.addressed}) WHERE _srid IS NULL AND _n <> 0`);
+    }
+    // A temporary table is never checkpointed, so DuckDB never reclaims its deleted rows: they stay
+    // in memory and in every scan. Once they outnumber the live rows, the table is rewritten — last,
+    // as the statements above name state rows by the rowids the merge read.
+    let dead = (aggregateStateValidity(conn, dtId)?.deadRows ?? 0) + counts.gone;
+    if (counts.gone > 0) {
+      const live = Number((await conn.query(`SELECT count(*) FROM ${table}`)).rows[0][0]) - counts.gone + counts.fresh;
+      if (dead > live) {
+        steps.push(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM ${table}`);
+        dead = 0;
+      }
+    }
+    await conn.run(steps.join(';\n'));
+    return dead;
   }
-  // Rebuilt: the state of every group, then each group's stored row found by its key (once).
+  // Rebuilt: the state of every untouched group and the touched groups' new state, then each
+  // group's stored row found by its key (once).
   const sameKey = (a: string, b: string[]) => b.map((k, i) => `${a}._k${i + 1} IS NOT DISTINCT FROM ${k}`).join(' AND ');
+  const keys = storedKeys.map((_, i) => `_k${i + 1}`);
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${stateTableName(dtId)} AS SELECT *, CAST(NULL AS BIGINT) AS _row, CAST(NULL AS BIGINT) AS _ver FROM temp._bkl_aggb; ` +
-      `DELETE FROM ${table} WHERE rowid IN (SELECT s.rowid FROM ${table} s JOIN ${merged} d ON ${sameKey('s', storedKeys.map((_, i) => `d._k${i + 1}`))}); ` +
+    `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT *, CAST(NULL AS BIGINT) AS _row, CAST(NULL AS BIGINT) AS _ver FROM temp._bkl_aggb b ` +
+      `WHERE NOT EXISTS (SELECT 1 FROM ${merged} d WHERE ${sameKey('d', keys.map((k) => `b.${k}`))}); ` +
       `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${merged} WHERE _n <> 0; ` +
       `UPDATE ${table} SET _row = _t.${duckIdent(ROW_ID)}, _ver = _t.${duckIdent(VERSION)} FROM ${storedTable} AS _t ` +
       `WHERE ${sameKey(table, storedKeys.map((k) => `_t.${k}`))}`,
   );
+  return 0;
 }
 
 /** After the refresh that wrote the state committed: the versions it is valid for. */
-export function aggregateStateWritten(conn: StorageConnection, dtId: number, versions: Map<number, number>, tableVersion: number): void {
+export function aggregateStateWritten(conn: StorageConnection, dtId: number, versions: Map<number, number>, tableVersion: number, deadRows: number): void {
   let tables = validAt.get(conn);
   if (!tables) validAt.set(conn, (tables = new Map()));
-  tables.set(dtId, { inputs: new Map(versions), tableVersion });
+  tables.set(dtId, { inputs: new Map(versions), tableVersion, deadRows });
 }
 
 /** What a table's state on this connection is valid for, if it has one. */

@@ -390,13 +390,14 @@ export async function prepareIncremental(run: IncrementalRun, top: Block, dt: Dy
 async function incrementalWrite(session: Session, dt: DynamicTableDef, run: IncrementalRun, top: Block, state: DtState, aggregate: AggregateContext, finish: Finish): Promise<DiffCounts> {
   const conn = session.conn;
   const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt), aggregate);
+  let deadStateRows = 0;
   const counts = await commitRefresh(session, dt, state, finish, async (w, o) => {
     const counts = await writePrepared(w, o);
     w.atCommit.push(...run.dropStatements());
     return counts;
   });
   run.dropped();
-  if (prepared.kind === 'aggregate') aggregateStateWritten(conn, dt.id, state.inputVersions, tableVersion(session, dt));
+  if (prepared.kind === 'aggregate') aggregateStateWritten(conn, dt.id, state.inputVersions, tableVersion(session, dt), deadStateRows);
   return counts;
 
   async function writePrepared(w: PendingWrite, o: ObjectEntry): Promise<DiffCounts> {
@@ -415,12 +416,12 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
           // The state names each touched group's stored row: no read of the stored rows.
           await allocateRowIds(conn, prepared);
           const c = await applyChanges(conn, table, addressedChanges(prepared, table.columns.length), w, { unique: true, byRowId: true });
-          await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table));
+          deadStateRows = await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table), { fresh: c.inserted, gone: c.deleted });
           return { inserted: c.inserted + c.updated, deleted: c.deleted + c.updated, updated: c.updated, unchanged: c.same };
         }
         // One row per group: stored and recomputed rows pair up by the group key.
         const counts = await applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
-        await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table));
+        deadStateRows = await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table), { fresh: counts.inserted, gone: counts.deleted });
         return counts;
       }
       case 'partitions':
