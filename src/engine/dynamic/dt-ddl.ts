@@ -217,7 +217,7 @@ function upstreamReason(reason: string | undefined): SuspendReason {
   return 'UPSTREAM_USER_SUSPENDED';
 }
 
-/** The table's columns: the query's names (or the column list's) and Snowflake types, as CTAS finds them. */
+/** The table's columns: the query's names and Snowflake types, as CTAS finds them, or the column list's names and types. */
 async function describeColumns(session: Session, stmt: CreateDynamicTableStatement, path: ResolvedPath): Promise<ColumnEntry[]> {
   const parsed = parseStatement(stmt.query).statement;
   if (parsed.kind !== 'query') throw errors.syntaxMessage('A dynamic table must be defined by a query.');
@@ -231,8 +231,8 @@ async function describeColumns(session: Session, stmt: CreateDynamicTableStateme
   const columns = names.map((n, i): ColumnEntry => {
     const duckType = String(described.rows[i][1]);
     const inferred: SfType | undefined = t.columns.length === names.length ? t.columns[i].type : undefined;
-    const type = resultType({ name: n, type: duckType, alias: duckType === 'JSON' ? 'JSON' : undefined }, inferred);
     const spec = stmt.columns?.[i];
+    const type = spec?.type ?? resultType({ name: n, type: duckType, alias: duckType === 'JSON' ? 'JSON' : undefined }, inferred);
     return { name: spec?.name ?? n, type, nullable: true, defaultSql: null, identity: null, comment: spec?.comment ?? null, primaryKey: false, unique: false };
   });
   checkDuplicateColumns(columns);

@@ -1,7 +1,7 @@
 /**
  * Dynamic tables (semantics §3.1):
  *
- *   CREATE [OR REPLACE] [TRANSIENT] DYNAMIC TABLE [IF NOT EXISTS] <name> [ ( <col> [<type>] [COMMENT '…'], … ) ]
+ *   CREATE [OR REPLACE] [TRANSIENT] DYNAMIC TABLE [IF NOT EXISTS] <name> [ ( <col> [<type>] [COMMENT '…'], … ) ]   -- a type casts the column
  *     TARGET_LAG = { '<n> { seconds | minutes | hours | days }' | DOWNSTREAM }
  *     WAREHOUSE = <wh> [ REFRESH_MODE = { AUTO | FULL | INCREMENTAL } ] [ INITIALIZE = { ON_CREATE | ON_SCHEDULE } ]
  *     [ CLUSTER BY (…) ] [ DATA_RETENTION_TIME_IN_DAYS = n ] [ MAX_DATA_EXTENSION_TIME_IN_DAYS = n ] [ COMMENT = '…' ]
@@ -12,6 +12,7 @@
  */
 import { errors } from '../errors.ts';
 import type { AlterDynamicTableStatement, CreateDynamicTableStatement } from '../statements/statement.ts';
+import { parseDataType } from './columns.ts';
 import { parseTimeTravel } from './create.ts';
 import type { Cursor, ParsedValue } from './cursor.ts';
 
@@ -46,10 +47,15 @@ export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; t
     stmt.columns = [];
     do {
       const name = c.identifier();
+      const ends = () => c.atAny('COMMENT', 'WITH', 'MASKING', 'PROJECTION', 'TAG') || c.peek()?.type === 'COMMA' || c.peek()?.type === 'R_PAREN';
+      // The type is optional; when given, the query's column is cast to it (as CREATE TABLE … AS).
+      const type = ends() ? undefined : parseDataType(c);
       let comment: string | undefined;
-      while (!c.atAny('COMMENT') && c.peek()?.type !== 'COMMA' && c.peek()?.type !== 'R_PAREN') c.next(); // an optional type
+      if (c.atAny('WITH', 'MASKING', 'PROJECTION', 'TAG')) {
+        throw errors.unsupported('policies and tags on dynamic table columns (governance comes in a later release)');
+      }
       if (c.accept('COMMENT')) comment = c.string();
-      stmt.columns.push({ name, comment });
+      stmt.columns.push({ name, type, comment });
     } while (c.acceptSymbol('COMMA'));
     c.expectSymbol('R_PAREN');
   }

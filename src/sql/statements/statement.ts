@@ -188,8 +188,8 @@ export interface CreateDynamicTableStatement {
   orReplace: boolean;
   ifNotExists: boolean;
   transient: boolean;
-  /** Column names (and comments) when given. */
-  columns?: { name: string; comment?: string }[];
+  /** Column names (with types and comments, when given) when a column list is given. */
+  columns?: { name: string; type?: SfType; comment?: string }[];
   /** TARGET_LAG, WAREHOUSE, REFRESH_MODE, INITIALIZE, COMMENT, retention … */
   properties: Properties;
   query: string;
