@@ -281,8 +281,11 @@ export async function writeAggregateState(
   w: PendingWrite,
   storedKeys: string[],
   storedTable: string,
-  /** How many touched groups are new ('I' rows) and how many are gone ('D' rows). */
-  counts: { fresh: number; gone: number },
+  /**
+   * How many touched groups are new ('I' rows), kept ('U' and 'S' rows: the state has them and they
+   * still have rows) and gone ('D' rows). Used with the kept state, to skip statements with no rows.
+   */
+  counts: { fresh: number; kept: number; gone: number },
 ): Promise<number> {
   const name = stateTableName(dtId);
   const table = aggregateStateTable(dtId);
@@ -294,11 +297,14 @@ export async function writeAggregateState(
     // Groups the state keeps are updated in place (a DELETE and re-INSERT would leave dead rows).
     const aggregates = prepared.stateColumns.slice(prepared.positions.length);
     const assigned = [...aggregates.map((c) => [c, c]), ['_row', row], ['_ver', ver]];
-    const steps = [
-      `UPDATE ${table} SET ${assigned.map(([c]) => `${c} = _m.${c}`).join(', ')} ` +
-        `FROM (SELECT _srid, ${assigned.map(([c, v]) => `${v} AS ${c}`).join(', ')} FROM (${prepared.addressed}) WHERE _srid IS NOT NULL AND _n <> 0) AS _m ` +
-        `WHERE ${table}.rowid = _m._srid`,
-    ];
+    const steps: string[] = [];
+    if (counts.kept > 0) {
+      steps.push(
+        `UPDATE ${table} SET ${assigned.map(([c]) => `${c} = _m.${c}`).join(', ')} ` +
+          `FROM (SELECT _srid, ${assigned.map(([c, v]) => `${v} AS ${c}`).join(', ')} FROM (${prepared.addressed}) WHERE _srid IS NOT NULL AND _n <> 0) AS _m ` +
+          `WHERE ${table}.rowid = _m._srid`,
+      );
+    }
     if (counts.gone > 0) steps.push(`DELETE FROM ${table} WHERE rowid IN (SELECT _srid FROM ${merged} WHERE _srid IS NOT NULL AND _n = 0)`);
     if (counts.fresh > 0) {
       steps.push(`INSERT INTO ${table} (${cols}, ${ROW_COLUMNS.join(', ')}) SELECT ${cols}, ${row}, ${ver} FROM (${prepared.addressed}) WHERE _srid IS NULL AND _n <> 0`);
@@ -314,7 +320,7 @@ export async function writeAggregateState(
         dead = 0;
       }
     }
-    await conn.run(steps.join(';\n'));
+    if (steps.length > 0) await conn.run(steps.join(';\n'));
     return dead;
   }
   // Rebuilt: the state of every untouched group and the touched groups' new state, then each

@@ -416,12 +416,12 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
           // The state names each touched group's stored row: no read of the stored rows.
           await allocateRowIds(conn, prepared);
           const c = await applyChanges(conn, table, addressedChanges(prepared, table.columns.length), w, { unique: true, byRowId: true });
-          deadStateRows = await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table), { fresh: c.inserted, gone: c.deleted });
+          deadStateRows = await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table), { fresh: c.inserted, kept: c.updated + c.same, gone: c.deleted });
           return { inserted: c.inserted + c.updated, deleted: c.deleted + c.updated, updated: c.updated, unchanged: c.same };
         }
         // One row per group: stored and recomputed rows pair up by the group key.
         const counts = await applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
-        deadStateRows = await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table), { fresh: counts.inserted, gone: counts.deleted });
+        deadStateRows = await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table), { fresh: counts.inserted, kept: counts.updated + counts.unchanged, gone: counts.deleted });
         return counts;
       }
       case 'partitions':
