@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine, ManualClock, type Session } from '../src/engine/index.ts';
-import { appendRows, dataTable, deleteAll, versionedTable } from '../src/storage/index.ts';
+import { aggregateStateTable } from '../src/engine/dynamic/aggregate-state.ts';
+import { appendRows, dataTable, deleteAll, versionedTable, type ObjectEntry } from '../src/storage/index.ts';
 
 let dir: string;
 let engine: Engine;
@@ -32,6 +33,11 @@ async function createFans(rows: number, groups: number): Promise<Session> {
   await s.execute(`INSERT INTO plays SELECT seq4() % ${groups}, seq4() % 7 FROM TABLE(GENERATOR(ROWCOUNT => ${rows}))`);
   await s.execute(`CREATE DYNAMIC TABLE fans TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${FANS}`);
   return s;
+}
+
+/** The catalog entry of the live `fans` table. */
+function fansObject(): ObjectEntry {
+  return [...engine.catalog.objects.values()].find((x) => x.name === 'FANS' && x.droppedOn === null)!;
 }
 
 /** Applies `change`, refreshes `fans`, and checks the refresh was incremental and exact. */
@@ -138,7 +144,7 @@ describe('engine', () => {
     await refresh('UPDATE plays SET pts = pts + 1 WHERE fan < 5'); // builds the state
     await refresh('UPDATE plays SET pts = pts + 1 WHERE fan = 3'); // uses it
 
-    const o = [...engine.catalog.objects.values()].find((x) => x.name === 'FANS' && x.droppedOn === null)!;
+    const o = fansObject();
     const t = versionedTable(o);
     await engine.writes.run(s, async (w) => {
       await s.conn.run(`CREATE OR REPLACE TEMP TABLE fans_rows AS SELECT ${t.columns.map((c) => `"${c}"`).join(', ')} FROM ${dataTable(t)}`);
@@ -155,11 +161,11 @@ describe('engine', () => {
     // a rowid is a row's physical position: rowids past the live row count are rows still held.
     const s = await createFans(2000, 200);
     const refresh = (change: string) => refreshFans(s, change);
-    const o = [...engine.catalog.objects.values()].find((x) => x.name === 'FANS' && x.droppedOn === null)!;
+    const o = fansObject();
     // The refreshes' own session holds the state (white box: the service does not expose it).
     const service = engine.dynamicTables as unknown as { session: Session };
     const held = async () => {
-      const r = await service.session.conn.query(`SELECT count(*), coalesce(max(rowid) + 1, 0) FROM temp._bkl_agg_${o.id}`);
+      const r = await service.session.conn.query(`SELECT count(*), coalesce(max(rowid) + 1, 0) FROM ${aggregateStateTable(o.id)}`);
       return { live: Number(r.rows[0][0]), held: Number(r.rows[0][1]) };
     };
     await refresh('UPDATE plays SET pts = pts + 1 WHERE fan < 5'); // builds the state

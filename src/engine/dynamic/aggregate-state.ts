@@ -187,7 +187,7 @@ export async function prepareAggregate(
   // this connection writes the temporary state table, so the rowid still names that row when the
   // write deletes it — no second join on the keys.
   // Beside the new state: the old one (`_o…`), the stored row's id and version, and `_nrow` for the
-  // id a new row will get (allocated inside the write transaction, see writeAggregateState).
+  // id a new row will get (allocated inside the write transaction, see updateAggregateState).
   const nul = 'CAST(NULL AS BIGINT)';
   const olds = cols.slice(nk).map((c) => `s.${c} AS _o${c.slice(1)}`);
   const kept = rebuild ? [`${nul} AS _srid`, `${nul} AS _row`, `${nul} AS _ver`] : ['s._rid AS _srid', 's._row', 's._ver'];
@@ -270,71 +270,73 @@ export async function allocateRowIds(conn: StorageConnection, prepared: Aggregat
 }
 
 /**
- * Inside the refresh's write transaction, after the rows were written: brings the state table to the
- * refresh's versions, each group with its stored row's id and version. Returns how many deleted rows
- * the table holds afterwards.
+ * Inside the refresh's write transaction, after the rows were written, with the kept state: brings
+ * the touched groups' state to the refresh's versions, each group with its stored row's id and
+ * version. Returns how many deleted rows the state table holds afterwards.
  */
-export async function writeAggregateState(
+export async function updateAggregateState(
   conn: StorageConnection,
   dtId: number,
   prepared: AggregateWrite,
   w: PendingWrite,
-  storedKeys: string[],
-  storedTable: string,
   /**
    * How many touched groups are new ('I' rows), kept ('U' and 'S' rows: the state has them and they
-   * still have rows) and gone ('D' rows). Used with the kept state, to skip statements with no rows.
+   * still have rows) and gone ('D' rows): statements with no rows are skipped.
    */
   counts: { fresh: number; kept: number; gone: number },
 ): Promise<number> {
-  const name = stateTableName(dtId);
+  const table = aggregateStateTable(dtId);
+  const ver = `CASE WHEN _op IN ('I', 'U') THEN ${w.version} ELSE _ver END`;
+  const row = 'CASE WHEN _n > 0 THEN coalesce(_nrow, _row) END';
+  const steps: string[] = [];
+  if (counts.kept > 0) {
+    // In place: a DELETE and re-INSERT would leave dead rows.
+    const aggregates = prepared.stateColumns.slice(prepared.positions.length);
+    const assigned = [...aggregates.map((c) => [c, c]), ['_row', row], ['_ver', ver]];
+    steps.push(
+      `UPDATE ${table} SET ${assigned.map(([c]) => `${c} = _m.${c}`).join(', ')} ` +
+        `FROM (SELECT _srid, ${assigned.map(([c, v]) => `${v} AS ${c}`).join(', ')} FROM (${prepared.addressed}) WHERE _srid IS NOT NULL AND _n <> 0) AS _m ` +
+        `WHERE ${table}.rowid = _m._srid`,
+    );
+  }
+  if (counts.gone > 0) steps.push(`DELETE FROM ${table} WHERE rowid IN (SELECT _srid FROM temp.${prepared.merged} WHERE _srid IS NOT NULL AND _n = 0)`);
+  if (counts.fresh > 0) {
+    const cols = prepared.stateColumns.join(', ');
+    steps.push(`INSERT INTO ${table} (${cols}, ${ROW_COLUMNS.join(', ')}) SELECT ${cols}, ${row}, ${ver} FROM (${prepared.addressed}) WHERE _srid IS NULL AND _n <> 0`);
+  }
+  // A temporary table is never checkpointed, so DuckDB never reclaims its deleted rows: they stay
+  // in memory and in every scan. Once they outnumber the live rows, the table is rewritten — last,
+  // as the statements above name state rows by the rowids the merge read.
+  let dead = (aggregateStateValidity(conn, dtId)?.deadRows ?? 0) + counts.gone;
+  if (counts.gone > 0) {
+    const live = Number((await conn.query(`SELECT count(*) FROM ${table}`)).rows[0][0]) - counts.gone + counts.fresh;
+    if (dead > live) {
+      steps.push(`CREATE OR REPLACE TEMP TABLE ${stateTableName(dtId)} AS SELECT * FROM ${table}`);
+      dead = 0;
+    }
+  }
+  if (steps.length > 0) await conn.run(steps.join(';\n'));
+  return dead;
+}
+
+/**
+ * Inside the refresh's write transaction, after the rows were written, with the state rebuilt: the
+ * state of every untouched group and the touched groups' new state, then each group's stored row
+ * found by its key (once). The table it writes holds no deleted rows.
+ */
+export async function rebuildAggregateState(conn: StorageConnection, dtId: number, prepared: AggregateWrite, storedKeys: string[], storedTable: string): Promise<void> {
   const table = aggregateStateTable(dtId);
   const cols = prepared.stateColumns.join(', ');
   const merged = `temp.${prepared.merged}`;
-  if (prepared.addressed) {
-    const ver = `CASE WHEN _op IN ('I', 'U') THEN ${w.version} ELSE _ver END`;
-    const row = 'CASE WHEN _n > 0 THEN coalesce(_nrow, _row) END';
-    // Groups the state keeps are updated in place (a DELETE and re-INSERT would leave dead rows).
-    const aggregates = prepared.stateColumns.slice(prepared.positions.length);
-    const assigned = [...aggregates.map((c) => [c, c]), ['_row', row], ['_ver', ver]];
-    const steps: string[] = [];
-    if (counts.kept > 0) {
-      steps.push(
-        `UPDATE ${table} SET ${assigned.map(([c]) => `${c} = _m.${c}`).join(', ')} ` +
-          `FROM (SELECT _srid, ${assigned.map(([c, v]) => `${v} AS ${c}`).join(', ')} FROM (${prepared.addressed}) WHERE _srid IS NOT NULL AND _n <> 0) AS _m ` +
-          `WHERE ${table}.rowid = _m._srid`,
-      );
-    }
-    if (counts.gone > 0) steps.push(`DELETE FROM ${table} WHERE rowid IN (SELECT _srid FROM ${merged} WHERE _srid IS NOT NULL AND _n = 0)`);
-    if (counts.fresh > 0) {
-      steps.push(`INSERT INTO ${table} (${cols}, ${ROW_COLUMNS.join(', ')}) SELECT ${cols}, ${row}, ${ver} FROM (${prepared.addressed}) WHERE _srid IS NULL AND _n <> 0`);
-    }
-    // A temporary table is never checkpointed, so DuckDB never reclaims its deleted rows: they stay
-    // in memory and in every scan. Once they outnumber the live rows, the table is rewritten — last,
-    // as the statements above name state rows by the rowids the merge read.
-    let dead = (aggregateStateValidity(conn, dtId)?.deadRows ?? 0) + counts.gone;
-    if (counts.gone > 0) {
-      const live = Number((await conn.query(`SELECT count(*) FROM ${table}`)).rows[0][0]) - counts.gone + counts.fresh;
-      if (dead > live) {
-        steps.push(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM ${table}`);
-        dead = 0;
-      }
-    }
-    if (steps.length > 0) await conn.run(steps.join(';\n'));
-    return dead;
-  }
-  // Rebuilt: the state of every untouched group and the touched groups' new state, then each
-  // group's stored row found by its key (once).
   const sameKey = (a: string, b: string[]) => b.map((k, i) => `${a}._k${i + 1} IS NOT DISTINCT FROM ${k}`).join(' AND ');
   const keys = storedKeys.map((_, i) => `_k${i + 1}`);
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT *, CAST(NULL AS BIGINT) AS _row, CAST(NULL AS BIGINT) AS _ver FROM temp._bkl_aggb b ` +
+    `CREATE OR REPLACE TEMP TABLE ${stateTableName(dtId)} AS SELECT *, CAST(NULL AS BIGINT) AS _row, CAST(NULL AS BIGINT) AS _ver FROM temp._bkl_aggb b ` +
       `WHERE NOT EXISTS (SELECT 1 FROM ${merged} d WHERE ${sameKey('d', keys.map((k) => `b.${k}`))}); ` +
       `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${merged} WHERE _n <> 0; ` +
       `UPDATE ${table} SET _row = _t.${duckIdent(ROW_ID)}, _ver = _t.${duckIdent(VERSION)} FROM ${storedTable} AS _t ` +
       `WHERE ${sameKey(table, storedKeys.map((k) => `_t.${k}`))}`,
   );
-  return 0;
 }
 
 /** After the refresh that wrote the state committed: the versions it is valid for. */

@@ -41,7 +41,7 @@ import {
   type PendingWrite,
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
-import { addressedChanges, aggregateStateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, writeAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
+import { addressedChanges, aggregateStateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, rebuildAggregateState, updateAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
 import { boundDynamicQuery, dynamicContext } from './dt-context.ts';
 import type { RefreshAction } from './dt-history.ts';
 import { isDynamic, type DynamicTableDef } from './dt-model.ts';
@@ -411,17 +411,17 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
         return { inserted, deleted: 0, updated: 0, unchanged };
       }
       case 'aggregate': {
-        const keys = prepared.positions.map((p) => duckIdent(table.columns[p]));
         if (prepared.addressed) {
           // The state names each touched group's stored row: no read of the stored rows.
           await allocateRowIds(conn, prepared);
           const c = await applyChanges(conn, table, addressedChanges(prepared, table.columns.length), w, { unique: true, byRowId: true });
-          deadStateRows = await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table), { fresh: c.inserted, kept: c.updated + c.same, gone: c.deleted });
+          deadStateRows = await updateAggregateState(conn, dt.id, prepared, w, { fresh: c.inserted, kept: c.updated + c.same, gone: c.deleted });
           return { inserted: c.inserted + c.updated, deleted: c.deleted + c.updated, updated: c.updated, unchanged: c.same };
         }
         // One row per group: stored and recomputed rows pair up by the group key.
         const counts = await applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
-        deadStateRows = await writeAggregateState(conn, dt.id, prepared, w, keys, dataTable(table), { fresh: counts.inserted, kept: counts.updated + counts.unchanged, gone: counts.deleted });
+        const keys = prepared.positions.map((p) => duckIdent(table.columns[p]));
+        await rebuildAggregateState(conn, dt.id, prepared, keys, dataTable(table));
         return counts;
       }
       case 'partitions':

@@ -28,6 +28,9 @@ const OPTIONS = [
   'SCHEDULER',
 ];
 
+/** Words that start a column's policy or tag clause (unsupported until governance). */
+const COLUMN_POLICY_WORDS = ['WITH', 'MASKING', 'PROJECTION', 'TAG'];
+
 export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; transient: boolean; temporary: boolean }): CreateDynamicTableStatement {
   if (head.temporary) throw errors.syntaxMessage('A dynamic table cannot be TEMPORARY.');
   const ifNotExists = c.accept('IF', 'NOT', 'EXISTS');
@@ -47,11 +50,11 @@ export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; t
     stmt.columns = [];
     do {
       const name = c.identifier();
-      const ends = () => c.atAny('COMMENT', 'WITH', 'MASKING', 'PROJECTION', 'TAG') || c.peek()?.type === 'COMMA' || c.peek()?.type === 'R_PAREN';
       // The type is optional; when given, the query's column is cast to it (as CREATE TABLE … AS).
-      const type = ends() ? undefined : parseDataType(c);
+      const noType = c.atAny('COMMENT', ...COLUMN_POLICY_WORDS) || c.peek()?.type === 'COMMA' || c.peek()?.type === 'R_PAREN';
+      const type = noType ? undefined : parseDataType(c);
       let comment: string | undefined;
-      if (c.atAny('WITH', 'MASKING', 'PROJECTION', 'TAG')) {
+      if (c.atAny(...COLUMN_POLICY_WORDS)) {
         throw errors.unsupported('policies and tags on dynamic table columns (governance comes in a later release)');
       }
       if (c.accept('COMMENT')) comment = c.string();
