@@ -4,6 +4,7 @@
 import { errors } from '../errors.ts';
 import { mk, type AstNode } from '../translate/ast.ts';
 import { coerce, toVariant } from '../translate/variant.ts';
+import { T, type SfType } from '../types/snowflake-types.ts';
 import {
   aggregateCall,
   ARRAY,
@@ -26,6 +27,10 @@ function numericAgg(duck: string, returns: FunctionSpec['returns'] = (c) => c.ty
     returns,
     emit: (c) => aggregateCall(c, duck, [coerce(c.args[0], c.types[0], 'NUMBER')]),
   };
+}
+
+function medianType(t: SfType | undefined): SfType | undefined {
+  return t?.kind === 'NUMBER' ? T.number(Math.min(38, t.precision + 3), Math.min(37, t.scale + 3)) : undefined;
 }
 
 function withNotNull(c: CallInfo, value: AstNode): AstNode {
@@ -81,12 +86,28 @@ export const AGGREGATE_FUNCTIONS: Record<string, FunctionSpec> = {
   },
   // COUNT(CASE WHEN … THEN 1 END): DuckDB's count_if gives NULL when every condition is NULL; Snowflake 0.
   COUNT_IF: { min: 1, max: 1, aggregate: true, returns: NUM, emit: (c) => aggregateCall(c, 'count', [mk.caseWhen([[coerce(c.args[0], c.types[0], 'BOOLEAN'), mk.number(1)]])]) },
-  SUM: numericAgg('sum', (c) => (c.types[0]?.kind === 'FLOAT' ? FLOAT : c.types[0]?.kind === 'NUMBER' ? c.types[0] : NUM)),
+  // A sum of NUMBER(p, s) is NUMBER(38, s), as in Snowflake: it can outgrow its arguments' precision.
+  SUM: numericAgg('sum', (c) => {
+    const t = c.types[0];
+    return t?.kind === 'FLOAT' ? FLOAT : t?.kind === 'NUMBER' ? T.number(38, t.scale) : NUM;
+  }),
   AVG: numericAgg('avg', (c) => (c.types[0]?.kind === 'FLOAT' ? FLOAT : NUM)),
   MIN: sameAggregate('min', (c) => c.types[0]),
   MAX: sameAggregate('max', (c) => c.types[0]),
   ANY_VALUE: sameAggregate('any_value', (c) => c.types[0]),
-  MEDIAN: numericAgg('median'),
+  // MEDIAN of NUMBER(p, s) is NUMBER(p + 3, s + 3), as in Snowflake: the middle of two values needs
+  // digits the values do not have (computed at that scale, so DuckDB does not round to the input's).
+  MEDIAN: {
+    min: 1,
+    max: 1,
+    aggregate: true,
+    returns: (c) => medianType(c.types[0]) ?? c.types[0],
+    emit: (c) => {
+      const arg = coerce(c.args[0], c.types[0], 'NUMBER');
+      const t = medianType(c.types[0]);
+      return aggregateCall(c, 'median', [t?.kind === 'NUMBER' ? mk.cast(arg, `DECIMAL(${t.precision}, ${t.scale})`) : arg]);
+    },
+  },
   MODE: sameAggregate('mode', (c) => c.types[0]),
   STDDEV: numericAgg('stddev_samp', FLOAT),
   STDDEV_SAMP: numericAgg('stddev_samp', FLOAT),
