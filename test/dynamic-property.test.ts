@@ -27,6 +27,7 @@ const QUERIES: Record<string, string> = {
   group_having: `SELECT k, count(*) AS n, listagg(g, ',') WITHIN GROUP (ORDER BY g) AS gs FROM a GROUP BY k HAVING count(*) > 1`,
   running_sums: `SELECT k, g, sum(v) AS s, count(v) AS c, sum(v) * 2 + count(*) AS mix, sum(v::NUMBER(10,2) / 4) AS quarter FROM a GROUP BY k, g`,
   running_extremes: `SELECT k, min(v) AS lo, max(v) AS hi, max(g) AS gmax, sum(v) AS s, count(*) AS n FROM a GROUP BY k`,
+  extremes_join: `SELECT b.cat, a.g, min(a.v) AS lo, max(a.id) AS hi, max(b.w) AS wmax, min(a.g) AS gmin, count(*) AS n FROM a JOIN b ON a.k = b.k GROUP BY b.cat, a.g`,
   global_aggregate: `SELECT count(*) AS n, sum(v) AS s FROM a`,
   dedup_qualify: `SELECT * FROM a QUALIFY row_number() OVER (PARTITION BY k ORDER BY v DESC NULLS LAST, id) = 1`,
   window_sum: `SELECT id, k, sum(v) OVER (PARTITION BY k) AS ks, rank() OVER (PARTITION BY k ORDER BY v, id) AS r FROM a`,

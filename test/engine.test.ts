@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine, ManualClock, type Session } from '../src/engine/index.ts';
-import { aggregateStateTable } from '../src/engine/dynamic/aggregate-state.ts';
+import { aggregateStateTable, lostExtremesTable } from '../src/engine/dynamic/aggregate-state.ts';
 import { appendRows, dataTable, deleteAll, versionedTable, type ObjectEntry } from '../src/storage/index.ts';
 
 let dir: string;
@@ -188,6 +188,49 @@ describe('engine', () => {
     }
     await refresh('INSERT INTO plays VALUES (500, 1), (3, 1)'); // a new group and a kept one
     expect(await held()).toEqual({ live: 88, held: 88 });
+  });
+
+  it('recomputes only the groups whose MIN or MAX a change took away', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE d');
+    await s.execute('CREATE TABLE plays (fan INT, pts INT)');
+    // 100 fans, each with the points 0, 100, …, 1900 plus its own number: no ties.
+    await s.execute('INSERT INTO plays SELECT seq4() % 100, seq4() + 0 FROM TABLE(GENERATOR(ROWCOUNT => 2000))');
+    const q = 'SELECT fan, max(pts) AS best, min(pts) AS worst, count(*) AS n FROM plays GROUP BY fan';
+    await s.execute(`CREATE DYNAMIC TABLE bests TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
+    const service = engine.dynamicTables as unknown as { session: Session };
+    const refresh = async (...changes: string[]): Promise<number[]> => {
+      for (const change of changes) await s.execute(change);
+      clock.advance(1000);
+      await s.execute('ALTER DYNAMIC TABLE bests REFRESH');
+      const last = await s.execute(`SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'bests')) ORDER BY refresh_start_time DESC LIMIT 1`);
+      expect(last.rows[0][0]).toBe('INCREMENTAL');
+      const diff = await s.execute(`SELECT count(*) FROM ((SELECT * FROM bests EXCEPT ALL ${q}) UNION ALL (${q} EXCEPT ALL SELECT * FROM bests))`);
+      expect(diff.rows[0][0]).toBe('0');
+      // White box: the groups the refresh recomputed (the table is left until the next refresh).
+      const lost = await service.session.conn.query(`SELECT _k1 FROM temp.${lostExtremesTable(0)} ORDER BY _k1`);
+      return lost.rows.map((r) => Number(r[0]));
+    };
+    // An append builds the state (and, appending only, has no extreme to lose).
+    await s.execute('INSERT INTO plays VALUES (1, 5)');
+    clock.advance(1000);
+    await s.execute('ALTER DYNAMIC TABLE bests REFRESH');
+    // Raised and lowered rows that were neither extreme, an extreme raised further, a row deleted
+    // from the middle: every group is updated from the changed rows alone.
+    expect(await refresh('UPDATE plays SET pts = pts + 1 WHERE pts BETWEEN 500 AND 599', 'UPDATE plays SET pts = pts - 1 WHERE pts BETWEEN 1000 AND 1099')).toEqual([]);
+    expect(await refresh('UPDATE plays SET pts = pts + 1000 WHERE pts >= 1900', 'DELETE FROM plays WHERE pts BETWEEN 700 AND 709')).toEqual([]);
+    // Fan 3 loses its maximum, fan 5 its minimum, fan 7 its maximum to a row lowered below it; fan 9's
+    // maximum is lowered but another row is raised above it; fan 11 loses its whole group.
+    expect(
+      await refresh(
+        'DELETE FROM plays WHERE fan = 3 AND pts > 2000',
+        'DELETE FROM plays WHERE fan = 5 AND pts = 5',
+        'UPDATE plays SET pts = 0 WHERE fan = 7 AND pts > 2000',
+        'UPDATE plays SET pts = pts - 10000 WHERE fan = 9 AND pts > 2000',
+        'UPDATE plays SET pts = 5000 WHERE fan = 9 AND pts = 9',
+        'DELETE FROM plays WHERE fan = 11',
+      ),
+    ).toEqual([3, 5, 7]);
   });
 
   it('drops the on-disk aggregate state tables earlier versions left, when it opens', async () => {

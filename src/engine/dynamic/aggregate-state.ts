@@ -1,9 +1,9 @@
 /**
  * Running aggregate state (see src/sql/dynamic/aggregates.ts): for a top GROUP BY block whose
- * aggregates are SUM / COUNT (and MIN / MAX while the changes are appends), a per-group state table
- * lets a refresh update the touched groups from the changed rows alone, instead of re-reading all rows
- * of every touched group (which, for changes scattered over many groups, is a pass over the whole
- * input).
+ * aggregates are SUM / COUNT / MIN / MAX, a per-group state table lets a refresh update the touched
+ * groups from the changed rows alone, instead of re-reading all rows of every touched group (which,
+ * for changes scattered over many groups, is a pass over the whole input). Only a group whose MIN or
+ * MAX a removed row held, with no added row reaching it, is still recomputed from its rows.
  *
  * The state is a cache, not data: it can always be rebuilt from the inputs as of the last refresh.
  * So it lives in memory — a temporary table on the refresh connection, written in the refresh's
@@ -35,6 +35,7 @@ import {
   stateColumns,
   T,
   VERSION,
+  type AggregatePart,
   type AstNode,
   type Block,
   type SfType,
@@ -82,6 +83,8 @@ export interface AggregateWrite {
 }
 
 const stateTableName = (dtId: number): string => `_bkl_agg_${dtId}`;
+/** The keys of the groups whose MIN / MAX a refresh recomputed (kept until the next refresh). */
+export const lostExtremesTable = (topBlockId: number): string => `_bkl_lost${STATE_ID_BASE + topBlockId}`;
 export const aggregateStateTable = (dtId: number): string => `temp.${stateTableName(dtId)}`;
 
 /** The output query over the state, per block (blocks are kept per binding; building it takes ms). */
@@ -111,7 +114,7 @@ export async function prepareAggregate(
 ): Promise<AggregateWrite | undefined> {
   if (top.kind !== 'select') return undefined;
   const plan = aggregatePlan(top);
-  if (!plan || (plan.appendsOnly && !run.insertOnly)) return undefined;
+  if (!plan) return undefined;
   const stateId = STATE_ID_BASE + top.id;
   let output = outputs.get(top);
   if (output === undefined && !outputs.has(top)) outputs.set(top, (output = outputFromState(top, plan, stateId)));
@@ -149,26 +152,37 @@ export async function prepareAggregate(
 
   const keys = plan.keys.map((_, i) => `_k${i + 1}`);
   const names = [...keys, ...plan.parts.map((p) => `_a${p.index}`)].join(', ');
-  const aggregateOf = (rows: string): string => {
+  const extremes = plan.parts.filter((p) => p.kind === 'MIN' || p.kind === 'MAX');
+  // With removed rows, a MIN / MAX needs the extreme of the added rows (`_m<i>`) and of the removed
+  // ones (`_r<i>`) apart; with appends only, every row adds (_sg = 1).
+  const removals = plan.hasExtremes && !run.insertOnly;
+  // Those extremes are only right when every removed row was a row before and every added row is one
+  // now. With two changed inputs of a join, the delta rule's terms also hold rows that were neither
+  // (an input's new row against another's old image) — once removed, once added, so a SUM or COUNT
+  // nets them out but an extreme would take them. Such a change recomputes the touched groups.
+  if (removals && top.items.filter((it) => run.itemChanged(it)).length > 1) return undefined;
+  const aggregateOf = (rows: string, withRemovals: boolean): string => {
     const parts: string[] = [];
     for (const p of plan.parts) {
       const a = `_a${p.index}`;
       if (p.kind === 'SUM') parts.push(`CAST(coalesce(sum(_sg * ${a}), 0) AS ${duckTypeOf(sumTypes.get(p.index)!)}) AS _s${p.index}`);
-      // Appends only: every row adds (_sg = 1), so the group's extreme is the extreme of old and new.
-      if (p.kind === 'MIN' || p.kind === 'MAX') parts.push(`${p.kind.toLowerCase()}(${a}) AS _m${p.index}`);
-      else parts.push(`CAST(sum(CASE WHEN ${a} IS NOT NULL THEN _sg ELSE 0 END) AS BIGINT) AS _c${p.index}`);
+      if (p.kind === 'MIN' || p.kind === 'MAX') {
+        const fn = p.kind.toLowerCase();
+        if (!withRemovals) parts.push(`${fn}(${a}) AS _m${p.index}`);
+        else parts.push(`${fn}(${a}) FILTER (WHERE _sg = 1) AS _m${p.index}`, `${fn}(${a}) FILTER (WHERE _sg = -1) AS _r${p.index}`);
+      } else parts.push(`CAST(sum(CASE WHEN ${a} IS NOT NULL THEN _sg ELSE 0 END) AS BIGINT) AS _c${p.index}`);
     }
     return `SELECT ${keys.join(', ')}, CAST(sum(_sg) AS BIGINT) AS _n${parts.map((x) => `, ${x}`).join('')} FROM (${rows}) GROUP BY ${keys.join(', ')}`;
   };
   const signed = (t: { sql: string; sign: number }) => `SELECT *, ${t.sign} AS _sg FROM (${t.sql}) AS _t(${names})`;
   // The per-group delta of the changed rows (aggregated inside the merge below, not stored).
-  const delta = aggregateOf(terms.map(signed).join(' UNION ALL '));
+  const delta = aggregateOf(terms.map(signed).join(' UNION ALL '), removals);
 
   // The state as of the previous refresh: kept, or rebuilt from the inputs at that version.
   const rebuild = !(await ctx.validFor(run.plan.oldVersions));
   if (rebuild) {
     const old = run.translate(renderSelect(top, () => 'OLD', { select, rowsOnly: true })).sql;
-    await run.materialize('_bkl_aggb', aggregateOf(signed({ sql: old, sign: 1 })));
+    await run.materialize('_bkl_aggb', aggregateOf(signed({ sql: old, sign: 1 }), false));
   }
   // The touched groups' new state (`_N`, `_S<i>`, `_C<i>` after the keys): old state plus the delta.
   const source = rebuild ? 'temp._bkl_aggb' : aggregateStateTable(ctx.dtId);
@@ -176,11 +190,19 @@ export async function prepareAggregate(
   const stateType = (c: string): SfType | undefined =>
     c.startsWith('_s') ? sumTypes.get(Number(c.slice(2)))! : c.startsWith('_m') ? extremeTypes.get(Number(c.slice(2))) : T.number(18, 0);
   const merged = derivedTable(stateId, 'dnew');
+  // A group's extreme is lost when a removed row held it (the state is exact, so no removed row
+  // beats it) and no added row reaches it: its new extreme is among rows the change did not name.
+  const lost = (p: AggregatePart): string => {
+    const [m, r] = [`_m${p.index}`, `_r${p.index}`];
+    return `(s.${m} IS NOT NULL AND d.${r} = s.${m} AND (d.${m} IS NULL OR NOT (d.${m} ${p.kind === 'MAX' ? '>=' : '<='} s.${m})))`;
+  };
   const combine = (c: string): string => {
     if (!c.startsWith('_m')) return `CAST(coalesce(s.${c}, 0) + d.${c} AS ${duckTypeOf(stateType(c)!)}) AS ${c}`;
     const part = plan.parts.find((p) => p.index === Number(c.slice(2)))!;
     const better = part.kind === 'MAX' ? '>' : '<';
-    return `CASE WHEN s.${c} IS NULL THEN d.${c} WHEN d.${c} IS NULL THEN s.${c} WHEN d.${c} ${better} s.${c} THEN d.${c} ELSE s.${c} END AS ${c}`;
+    const merge = `CASE WHEN s.${c} IS NULL THEN d.${c} WHEN d.${c} IS NULL THEN s.${c} WHEN d.${c} ${better} s.${c} THEN d.${c} ELSE s.${c} END`;
+    // A lost extreme is left NULL here and recomputed below.
+    return removals ? `CASE WHEN ${lost(part)} THEN NULL ELSE ${merge} END AS ${c}` : `${merge} AS ${c}`;
   };
   const sums = cols.slice(nk).map(combine);
   // With the kept state, each touched group's state row is remembered by its rowid (`_srid`): only
@@ -191,7 +213,10 @@ export async function prepareAggregate(
   const nul = 'CAST(NULL AS BIGINT)';
   const olds = cols.slice(nk).map((c) => `s.${c} AS _o${c.slice(1)}`);
   const kept = rebuild ? [`${nul} AS _srid`, `${nul} AS _row`, `${nul} AS _ver`] : ['s._rid AS _srid', 's._row', 's._ver'];
-  const list = `${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${kept[0]}, ${olds.join(', ')}, ${kept[1]}, ${nul} AS _nrow, ${kept[2]}`;
+  // With removals, a last column `_lost`: some extreme of a group that still has rows was lost.
+  // (The relation declared to the translator below leaves it out; only the recompute reads it.)
+  const lostColumn = removals ? `, coalesce(s._n, 0) + d._n > 0 AND (${extremes.map(lost).join(' OR ')}) AS _lost` : '';
+  const list = `${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${kept[0]}, ${olds.join(', ')}, ${kept[1]}, ${nul} AS _nrow, ${kept[2]}${lostColumn}`;
   // Groups are matched with `=` — which lets DuckDB pass the touched keys' bounds to the state's scan
   // and skip the rest (IS NOT DISTINCT FROM does not) — and groups with a NULL key apart.
   const someNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
@@ -203,6 +228,7 @@ export async function prepareAggregate(
       `SELECT ${list} FROM (SELECT * FROM _d WHERE NOT (${someNull})) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${source}) s ON ${eq} ` +
       `UNION ALL SELECT ${list} FROM (SELECT * FROM _d WHERE ${someNull}) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${source} WHERE ${someNull}) s ON ${same}`,
   );
+  if (removals) await recomputeLostExtremes(run, top, select, stateId, keys, extremes);
   const stateCols = stateColumns(plan);
   const extra = ['_SRID', ...stateCols.slice(nk).map((c) => `_O${c.slice(1)}`), '_ROW', '_NROW', '_VER'];
   const bigint = T.number(18, 0);
@@ -225,6 +251,36 @@ export async function prepareAggregate(
     positions.map((p) => duckIdent(columns[p].name)),
   );
   return { kind: 'aggregate', storedWhere, positions, rebuild, merged, stateColumns: cols, next, addressed };
+}
+
+/**
+ * The groups of the merged state `derivedTable(stateId, 'dnew')` whose MIN / MAX extreme a removed
+ * row took (`_lost`): their extremes recomputed from their rows at the new versions, found through
+ * the touched-key filter a keyed recompute uses. Changes that leave every group's extreme held (or
+ * beaten by an added row) recompute nothing.
+ */
+async function recomputeLostExtremes(run: IncrementalRun, top: Block, select: AstNode[], stateId: number, keys: string[], extremes: AggregatePart[]): Promise<void> {
+  if (top.kind !== 'select') return;
+  const merged = derivedTable(stateId, 'dnew');
+  const table = lostExtremesTable(top.id);
+  const count = await run.materialize(table, `SELECT ${keys.join(', ')} FROM temp.${merged} WHERE _lost`);
+  if (count === 0) return;
+  const touched = { table, width: keys.length };
+  await run.prefilter(touched);
+  const args = extremes.map((p) => `_a${p.index}`);
+  const names = [...keys, ...args];
+  const rows = run.translate(renderSelect(top, () => 'NEW', { select, rowsOnly: true })).sql;
+  const extreme = extremes.map((p) => `${p.kind.toLowerCase()}(_a${p.index}) AS _m${p.index}`);
+  // Every argument of the block is in the rows' select list; only the extremes' are named here.
+  const all = [...keys, ...Array.from({ length: select.length - keys.length }, (_, i) => `_a${i + 1}`)];
+  const recomputed =
+    `SELECT ${keys.join(', ')}, ${extreme.join(', ')} FROM (SELECT ${names.join(', ')} FROM (${rows}) AS _q(${all.join(', ')}) ` +
+    `WHERE ${run.keyFilter(touched, keys.map((k) => `_q.${k}`))}) GROUP BY ${keys.join(', ')}`;
+  const target = `temp.${merged}`;
+  const sameKey = keys.map((k) => `${target}.${k} IS NOT DISTINCT FROM _g.${k}`).join(' AND ');
+  await run.execute(
+    `UPDATE ${target} SET ${extremes.map((p) => `_m${p.index} = _g._m${p.index}`).join(', ')} FROM (${recomputed}) AS _g WHERE ${target}._lost AND ${sameKey}`,
+  );
 }
 
 /** The side-by-side query over the state, per block (as `outputs`). */

@@ -120,6 +120,11 @@ export class IncrementalRun {
     return result;
   }
 
+  /** Runs a statement on the run's temporary tables (nothing, in a dry run). */
+  async execute(sql: string): Promise<void> {
+    if (!this.dryRun) await this.conn.run(sql);
+  }
+
   /** Creates (or replaces) a temporary table from a query; returns its row count. */
   async materialize(name: string, sql: string): Promise<number> {
     this.temps.set(name, Infinity);

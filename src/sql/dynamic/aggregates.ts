@@ -1,8 +1,9 @@
 /**
  * Running aggregate state for GROUP BY blocks whose aggregates can be updated from the changed rows
- * alone — SUM, COUNT(*) and COUNT(x); and MIN / MAX while the changes are appends (a deleted row
- * could have been the extreme, so a change with deletions recomputes instead). Without it, a group touched by a change is recomputed
- * from all of its rows, which for changes scattered over many groups means reading the whole input.
+ * alone — SUM, COUNT(*), COUNT(x), MIN and MAX. A MIN / MAX is updated from the changed rows unless a
+ * removed row held the group's extreme and no added row reaches it; only such groups are recomputed
+ * from their rows. Without the state, every group touched by a change is recomputed from all of its
+ * rows, which for changes scattered over many groups means reading the whole input.
  *
  * The state holds, per group: the key values (`_K1 …`), the row count (`_N`), and per aggregate a
  * running sum (`_S<i>`) and/or count of non-null arguments (`_C<i>`). A change adds, per touched
@@ -32,8 +33,11 @@ export interface AggregatePlan {
   parts: AggregatePart[];
   /** Aggregate calls by structural key. */
   byKey: Map<string, AggregatePart | 'STAR'>;
-  /** Some part (MIN / MAX) can only absorb inserted rows. */
-  appendsOnly: boolean;
+  /**
+   * Some part is a MIN / MAX: a removed row can take its group's extreme with it, and the group is
+   * then recomputed from its rows.
+   */
+  hasExtremes: boolean;
 }
 
 const INVERTIBLE = new Set(['SUM', 'COUNT', 'MIN', 'MAX']);
@@ -79,7 +83,7 @@ export function aggregatePlan(b: SelectBlock): AggregatePlan | undefined {
     byKey.set(key, part);
     return false;
   });
-  return ok ? { keys, parts, byKey, appendsOnly: parts.some((p) => p.kind === 'MIN' || p.kind === 'MAX') } : undefined;
+  return ok ? { keys, parts, byKey, hasExtremes: parts.some((p) => p.kind === 'MIN' || p.kind === 'MAX') } : undefined;
 }
 
 /** The select list of delta rows: the group keys and the aggregates' arguments. */

@@ -76,11 +76,11 @@ describe('aggregatePlan', () => {
     return aggregatePlan(b);
   };
 
-  it('keeps running state for SUM, COUNT and (for appends) MIN/MAX, sharing repeated calls', () => {
+  it('keeps running state for SUM, COUNT and MIN/MAX, sharing repeated calls', () => {
     const p = top('SELECT k, sum(v) AS s, count(*) AS n, count(v) AS c, max(v) AS hi, sum(v) * 2 AS s2 FROM a GROUP BY k');
     expect(p?.parts.map((x) => x.kind)).toEqual(['SUM', 'COUNT', 'MAX']);
-    expect(p?.appendsOnly).toBe(true);
-    expect(top('SELECT k, sum(v) AS s FROM a GROUP BY k')?.appendsOnly).toBe(false);
+    expect(p?.hasExtremes).toBe(true);
+    expect(top('SELECT k, sum(v) AS s FROM a GROUP BY k')?.hasExtremes).toBe(false);
   });
 
   it('declines what the state cannot give exactly', () => {
