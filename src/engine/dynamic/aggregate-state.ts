@@ -119,6 +119,14 @@ export async function prepareAggregate(
   let output = outputs.get(top);
   if (output === undefined && !outputs.has(top)) outputs.set(top, (output = outputFromState(top, plan, stateId)));
   if (!output) return undefined;
+  // With removed rows, a MIN / MAX needs the extreme of the added rows (`_m<i>`) and of the removed
+  // ones (`_r<i>`) apart; with appends only, every row adds (_sg = 1).
+  const removals = plan.hasExtremes && !run.insertOnly;
+  // Those extremes are only right when every removed row was a row before and every added row is one
+  // now. With two changed inputs of a join, the delta rule's terms also hold rows that were neither
+  // (an input's new row against another's old image) — once removed, once added, so a SUM or COUNT
+  // nets them out but an extreme would take them. Such a change recomputes the touched groups.
+  if (removals && top.items.filter((it) => run.itemChanged(it)).length > 1) return undefined;
 
   const select = deltaSelect(plan);
   const terms: { sql: string; sign: number }[] = [];
@@ -153,14 +161,6 @@ export async function prepareAggregate(
   const keys = plan.keys.map((_, i) => `_k${i + 1}`);
   const names = [...keys, ...plan.parts.map((p) => `_a${p.index}`)].join(', ');
   const extremes = plan.parts.filter((p) => p.kind === 'MIN' || p.kind === 'MAX');
-  // With removed rows, a MIN / MAX needs the extreme of the added rows (`_m<i>`) and of the removed
-  // ones (`_r<i>`) apart; with appends only, every row adds (_sg = 1).
-  const removals = plan.hasExtremes && !run.insertOnly;
-  // Those extremes are only right when every removed row was a row before and every added row is one
-  // now. With two changed inputs of a join, the delta rule's terms also hold rows that were neither
-  // (an input's new row against another's old image) — once removed, once added, so a SUM or COUNT
-  // nets them out but an extreme would take them. Such a change recomputes the touched groups.
-  if (removals && top.items.filter((it) => run.itemChanged(it)).length > 1) return undefined;
   const aggregateOf = (rows: string, withRemovals: boolean): string => {
     const parts: string[] = [];
     for (const p of plan.parts) {
