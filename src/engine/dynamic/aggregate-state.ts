@@ -1,6 +1,6 @@
 /**
  * Running aggregate state (see src/sql/dynamic/aggregates.ts): for a top GROUP BY block whose
- * aggregates are SUM / COUNT / MIN / MAX, a per-group state table lets a refresh update the touched
+ * aggregates are SUM / COUNT / AVG / MIN / MAX, a per-group state table lets a refresh update the touched
  * groups from the changed rows alone, instead of re-reading all rows of every touched group (which,
  * for changes scattered over many groups, is a pass over the whole input). Only a group whose MIN or
  * MAX a removed row held, with no added row reaching it, is still recomputed from its rows.
@@ -151,7 +151,7 @@ export async function prepareAggregate(
       if (!t || !ORDERED_KINDS.has(t.kind)) return undefined;
       extremeTypes.set(p.index, t);
     }
-    if (p.kind !== 'SUM') continue;
+    if (p.kind !== 'SUM' && p.kind !== 'AVG') continue;
     // Sums of fixed-point numbers only: floating-point sums depend on the order of addition.
     const t = probe[nk + p.index - 1]?.type;
     if (!t || t.kind !== 'NUMBER') return undefined;
@@ -165,7 +165,7 @@ export async function prepareAggregate(
     const parts: string[] = [];
     for (const p of plan.parts) {
       const a = `_a${p.index}`;
-      if (p.kind === 'SUM') parts.push(`CAST(coalesce(sum(_sg * ${a}), 0) AS ${duckTypeOf(sumTypes.get(p.index)!)}) AS _s${p.index}`);
+      if (p.kind === 'SUM' || p.kind === 'AVG') parts.push(`CAST(coalesce(sum(_sg * ${a}), 0) AS ${duckTypeOf(sumTypes.get(p.index)!)}) AS _s${p.index}`);
       if (p.kind === 'MIN' || p.kind === 'MAX') {
         const fn = p.kind.toLowerCase();
         if (!withRemovals) parts.push(`${fn}(${a}) AS _m${p.index}`);

@@ -1,16 +1,16 @@
 /**
  * Running aggregate state for GROUP BY blocks whose aggregates can be updated from the changed rows
- * alone — SUM, COUNT(*), COUNT(x), MIN and MAX. A MIN / MAX is updated from the changed rows unless a
+ * alone — SUM, COUNT(*), COUNT(x), AVG (a sum and a count), MIN and MAX. A MIN / MAX is updated from the changed rows unless a
  * removed row held the group's extreme and no added row reaches it; only such groups are recomputed
  * from their rows. Without the state, every group touched by a change is recomputed from all of its
  * rows, which for changes scattered over many groups means reading the whole input.
  *
  * The state holds, per group: the key values (`_K1 …`), the row count (`_N`), and per aggregate a
- * running sum (`_S<i>`) and/or count of non-null arguments (`_C<i>`). A change adds, per touched
- * group, the new images' contributions and subtracts the old images'. The output row of a group is
- * the block's select list evaluated over its state row: each aggregate call is replaced by the state
- * column that holds it (SUM by `_S<i>` when `_C<i>` > 0, else NULL), each group-key expression by its
- * key column; a group with `_N` = 0 is gone.
+ * running sum (`_S<i>`) and/or count of non-null arguments (`_C<i>`), or its extreme (`_M<i>`). A
+ * change adds, per touched group, the new images' contributions and subtracts the old images'. The
+ * output row of a group is the block's select list evaluated over its state row: each aggregate call
+ * is replaced by the state columns that hold it (SUM by `_S<i>` when `_C<i>` > 0, else NULL; AVG by
+ * `_S<i>` / `_C<i>`), each group-key expression by its key column; a group with `_N` = 0 is gone.
  */
 import type { AstNode } from '../statements/statement.ts';
 import { dataOf, kindOf, mk, walk, withData } from '../translate/ast.ts';
@@ -20,7 +20,7 @@ import { derivedPlaceholder } from './placeholders.ts';
 type Data = Record<string, unknown>;
 
 export interface AggregatePart {
-  kind: 'SUM' | 'COUNT' | 'MIN' | 'MAX';
+  kind: 'SUM' | 'COUNT' | 'AVG' | 'MIN' | 'MAX';
   /** The argument (absent for COUNT(*), which is `_N`). */
   arg?: AstNode;
   /** Index among the arguments (`_A<i>` in delta rows, `_S<i>` / `_C<i>` in the state). */
@@ -40,7 +40,7 @@ export interface AggregatePlan {
   hasExtremes: boolean;
 }
 
-const INVERTIBLE = new Set(['SUM', 'COUNT', 'MIN', 'MAX']);
+const INVERTIBLE = new Set(['SUM', 'COUNT', 'AVG', 'MIN', 'MAX']);
 
 /** The plan when every aggregate of a plain GROUP BY block is invertible, else undefined. */
 export function aggregatePlan(b: SelectBlock): AggregatePlan | undefined {
@@ -96,7 +96,7 @@ export function stateColumns(plan: AggregatePlan): string[] {
   const cols = plan.keys.map((_, i) => `_K${i + 1}`);
   cols.push('_N');
   for (const p of plan.parts) {
-    if (p.kind === 'SUM') cols.push(`_S${p.index}`);
+    if (p.kind === 'SUM' || p.kind === 'AVG') cols.push(`_S${p.index}`);
     if (p.kind === 'MIN' || p.kind === 'MAX') cols.push(`_M${p.index}`);
     else cols.push(`_C${p.index}`);
   }
@@ -156,7 +156,10 @@ function stateItems(b: SelectBlock, plan: AggregatePlan, name: (column: string) 
       }
       if (part.kind === 'COUNT') return col(`_C${part.index}`);
       if (part.kind === 'MIN' || part.kind === 'MAX') return col(`_M${part.index}`);
-      return mk.caseWhen([[mk.binary('gt', col(`_C${part.index}`), mk.number(0)), col(`_S${part.index}`)]], mk.null());
+      const some = mk.binary('gt', col(`_C${part.index}`), mk.number(0));
+      // AVG as the division of its sum by its count — as AVG itself is translated.
+      if (part.kind === 'AVG') return mk.caseWhen([[some, mk.binary('div', col(`_S${part.index}`), col(`_C${part.index}`))]], mk.null());
+      return mk.caseWhen([[some, col(`_S${part.index}`)]], mk.null());
     }
     return n;
   };

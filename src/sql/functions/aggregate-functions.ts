@@ -29,6 +29,20 @@ function numericAgg(duck: string, returns: FunctionSpec['returns'] = (c) => c.ty
   };
 }
 
+/** The type of AVG over NUMBER(p, s): a quotient by a count, NUMBER(38, max(s, min(s + 6, 12))). */
+export function averageType(t: Extract<SfType, { kind: 'NUMBER' }>): SfType {
+  return T.number(38, Math.max(t.scale, Math.min(t.scale + 6, 12)));
+}
+
+/**
+ * An average from its sum and count (aggregates or window functions): NULL for no values, computed
+ * as NUMBER / NUMBER division is (the quotient rounded to the average's scale).
+ */
+export function exactAverage(sum: AstNode, count: AstNode, type: SfType): AstNode {
+  const scale = type.kind === 'NUMBER' ? type.scale : 0;
+  return mk.cast(mk.binary('div', sum, call('nullif', count, mk.number(0))), `DECIMAL(38,${scale})`);
+}
+
 function medianType(t: SfType | undefined): SfType | undefined {
   return t?.kind === 'NUMBER' ? T.number(Math.min(38, t.precision + 3), Math.min(37, t.scale + 3)) : undefined;
 }
@@ -91,7 +105,20 @@ export const AGGREGATE_FUNCTIONS: Record<string, FunctionSpec> = {
     const t = c.types[0];
     return t?.kind === 'FLOAT' ? FLOAT : t?.kind === 'NUMBER' ? T.number(38, t.scale) : NUM;
   }),
-  AVG: numericAgg('avg', (c) => (c.types[0]?.kind === 'FLOAT' ? FLOAT : NUM)),
+  // AVG of NUMBER(p, s) is the NUMBER quotient SUM / COUNT, with division's scale (an integer's
+  // average has six decimals, 1.666667); DuckDB's avg would give a DOUBLE.
+  AVG: {
+    min: 1,
+    max: 1,
+    aggregate: true,
+    returns: (c) => (c.types[0]?.kind === 'NUMBER' ? averageType(c.types[0]) : FLOAT),
+    emit: (c) => {
+      const t = c.types[0];
+      const arg = coerce(c.args[0], t, 'NUMBER');
+      if (t?.kind !== 'NUMBER') return aggregateCall(c, 'avg', [arg]);
+      return exactAverage(aggregateCall(c, 'sum', [arg]), aggregateCall(c, 'count', [arg]), averageType(t));
+    },
+  },
   MIN: sameAggregate('min', (c) => c.types[0]),
   MAX: sameAggregate('max', (c) => c.types[0]),
   ANY_VALUE: sameAggregate('any_value', (c) => c.types[0]),

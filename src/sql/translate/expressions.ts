@@ -419,6 +419,11 @@ export class ExpressionTranslator {
     }
     if (innerKind !== 'function' && innerKind !== 'aggregate_function') throw errors.unsupported(`window over ${innerKind}`);
     const t = this.call(innerData, scope, innerKind === 'aggregate_function', inner, true);
+    const kind = kindOf(t.node);
+    if (kind !== 'aggregate_function' && kind !== 'function' && containsAggregate(t.node)) {
+      // The call became an expression over aggregates (AVG: SUM / COUNT): each is windowed alike.
+      return { node: windowEach(t.node, e, over), type: t.type };
+    }
     return { node: withData(e, { this: t.node, over }), type: t.type };
   }
 
@@ -467,6 +472,23 @@ function harmonize(l: Typed, r: Typed): [Typed, Typed] {
   if (isVariant(l.type) && r.type && !isVariant(r.type)) return [{ node: coerce(l.node, l.type, r.type.kind), type: r.type }, r];
   if (isVariant(r.type) && l.type && !isVariant(l.type)) return [l, { node: coerce(r.node, r.type, l.type.kind), type: l.type }];
   return [l, r];
+}
+
+function containsAggregate(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some(containsAggregate);
+  return kindOf(v) === 'aggregate_function' || Object.values(v).some(containsAggregate);
+}
+
+/** `expr` with each aggregate call in it replaced by that call over the window of `e`. */
+function windowEach(expr: unknown, e: AstNode, over: Data): AstNode {
+  const go = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map(go);
+    if (kindOf(v) === 'aggregate_function') return withData(e, { this: v as AstNode, over });
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, go(x)]));
+  };
+  return go(expr) as AstNode;
 }
 
 function asText(t: Typed): AstNode {
