@@ -419,9 +419,9 @@ export class ExpressionTranslator {
     }
     if (innerKind !== 'function' && innerKind !== 'aggregate_function') throw errors.unsupported(`window over ${innerKind}`);
     const t = this.call(innerData, scope, innerKind === 'aggregate_function', inner, true);
-    const kind = kindOf(t.node);
-    if (kind !== 'aggregate_function' && kind !== 'function' && containsAggregate(t.node)) {
-      // The call became an expression over aggregates (AVG: SUM / COUNT): each is windowed alike.
+    if (kindOf(t.node) !== 'aggregate_function' && containsAggregate(t.node)) {
+      // The call became an expression over aggregates (AVG: SUM / COUNT; ARRAY_AGG: a JSON list with
+      // a default): each aggregate is windowed alike.
       return { node: windowEach(t.node, e, over), type: t.type };
     }
     return { node: withData(e, { this: t.node, over }), type: t.type };
@@ -474,10 +474,15 @@ function harmonize(l: Typed, r: Typed): [Typed, Typed] {
   return [l, r];
 }
 
+/** Kinds whose aggregates belong to a query of their own, not to the call being windowed. */
+const OWN_QUERY = new Set(['subquery', 'select', 'exists']);
+
 function containsAggregate(v: unknown): boolean {
   if (v === null || typeof v !== 'object') return false;
   if (Array.isArray(v)) return v.some(containsAggregate);
-  return kindOf(v) === 'aggregate_function' || Object.values(v).some(containsAggregate);
+  const kind = kindOf(v);
+  if (kind !== undefined && OWN_QUERY.has(kind)) return false;
+  return kind === 'aggregate_function' || Object.values(v).some(containsAggregate);
 }
 
 /** `expr` with each aggregate call in it replaced by that call over the window of `e`. */
@@ -485,7 +490,9 @@ function windowEach(expr: unknown, e: AstNode, over: Data): AstNode {
   const go = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
     if (Array.isArray(v)) return v.map(go);
-    if (kindOf(v) === 'aggregate_function') return withData(e, { this: v as AstNode, over });
+    const kind = kindOf(v);
+    if (kind !== undefined && OWN_QUERY.has(kind)) return v;
+    if (kind === 'aggregate_function') return withData(e, { this: v as AstNode, over });
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, go(x)]));
   };
   return go(expr) as AstNode;
