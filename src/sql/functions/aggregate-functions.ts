@@ -30,15 +30,15 @@ function numericAgg(duck: string, returns: FunctionSpec['returns'] = (c) => c.ty
 }
 
 /** The type of AVG over NUMBER(p, s): a quotient by a count, NUMBER(38, max(s, min(s + 6, 12))). */
-export function averageType(t: Extract<SfType, { kind: 'NUMBER' }>): SfType {
+function averageType(t: Extract<SfType, { kind: 'NUMBER' }>): SfType {
   return T.number(38, Math.max(t.scale, Math.min(t.scale + 6, 12)));
 }
 
 /**
- * An average from its sum and count (aggregates or window functions): NULL for no values, computed
- * as NUMBER / NUMBER division is (the quotient rounded to the average's scale).
+ * An average from its sum and count (aggregates, or window functions once windowed): NULL for no
+ * values, computed as NUMBER / NUMBER division is (the quotient cast to the average's scale).
  */
-export function exactAverage(sum: AstNode, count: AstNode, type: SfType): AstNode {
+function averageOf(sum: AstNode, count: AstNode, type: SfType): AstNode {
   const scale = type.kind === 'NUMBER' ? type.scale : 0;
   return mk.cast(mk.binary('div', sum, call('nullif', count, mk.number(0))), `DECIMAL(38,${scale})`);
 }
@@ -116,7 +116,7 @@ export const AGGREGATE_FUNCTIONS: Record<string, FunctionSpec> = {
       const t = c.types[0];
       const arg = coerce(c.args[0], t, 'NUMBER');
       if (t?.kind !== 'NUMBER') return aggregateCall(c, 'avg', [arg]);
-      return exactAverage(aggregateCall(c, 'sum', [arg]), aggregateCall(c, 'count', [arg]), averageType(t));
+      return averageOf(aggregateCall(c, 'sum', [arg]), aggregateCall(c, 'count', [arg]), averageType(t));
     },
   },
   MIN: sameAggregate('min', (c) => c.types[0]),
