@@ -1,9 +1,9 @@
 /**
  * Running aggregate state (see src/sql/dynamic/aggregates.ts): for a top GROUP BY block whose
- * aggregates are SUM / COUNT / AVG / MIN / MAX, a per-group state table lets a refresh update the touched
- * groups from the changed rows alone, instead of re-reading all rows of every touched group (which,
- * for changes scattered over many groups, is a pass over the whole input). Only a group whose MIN or
- * MAX a removed row held, with no added row reaching it, is still recomputed from its rows.
+ * aggregates are SUM / COUNT / AVG / MIN / MAX, a per-group state table lets a refresh update the
+ * touched groups from the changed rows alone, instead of re-reading all rows of every touched group
+ * (which, for changes scattered over many groups, is a pass over the whole input). Only a group whose
+ * MIN or MAX a removed row held, with no added row reaching it, is still recomputed from its rows.
  *
  * The state is a cache, not data: it can always be rebuilt from the inputs as of the last refresh.
  * So it lives in memory — a temporary table on the refresh connection, written in the refresh's
