@@ -3,6 +3,7 @@
  */
 import { errors } from '../errors.ts';
 import { mk, type AstNode } from '../translate/ast.ts';
+import { numberQuotient, quotientScale } from '../translate/number-division.ts';
 import { coerce, toVariant } from '../translate/variant.ts';
 import { T, type SfType } from '../types/snowflake-types.ts';
 import {
@@ -31,16 +32,15 @@ function numericAgg(duck: string, returns: FunctionSpec['returns'] = (c) => c.ty
 
 /** The type of AVG over NUMBER(p, s): a quotient by a count, NUMBER(38, max(s, min(s + 6, 12))). */
 function averageType(t: Extract<SfType, { kind: 'NUMBER' }>): SfType {
-  return T.number(38, Math.max(t.scale, Math.min(t.scale + 6, 12)));
+  return T.number(38, quotientScale(t.scale));
 }
 
 /**
- * An average from its sum and count (aggregates, or window functions once windowed): NULL for no
- * values, computed as NUMBER / NUMBER division is (the quotient cast to the average's scale).
+ * An average of NUMBER(p, s) values from their sum and count (aggregates, or window functions once
+ * windowed): NULL for no values, else the NUMBER quotient, exactly as `sum / count` is computed.
  */
-function averageOf(sum: AstNode, count: AstNode, type: SfType): AstNode {
-  const scale = type.kind === 'NUMBER' ? type.scale : 0;
-  return mk.cast(mk.binary('div', sum, call('nullif', count, mk.number(0))), `DECIMAL(38,${scale})`);
+function averageOf(sum: AstNode, count: AstNode, t: Extract<SfType, { kind: 'NUMBER' }>): AstNode {
+  return numberQuotient(sum, call('nullif', count, mk.number(0)), t, { scale: 0 }).node;
 }
 
 function medianType(t: SfType | undefined): SfType | undefined {
@@ -116,7 +116,7 @@ export const AGGREGATE_FUNCTIONS: Record<string, FunctionSpec> = {
       const t = c.types[0];
       const arg = coerce(c.args[0], t, 'NUMBER');
       if (t?.kind !== 'NUMBER') return aggregateCall(c, 'avg', [arg]);
-      return averageOf(aggregateCall(c, 'sum', [arg]), aggregateCall(c, 'count', [arg]), averageType(t));
+      return averageOf(aggregateCall(c, 'sum', [arg]), aggregateCall(c, 'count', [arg]), t);
     },
   },
   MIN: sameAggregate('min', (c) => c.types[0]),

@@ -19,6 +19,14 @@ export const MACROS: Record<string, string> = {
   sf_equal_null: `(a, b) AS (a IS NOT DISTINCT FROM b)`,
   // Arithmetic: Snowflake raises "Division by zero"; DuckDB returns NULL or Infinity.
   sf_div: `(a, b) AS CASE WHEN b = 0 THEN error('Division by zero') ELSE a / b END`,
+  // NUMBER / NUMBER as an unscaled HUGEINT quotient rounded half away from zero (see
+  // src/sql/translate/number-division.ts): ma, mb = 10^scale of a and b, mk = 10^k, ms = 10^S as a
+  // DOUBLE for operands beyond la / lb, which are divided as DOUBLEs.
+  sf_div_units:
+    `(a, b, ma, mb, mk, ms, la, lb) AS CASE WHEN b = 0 THEN error('Division by zero') ` +
+    `WHEN abs(a) < la AND abs(b) < lb THEN CASE WHEN (a < 0) <> (b < 0) THEN -1 ELSE 1 END * ` +
+    `((2 * abs(CAST(a * ma AS HUGEINT)) * mk + abs(CAST(b * mb AS HUGEINT))) // (2 * abs(CAST(b * mb AS HUGEINT)))) ` +
+    `ELSE CAST(round(a / b * ms) AS HUGEINT) END`,
   sf_mod: `(a, b) AS CASE WHEN b = 0 THEN error('Division by zero') ELSE a % b END`,
   sf_div0: `(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END`,
   sf_div0null: `(a, b) AS CASE WHEN b = 0 OR b IS NULL THEN 0 ELSE a / b END`,

@@ -5,6 +5,7 @@ import { errors } from '../errors.ts';
 import { T, type SfType } from '../types/snowflake-types.ts';
 import { mk, numberLiteral, stringLiteral, type AstNode } from '../translate/ast.ts';
 import { coerce } from '../translate/variant.ts';
+import { numberQuotient, quotientScale } from '../translate/number-division.ts';
 import {
   BOOL,
   call,
@@ -26,19 +27,26 @@ function numericResult(c: CallInfo): SfType {
 /** NUMBER / NUMBER keeps NUMBER with Snowflake's scale: max(s, min(s + 6, 12)). */
 function quotientType(c: CallInfo): SfType {
   const [a, b] = c.types;
-  if (a?.kind === 'NUMBER' && b?.kind === 'NUMBER') return T.number(38, Math.max(a.scale, Math.min(a.scale + 6, 12)));
+  if (a?.kind === 'NUMBER' && b?.kind === 'NUMBER') return T.number(38, quotientScale(a.scale));
   return FLOAT;
 }
 
-function division(macro: string): FunctionSpec {
+/**
+ * DIV0 / DIV0NULL: 0 where the divisor is 0 (or, for `orNull`, NULL); NUMBERs divided exactly, as `/`
+ * divides them.
+ */
+function division(macro: string, orNull: boolean): FunctionSpec {
   return {
     min: 2,
     max: 2,
     returns: quotientType,
     emit: (c) => {
-      const q = call(macro, ...coerceArgs(c, ['NUMBER', 'NUMBER']));
-      const t = quotientType(c);
-      return t.kind === 'NUMBER' ? mk.cast(q, `DECIMAL(38,${(t as { scale: number }).scale})`) : q;
+      const [a, b] = coerceArgs(c, ['NUMBER', 'NUMBER']);
+      const [ta, tb] = c.types;
+      if (ta?.kind !== 'NUMBER' || tb?.kind !== 'NUMBER') return call(macro, a, b);
+      const zero = orNull ? mk.binary('or', mk.binary('eq', b, mk.number(0)), mk.isNull(b)) : mk.binary('eq', b, mk.number(0));
+      const q = numberQuotient(a, b, ta, tb);
+      return mk.caseWhen([[zero, mk.cast(mk.number(0), `DECIMAL(38,${quotientScale(ta.scale)})`)]], q.node);
     },
   };
 }
@@ -153,8 +161,8 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
   POWER: typed('power', ['FLOAT', 'FLOAT'], FLOAT, 2, 2),
   POW: typed('power', ['FLOAT', 'FLOAT'], FLOAT, 2, 2),
   MOD: typed('sf_mod', ['NUMBER', 'NUMBER'], numericResult, 2, 2),
-  DIV0: division('sf_div0'),
-  DIV0NULL: division('sf_div0null'),
+  DIV0: division('sf_div0', false),
+  DIV0NULL: division('sf_div0null', true),
   PI: same('pi', FLOAT, 0),
   RADIANS: typed('radians', ['FLOAT'], FLOAT),
   DEGREES: typed('degrees', ['FLOAT'], FLOAT),

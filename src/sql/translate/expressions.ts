@@ -12,6 +12,7 @@ import { constantValue, dataOf, identValue, kindOf, mk, node, numberLiteral, str
 import type { TranslateContext, TranslationInfo } from './context.ts';
 import type { Scope } from './scope.ts';
 import { castTo, typeFromDataType } from './casts.ts';
+import { numberQuotient, quotientScale } from './number-division.ts';
 import { coerce, extractPath, isVariant, parsePath, toVariant } from './variant.ts';
 
 export interface Typed {
@@ -235,10 +236,9 @@ export class ExpressionTranslator {
     const right = isVariant(r.type) ? coerce(r.node, r.type, 'FLOAT') : r.node;
     const type = arithmeticType(kind, l.type, r.type);
     if (kind === 'div') {
-      const quotient = mk.fn('sf_div', [left, right]);
-      // NUMBER / NUMBER stays NUMBER in Snowflake (DuckDB would give DOUBLE): scale as Snowflake derives it.
-      if (type?.kind === 'NUMBER') return { node: mk.cast(quotient, `DECIMAL(38,${type.scale})`), type };
-      return { node: quotient, type };
+      // NUMBER / NUMBER stays NUMBER in Snowflake, computed exactly (DuckDB would give a DOUBLE).
+      if (l.type?.kind === 'NUMBER' && r.type?.kind === 'NUMBER') return numberQuotient(left, right, l.type, r.type);
+      return { node: mk.fn('sf_div', [left, right]), type };
     }
     if (kind === 'mod') return { node: mk.fn('sf_mod', [left, right]), type };
     return { node: withData(e, { left, right }), type };
@@ -508,7 +508,7 @@ function arithmeticType(kind: string, l: SfType | undefined, r: SfType | undefin
   if ((kind === 'add' || kind === 'sub') && (l?.kind === 'DATE' || l?.kind?.startsWith('TIMESTAMP'))) return l;
   if (kind === 'div') {
     if (l?.kind !== 'NUMBER' || r?.kind !== 'NUMBER') return l === undefined || r === undefined ? undefined : T.float();
-    return T.number(38, Math.max(l.scale, Math.min(l.scale + 6, 12)));
+    return T.number(38, quotientScale(l.scale));
   }
   if (l?.kind === 'NUMBER' && r?.kind === 'NUMBER') {
     const scale = Math.max(l.scale, r.scale);

@@ -139,8 +139,13 @@ describe('functions (catalogue)', () => {
       'SELECT STRFTIME("TS", \'%Y-%m-%d %H:%M:%S.%g\') AS "TO_CHAR(TS, \'YYYY-MM-DD HH24:MI:SS.FF3\')" FROM "DB.S"."T" AS "T"',
     );
   });
-  it('divides NUMBERs into NUMBER with Snowflake scale and raises on zero', () => {
-    expect(duck('select amt / 2 from t')).toBe('SELECT CAST(SF_DIV("AMT", 2) AS DECIMAL(38,8)) AS "AMT / 2" FROM "DB.S"."T" AS "T"');
+  it('divides NUMBERs into NUMBER with Snowflake scale, exactly on unscaled integers, raising on zero', () => {
+    // amt is NUMBER(10,2): scale 8 = 2 + 6; the dividend is scaled by 10^2 and 10^(8 - 2 + 0), and
+    // operands beyond 10^29 (dividend) or 10^38 (divisor) are divided as DOUBLEs.
+    expect(duck('select amt / 2 from t')).toBe(
+      'SELECT CAST(CAST(SF_DIV_UNITS("AMT", 2, CAST(\'100\' AS HUGEINT), CAST(\'1\' AS HUGEINT), CAST(\'1000000\' AS HUGEINT), 1e8, 1e29, 1e38) AS DECIMAL(38,0)) ' +
+        '* CAST(\'0.00000001\' AS DECIMAL(9,8)) AS DECIMAL(38,8)) AS "AMT / 2" FROM "DB.S"."T" AS "T"',
+    );
   });
   it('expands LIKE ANY into ORs', () => {
     expect(duck("select id from t where name like any ('a%', 'b%')")).toBe(
