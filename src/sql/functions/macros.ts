@@ -19,14 +19,19 @@ export const MACROS: Record<string, string> = {
   sf_equal_null: `(a, b) AS (a IS NOT DISTINCT FROM b)`,
   // Arithmetic: Snowflake raises "Division by zero"; DuckDB returns NULL or Infinity.
   sf_div: `(a, b) AS CASE WHEN b = 0 THEN error('Division by zero') ELSE a / b END`,
-  // NUMBER / NUMBER as an unscaled HUGEINT quotient rounded half away from zero (see
-  // src/sql/translate/number-division.ts): ma, mb = 10^scale of a and b, mk = 10^k, ms = 10^S as a
-  // DOUBLE for operands beyond la / lb, which are divided as DOUBLEs.
-  sf_div_units:
-    `(a, b, ma, mb, mk, ms, la, lb) AS CASE WHEN b = 0 THEN error('Division by zero') ` +
-    `WHEN abs(a) < la AND abs(b) < lb THEN CASE WHEN (a < 0) <> (b < 0) THEN -1 ELSE 1 END * ` +
-    `((2 * abs(CAST(a * ma AS HUGEINT)) * mk + abs(CAST(b * mb AS HUGEINT))) // (2 * abs(CAST(b * mb AS HUGEINT)))) ` +
-    `ELSE CAST(round(a / b * ms) AS HUGEINT) END`,
+  // NUMBER / NUMBER, rounded half away from zero to scale S (see src/sql/translate/number-division.ts):
+  // the operands' unscaled integers divided on BIGINTs while the operands are below 10^la1 / 10^lb1
+  // (read through a DOUBLE, exact below 2^52; ma, mb = 10^scale of a, of b, mk = 10^k), else on
+  // HUGEINTs while below 10^la2 / 10^lb2 (hma, hmb, hmk), else as DOUBLEs (ms = 10^S); each quotient
+  // scaled back by the DECIMAL `unit` (10^-S) — in its own branch, as 64-bit DECIMALs are ~2x faster.
+  sf_div_scaled:
+    `(a, b, ma, mb, mk, hma, hmb, hmk, ms, la1, lb1, la2, lb2, unit) AS CASE WHEN b = 0 THEN error('Division by zero') ` +
+    `WHEN abs(a) < la1 AND abs(b) < lb1 THEN CAST(CASE WHEN (a < 0) <> (b < 0) THEN -1 ELSE 1 END * ` +
+    `((2 * abs(CAST(round(CAST(a AS DOUBLE) * ma) AS BIGINT)) * mk + abs(CAST(round(CAST(b AS DOUBLE) * mb) AS BIGINT))) ` +
+    `// (2 * abs(CAST(round(CAST(b AS DOUBLE) * mb) AS BIGINT)))) AS DECIMAL(18,0)) * unit ` +
+    `WHEN abs(a) < la2 AND abs(b) < lb2 THEN CAST(CASE WHEN (a < 0) <> (b < 0) THEN -1 ELSE 1 END * ` +
+    `((2 * abs(CAST(a * hma AS HUGEINT)) * hmk + abs(CAST(b * hmb AS HUGEINT))) // (2 * abs(CAST(b * hmb AS HUGEINT)))) AS DECIMAL(38,0)) * unit ` +
+    `ELSE CAST(round(a / b * ms) AS DECIMAL(38,0)) * unit END`,
   sf_mod: `(a, b) AS CASE WHEN b = 0 THEN error('Division by zero') ELSE a % b END`,
   sf_div0: `(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END`,
   sf_div0null: `(a, b) AS CASE WHEN b = 0 OR b IS NULL THEN 0 ELSE a / b END`,

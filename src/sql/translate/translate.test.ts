@@ -140,11 +140,12 @@ describe('functions (catalogue)', () => {
     );
   });
   it('divides NUMBERs into NUMBER with Snowflake scale, exactly on unscaled integers, raising on zero', () => {
-    // amt is NUMBER(10,2): scale 8 = 2 + 6; the dividend is scaled by 10^2 and 10^(8 - 2 + 0), and
-    // operands beyond 10^29 (dividend) or 10^38 (divisor) are divided as DOUBLEs.
+    // amt is NUMBER(10,2): scale 8 = 2 + 6, so the dividend's unscaled integer is scaled by 10^(8 - 2 + 0).
+    // BIGINTs while |amt| < 10^10 (2 · |A| · 10^6 within 64 bits) and |2| < 10^15, HUGEINTs up to 10^29
+    // and 10^37, DOUBLEs beyond; the quotient comes back to scale 8 through the DECIMAL 10^-8.
     expect(duck('select amt / 2 from t')).toBe(
-      'SELECT CAST(CAST(SF_DIV_UNITS("AMT", 2, CAST(\'100\' AS HUGEINT), CAST(\'1\' AS HUGEINT), CAST(\'1000000\' AS HUGEINT), 1e8, 1e29, 1e38) AS DECIMAL(38,0)) ' +
-        '* CAST(\'0.00000001\' AS DECIMAL(9,8)) AS DECIMAL(38,8)) AS "AMT / 2" FROM "DB.S"."T" AS "T"',
+      'SELECT CAST(SF_DIV_SCALED("AMT", 2, 1e2, 1e0, 1000000, CAST(\'100\' AS HUGEINT), CAST(\'1\' AS HUGEINT), CAST(\'1000000\' AS HUGEINT), ' +
+        '1e8, 1e10, 1e15, 1e29, 1e37, CAST(\'0.00000001\' AS DECIMAL(9,8))) AS DECIMAL(38,8)) AS "AMT / 2" FROM "DB.S"."T" AS "T"',
     );
   });
   it('expands LIKE ANY into ORs', () => {
