@@ -5,8 +5,8 @@
  *
  * The quotient is computed on the operands' unscaled integers: `A · 10^k / B` with
  * `k = S - s_a + s_b`, rounded, then scaled back by a DECIMAL multiplication — on BIGINTs while the
- * operands are small enough (the common case; about 1.7x the time of the DOUBLE division it replaces,
- * measured on 10M rows), on HUGEINTs up to 38 digits, and as DOUBLEs beyond, as before.
+ * operands are small enough (the common case), on HUGEINTs up to 38 digits, and as DOUBLEs beyond, as
+ * before. Exactness costs time: `node --liftoff-only --import tsx bench/probes/number-division.ts`.
  */
 import { T, type SfType } from '../types/snowflake-types.ts';
 import { mk, type AstNode } from './ast.ts';
