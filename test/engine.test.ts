@@ -40,16 +40,22 @@ function fansObject(): ObjectEntry {
   return [...engine.catalog.objects.values()].find((x) => x.name === 'FANS' && x.droppedOn === null)!;
 }
 
-/** Applies `change`, refreshes `fans`, and checks the refresh was incremental and exact. */
-async function refreshFans(s: Session, change: string): Promise<void> {
-  await s.execute(change);
+/**
+ * Applies `changes`, refreshes the dynamic table `table` (defined by `query`), and checks the refresh
+ * was incremental and exact.
+ */
+async function refreshChecked(s: Session, table: string, query: string, ...changes: string[]): Promise<void> {
+  for (const change of changes) await s.execute(change);
   clock.advance(1000);
-  await s.execute('ALTER DYNAMIC TABLE fans REFRESH');
-  const last = await s.execute(`SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'fans')) ORDER BY refresh_start_time DESC LIMIT 1`);
+  await s.execute(`ALTER DYNAMIC TABLE ${table} REFRESH`);
+  const last = await s.execute(`SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => '${table}')) ORDER BY refresh_start_time DESC LIMIT 1`);
   expect(last.rows[0][0]).toBe('INCREMENTAL');
-  const diff = await s.execute(`SELECT count(*) FROM ((SELECT * FROM fans EXCEPT ALL ${FANS}) UNION ALL (${FANS} EXCEPT ALL SELECT * FROM fans))`);
+  const diff = await s.execute(`SELECT count(*) FROM ((SELECT * FROM ${table} EXCEPT ALL ${query}) UNION ALL (${query} EXCEPT ALL SELECT * FROM ${table}))`);
   expect(diff.rows[0][0]).toBe('0');
 }
+
+/** Applies `change`, refreshes `fans`, and checks the refresh was incremental and exact. */
+const refreshFans = (s: Session, change: string): Promise<void> => refreshChecked(s, 'fans', FANS, change);
 
 describe('engine', () => {
   it('reuses the translation of a statement it has seen, until the catalog changes', async () => {
@@ -200,21 +206,13 @@ describe('engine', () => {
     await s.execute(`CREATE DYNAMIC TABLE bests TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${q}`);
     const service = engine.dynamicTables as unknown as { session: Session };
     const refresh = async (...changes: string[]): Promise<number[]> => {
-      for (const change of changes) await s.execute(change);
-      clock.advance(1000);
-      await s.execute('ALTER DYNAMIC TABLE bests REFRESH');
-      const last = await s.execute(`SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'bests')) ORDER BY refresh_start_time DESC LIMIT 1`);
-      expect(last.rows[0][0]).toBe('INCREMENTAL');
-      const diff = await s.execute(`SELECT count(*) FROM ((SELECT * FROM bests EXCEPT ALL ${q}) UNION ALL (${q} EXCEPT ALL SELECT * FROM bests))`);
-      expect(diff.rows[0][0]).toBe('0');
+      await refreshChecked(s, 'bests', q, ...changes);
       // White box: the groups the refresh recomputed (the table is left until the next refresh).
       const lost = await service.session.conn.query(`SELECT _k1 FROM temp.${lostExtremesTable(0)} ORDER BY _k1`);
       return lost.rows.map((r) => Number(r[0]));
     };
     // An append builds the state (and, appending only, has no extreme to lose).
-    await s.execute('INSERT INTO plays VALUES (1, 5)');
-    clock.advance(1000);
-    await s.execute('ALTER DYNAMIC TABLE bests REFRESH');
+    await refreshChecked(s, 'bests', q, 'INSERT INTO plays VALUES (1, 5)');
     // Raised and lowered rows that were neither extreme, an extreme raised further, a row deleted
     // from the middle: every group is updated from the changed rows alone.
     expect(await refresh('UPDATE plays SET pts = pts + 1 WHERE pts BETWEEN 500 AND 599', 'UPDATE plays SET pts = pts - 1 WHERE pts BETWEEN 1000 AND 1099')).toEqual([]);

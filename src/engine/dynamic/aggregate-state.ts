@@ -38,6 +38,7 @@ import {
   type AggregatePart,
   type AstNode,
   type Block,
+  type SelectBlock,
   type SfType,
 } from '../../sql/index.ts';
 import { NEXT_ROW_ID, type ColumnEntry, type PendingWrite, type StorageConnection } from '../../storage/index.ts';
@@ -259,8 +260,7 @@ export async function prepareAggregate(
  * the touched-key filter a keyed recompute uses. Changes that leave every group's extreme held (or
  * beaten by an added row) recompute nothing.
  */
-async function recomputeLostExtremes(run: IncrementalRun, top: Block, select: AstNode[], stateId: number, keys: string[], extremes: AggregatePart[]): Promise<void> {
-  if (top.kind !== 'select') return;
+async function recomputeLostExtremes(run: IncrementalRun, top: SelectBlock, select: AstNode[], stateId: number, keys: string[], extremes: AggregatePart[]): Promise<void> {
   const merged = derivedTable(stateId, 'dnew');
   const table = lostExtremesTable(top.id);
   const count = await run.materialize(table, `SELECT ${keys.join(', ')} FROM temp.${merged} WHERE _lost`);

@@ -2,7 +2,7 @@
  * Catalogue entries: conditional expressions, numbers, strings, hashing and session context.
  */
 import { errors } from '../errors.ts';
-import { T, type SfType } from '../types/snowflake-types.ts';
+import { duckTypeOf, T, type SfType } from '../types/snowflake-types.ts';
 import { mk, numberLiteral, stringLiteral, type AstNode } from '../translate/ast.ts';
 import { coerce } from '../translate/variant.ts';
 import { numberQuotient, quotientScale } from '../translate/number-division.ts';
@@ -46,7 +46,7 @@ function division(macro: string, orNull: boolean): FunctionSpec {
       if (ta?.kind !== 'NUMBER' || tb?.kind !== 'NUMBER') return call(macro, a, b);
       const zero = orNull ? mk.binary('or', mk.binary('eq', b, mk.number(0)), mk.isNull(b)) : mk.binary('eq', b, mk.number(0));
       const q = numberQuotient(a, b, ta, tb);
-      return mk.caseWhen([[zero, mk.cast(mk.number(0), `DECIMAL(38,${quotientScale(ta.scale)})`)]], q.node);
+      return mk.caseWhen([[zero, mk.cast(mk.number(0), duckTypeOf(q.type))]], q.node);
     },
   };
 }
