@@ -119,6 +119,10 @@ export const errors = {
   numericNotRecognized(value: string): SnowflakeError {
     return new SnowflakeError('100038', '22018', `Numeric value '${value}' is not recognized`);
   },
+  /** A number that does not fit the NUMBER(p, s) it is cast to or written into. */
+  numericOutOfRange(value: string): SnowflakeError {
+    return new SnowflakeError('100039', '22003', `Numeric value '${value}' is out of range`);
+  },
   dateNotRecognized(value: string): SnowflakeError {
     return new SnowflakeError('100040', '22007', `Date '${value}' is not recognized`);
   },

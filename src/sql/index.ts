@@ -25,6 +25,7 @@ export {
   typeFromName,
   typeFromDuck,
   duckTypeOf,
+  columnValueSql,
   formatType,
   informationSchemaTypeName,
   isSemiStructured,

@@ -6,7 +6,7 @@
 import {
   displayName,
   duckIdent,
-  duckTypeOf,
+  columnValueSql,
   errors,
   parseStatement,
   isReservedName,
@@ -278,7 +278,7 @@ async function createTable(session: Session, stmt: CreateTableStatement): Promis
         const type = def?.type ?? resultType({ name: n, type: duckTypes[i], alias: duckTypes[i] === 'JSON' ? 'JSON' : undefined }, inferred);
         return def ? toColumnEntry({ ...def, identity: undefined }, type) : toColumnEntry({ name: n, nullable: true }, type);
       });
-      const casts = columns.map((c, i) => `CAST(${duckIdent('_c' + i)} AS ${duckTypeOf(c.type)})`);
+      const casts = columns.map((c, i) => columnValueSql(duckIdent('_c' + i), c.type));
       populate = `SELECT ${casts.join(', ')} FROM (${t.sql}) AS _src(${names.map((_, i) => duckIdent('_c' + i)).join(', ')})`;
     } else {
       for (const def of stmt.columns ?? []) {

@@ -26,6 +26,7 @@ import {
   deltaSelect,
   deltaTerm,
   duckIdent,
+  columnValueSql,
   duckTypeOf,
   newColumn,
   oldColumn,
@@ -299,10 +300,12 @@ function addressedRows(sql: string, columns: ColumnEntry[], merged: string[]): s
   const n = columns.length;
   const xs = columns.map((_, i) => `_x${i + 1}`);
   const ys = columns.map((_, i) => `_y${i + 1}`);
+  // The new values are written (so checked as a column's values are); the old ones were.
   const cast = (a: string, i: number) => `CAST(${a} AS ${duckTypeOf(columns[i].type)}) AS ${a}`;
+  const written = (a: string, i: number) => `${columnValueSql(a, columns[i].type)} AS ${a}`;
   const same = n === 0 ? 'true' : xs.map((x, i) => `${x} IS NOT DISTINCT FROM ${ys[i]}`).join(' AND ');
   const op = `CASE WHEN _row IS NULL THEN CASE WHEN _n > 0 THEN 'I' END WHEN _n <= 0 THEN 'D' WHEN ${same} THEN 'S' ELSE 'U' END`;
-  const typed = `SELECT ${xs.map(cast).join(', ')}, ${ys.map(cast).join(', ')}, ${merged.join(', ')} FROM (${sql}) AS _r(${[...xs, ...ys, ...merged].join(', ')})`;
+  const typed = `SELECT ${xs.map(written).join(', ')}, ${ys.map(cast).join(', ')}, ${merged.join(', ')} FROM (${sql}) AS _r(${[...xs, ...ys, ...merged].join(', ')})`;
   return `SELECT *, ${op} AS _op FROM (${typed})`;
 }
 

@@ -23,7 +23,7 @@
 import {
   deltaTerm,
   duckIdent,
-  duckTypeOf,
+  columnValueSql,
   errors,
   keyItems,
   nullExtension,
@@ -465,7 +465,7 @@ export interface Touched {
 
 /** `SELECT CAST(_c1 AS t1), …` — rows of `sql` (columns `_c1 …`) as the table's column types. */
 export function castToColumns(sql: string, columns: ColumnEntry[]): string {
-  const casts = columns.map((col, i) => `CAST(${c(i)} AS ${duckTypeOf(col.type)})`).join(', ');
+  const casts = columns.map((col, i) => columnValueSql(c(i), col.type)).join(', ');
   return `SELECT ${casts} FROM (${sql}) AS _r(${columns.map((_, i) => c(i)).join(', ')})`;
 }
 

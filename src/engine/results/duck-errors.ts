@@ -98,8 +98,13 @@ function conversion(msg: string): SnowflakeError {
   const str = /Could not convert string '(.*)' to (\w+)/s.exec(msg) ?? /Could not convert string "(.*)" to (\w+)/s.exec(msg);
   if (str) {
     if (str[2] === 'BOOL') return errors.booleanNotRecognized(str[1]);
+    // A well-formed number that does not fit the DECIMAL is out of range, not unrecognised.
+    if (str[2] === 'DECIMAL' && NUMERIC_TEXT.test(str[1])) return errors.numericOutOfRange(str[1].trim());
     return errors.numericNotRecognized(str[1]);
   }
+  // A number cast to (or written into) a NUMBER(p, s) too narrow for it.
+  const narrow = /^Could not cast value (.+?) to DECIMAL\(\d+,\d+\)(?: when casting from source column .*)?$/s.exec(msg) ?? /^Casting value "(.*)" to type DECIMAL\(\d+,\d+\) failed: value is out of range!$/s.exec(msg);
+  if (narrow) return errors.numericOutOfRange(shownNumber(narrow[1]));
   const date = /invalid date field format: "(.*)"/.exec(msg) ?? /date field value out of range: "(.*)"/.exec(msg);
   if (date) return errors.dateNotRecognized(date[1]);
   const ts = /invalid timestamp field format: "(.*)"/.exec(msg) ?? /timestamp field value out of range: "(.*)"/.exec(msg);
@@ -110,6 +115,14 @@ function conversion(msg: string): SnowflakeError {
   const cast = /Failed to cast value to numerical: (.*)$/.exec(msg);
   if (cast) return errors.numericNotRecognized(cast[1].replace(/^"|"$/g, ''));
   return errors.userError('100038', '22018', msg);
+}
+
+/** Text DuckDB reads as a number (signs, decimals and exponents; surrounding blanks allowed). */
+const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/** DuckDB prints a DOUBLE cast with six decimals (12345.670000); Snowflake shows the number. */
+function shownNumber(text: string): string {
+  return /^-?\d+\.\d+$/.test(text) ? text.replace(/\.?0+$/, '') : text;
 }
 
 function renameDuck(msg: string, names: NameLookup): string {

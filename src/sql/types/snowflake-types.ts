@@ -183,6 +183,15 @@ export function duckTypeOf(t: SfType): string {
   }
 }
 
+/**
+ * SQL converting a value to what a column of type `t` stores: a CAST to its DuckDB type and, for a
+ * VARCHAR(n) column, Snowflake's check that the string fits (DuckDB ignores VARCHAR lengths).
+ */
+export function columnValueSql(value: string, t: SfType): string {
+  const cast = `CAST(${value} AS ${duckTypeOf(t)})`;
+  return t.kind === 'VARCHAR' && t.length < MAX_VARCHAR ? `sf_check_length(${cast}, ${t.length})` : cast;
+}
+
 /** Snowflake's full type text, as SHOW COLUMNS and DESCRIBE TABLE print it. */
 export function formatType(t: SfType): string {
   switch (t.kind) {
