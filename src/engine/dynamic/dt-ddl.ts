@@ -30,7 +30,7 @@ import { status, table, type ResultBody } from '../results/result-set.ts';
 import { resultType, type Value } from '../results/values.ts';
 import type { ResolvedPath } from '../session/resolver.ts';
 import type { Session } from '../session/session.ts';
-import { T } from '../../sql/index.ts';
+import { inPipeline, T } from '../../sql/index.ts';
 import { ts } from '../metadata/show.ts';
 import { cloneDynamicTable } from './dt-clone.ts';
 import { bindDynamicQuery, dynamicContext } from './dt-context.ts';
@@ -120,7 +120,16 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
 
   // The definition: what it reads, in which order things refresh, and its columns.
   const bound = bindDynamicQuery(engine, stmt.query, path.schema);
-  const directUp = [...bound.inputs.values()].filter((i) => i.dynamic).map((i) => i.id);
+  // Snowflake refuses a dynamic table on a view on a dynamic table unless the view is read across a
+  // refresh boundary (a project that relied on it here would fail to deploy).
+  const onView = bound.viewsOnDynamic[0];
+  if (onView) {
+    throw errors.invalidOperation(
+      `Dynamic table '${full}' cannot read the view '${onView.view}', which reads the dynamic table '${onView.table}'. ` +
+        `Read the view as DYNAMIC_TABLE_REFRESH_BOUNDARY(${onView.view}) to keep it in a separate pipeline, or read the dynamic table directly.`,
+    );
+  }
+  const directUp = [...bound.inputs.values()].filter(inPipeline).map((i) => i.id);
   const upstream = upstreamClosure(session, directUp);
   if (existing && (upstream.includes(existing.id) || bound.inputs.has(existing.id))) {
     throw errors.invalidOperation(`Dynamic table '${full}' cannot read itself, directly or through other dynamic tables or views.`);

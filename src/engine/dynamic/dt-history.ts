@@ -129,7 +129,7 @@ export function suspendMessage(reason: SuspendReason | undefined): string {
 export function graphHistorySql(dt: DynamicTableDef, references: BoundReference[], trigger: AlterTrigger[], nowMs: number, closeOnly = false): string[] {
   const close = `UPDATE ${S}.dt_graph_history SET valid_to = ${ts(nowMs)} WHERE dt_id = ${dt.id} AND valid_to IS NULL`;
   if (closeOnly) return [close];
-  const inputs = references.map((r) => ({ name: r.displayName, kind: r.kind, insideRefreshBoundary: false }));
+  const inputs = references.map((r) => ({ name: r.displayName, kind: r.kind, insideRefreshBoundary: r.insideRefreshBoundary }));
   return [
     close,
     `INSERT INTO ${S}.dt_graph_history VALUES (${dt.id}, ${text(dt.object.name)}, ${text(dt.schema)}, ${text(dt.database)}, ${text(dt.fullName)}, ` +

@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mapDuckError } from '../results/duck-errors.ts';
-import { SnowflakeError, type BoundReference } from '../../sql/index.ts';
+import { inPipeline, SnowflakeError, type BoundReference } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA, type StorageConnection } from '../../storage/index.ts';
 import type { Engine } from '../engine.ts';
 import { SchedulerLoop } from '../scheduler-loop.ts';
@@ -134,7 +134,7 @@ export class DynamicTableService implements RetentionPins {
     for (const dt of allDynamicTables(catalog)) {
       try {
         const bound = bindDynamicQuery(this.engine, dt.query, catalog.schemaOf(dt.object));
-        upstream.set(dt.id, [...bound.inputs.values()].filter((i) => i.dynamic).map((i) => i.id));
+        upstream.set(dt.id, [...bound.inputs.values()].filter(inPipeline).map((i) => i.id));
         references.set(dt.id, bound.references);
       } catch (e) {
         upstream.set(dt.id, []);

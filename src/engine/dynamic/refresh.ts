@@ -17,6 +17,7 @@ import {
   analyze,
   duckIdent,
   errors,
+  inPipeline,
   isKeyed,
   keyPositions,
   ROW_ID,
@@ -115,7 +116,7 @@ export async function refreshDynamicTable(
   const schema = engine.catalog.schemaOf(object);
   const bound = boundDynamicQuery(engine, dt.id, dt.query, schema);
   const newVersions = new Map<number, number>();
-  for (const [id, input] of bound.inputs) newVersions.set(id, input.dynamic ? engine.writes.latest : dataVersion);
+  for (const [id, input] of bound.inputs) newVersions.set(id, inPipeline(input) ? engine.writes.latest : dataVersion);
   const state: DtState = { dataMs, inputVersions: newVersions, initialized: true };
   const done = (action: RefreshAction, counts: DiffCounts, inputsChanged: InputChange[], message: string | null, compiled: number): RefreshOutcome => ({
     action,

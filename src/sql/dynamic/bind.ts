@@ -4,6 +4,10 @@
  * a placeholder that names the input by catalog id. Views are inlined as subqueries, so a refresh
  * reads every base table at the version it chooses and the incremental planner sees through them.
  *
+ * DYNAMIC_TABLE_REFRESH_BOUNDARY(<object>) binds the object it names; what is read through it belongs
+ * to another pipeline (`boundary` on inputs and references). A view that reads a dynamic table, read
+ * outside a boundary, is recorded (`viewsOnDynamic`): Snowflake does not support that pattern.
+ *
  * The bound tree is a prepared Snowflake syntax tree (identifiers folded, function calls normalised);
  * the engine translates it with a context that maps each placeholder to the input at a version, or
  * to its changes (see placeholders.ts).
@@ -17,6 +21,7 @@ import type { RelationColumn } from '../translate/context.ts';
 import { foldIdentifiers } from '../translate/fold-identifiers.ts';
 import { normalizeFunctions } from '../translate/normalize-functions.ts';
 import { tableNameParts } from '../translate/queries.ts';
+import { boundaryObjectParts, REFRESH_BOUNDARY, tableNode } from '../translate/refresh-boundary.ts';
 import { inputPlaceholder } from './placeholders.ts';
 
 type Data = Record<string, unknown>;
@@ -42,7 +47,17 @@ export interface BoundInput {
   displayName: string;
   /** True when the input is itself a dynamic table. */
   dynamic: boolean;
+  /**
+   * True when every read of it is inside DYNAMIC_TABLE_REFRESH_BOUNDARY(): a dynamic table so read is
+   * not part of this table's pipeline (not refreshed with it, read like a table).
+   */
+  boundary: boolean;
   columns: RelationColumn[];
+}
+
+/** True for the dynamic tables a query reads as part of its pipeline (not across a boundary). */
+export function inPipeline(input: BoundInput): boolean {
+  return input.dynamic && !input.boundary;
 }
 
 /** An object the query names directly (for DYNAMIC_TABLE_GRAPH_HISTORY's INPUTS). */
@@ -50,6 +65,7 @@ export interface BoundReference {
   id: number;
   displayName: string;
   kind: 'TABLE' | 'VIEW' | 'DYNAMIC TABLE';
+  insideRefreshBoundary: boolean;
 }
 
 export interface BoundQuery {
@@ -60,6 +76,8 @@ export interface BoundQuery {
   /** Views read, directly or through other views, by catalog id. */
   views: Set<number>;
   references: BoundReference[];
+  /** Views read outside a refresh boundary that read a dynamic table (with that table's name). */
+  viewsOnDynamic: { view: string; table: string }[];
 }
 
 /** Prepares a query the way translation does: identifiers folded, function calls in one shape. */
@@ -72,9 +90,9 @@ export function prepareQuery(sql: string): AstNode {
 const MAX_VIEW_DEPTH = 32;
 
 export function bindQuery(sql: string, lookup: BindLookup, context: NameContext): BoundQuery {
-  const out: BoundQuery = { ast: {}, inputs: new Map(), views: new Set(), references: [] };
+  const out: BoundQuery = { ast: {}, inputs: new Map(), views: new Set(), references: [], viewsOnDynamic: [] };
   const binder = new Binder(lookup, out);
-  out.ast = binder.bind(prepareQuery(sql), { ctes: [], context, depth: 0, direct: true }) as AstNode;
+  out.ast = binder.bind(prepareQuery(sql), { ctes: [], context, depth: 0, direct: true, boundary: false }) as AstNode;
   return out;
 }
 
@@ -86,6 +104,10 @@ interface BindState {
   depth: number;
   /** True for the defining query itself (not a view body): its names are the DT's direct inputs. */
   direct: boolean;
+  /** True inside DYNAMIC_TABLE_REFRESH_BOUNDARY(). */
+  boundary: boolean;
+  /** The outermost view being expanded, if any. */
+  view?: string;
 }
 
 class Binder {
@@ -159,6 +181,14 @@ class Binder {
         const table = tableNode(parts, alias ? identValue(alias.alias as Ident) : undefined, (alias?.column_aliases as Ident[]) ?? []);
         return this.bind(table, st) as AstNode;
       }
+      if (name === REFRESH_BOUNDARY) {
+        const parts = boundaryObjectParts(args);
+        if (parts.length === 1 && st.ctes.some((f) => f.has(parts[0]))) {
+          throw errors.unsupported(`${REFRESH_BOUNDARY} of a common table expression in a dynamic table definition`);
+        }
+        const table = tableNode(parts, alias ? identValue(alias.alias as Ident) : undefined, (alias?.column_aliases as Ident[]) ?? []);
+        return this.bind(table, { ...st, boundary: true }) as AstNode;
+      }
       if (name === 'TABLE' && dataOf(args[0], 'method_call')) {
         throw errors.unsupported('system table functions in a dynamic table definition');
       }
@@ -176,16 +206,20 @@ class Binder {
     const alias = identValue(d.alias as Ident | null) ?? parts[parts.length - 1];
     const found = this.lookup.lookup(parts, st.context);
     if (found.kind === 'input') {
-      if (!this.out.inputs.has(found.id)) {
-        this.out.inputs.set(found.id, { id: found.id, displayName: found.displayName, dynamic: found.dynamic, columns: found.columns });
+      const known = this.out.inputs.get(found.id);
+      if (!known) {
+        this.out.inputs.set(found.id, { id: found.id, displayName: found.displayName, dynamic: found.dynamic, boundary: st.boundary, columns: found.columns });
+      } else if (!st.boundary) {
+        known.boundary = false; // also read inside the pipeline
       }
-      if (st.direct) this.reference({ id: found.id, displayName: found.displayName, kind: found.dynamic ? 'DYNAMIC TABLE' : 'TABLE' });
+      if (found.dynamic && !st.boundary && st.view) this.out.viewsOnDynamic.push({ view: st.view, table: found.displayName });
+      if (st.direct) this.reference({ id: found.id, displayName: found.displayName, kind: found.dynamic ? 'DYNAMIC TABLE' : 'TABLE', insideRefreshBoundary: st.boundary });
       return withData(n, { name: ident(inputPlaceholder(found.id)), schema: null, catalog: null, alias: ident(alias), alias_explicit_as: true });
     }
-    if (st.direct) this.reference({ id: found.id, displayName: found.displayName, kind: 'VIEW' });
+    if (st.direct) this.reference({ id: found.id, displayName: found.displayName, kind: 'VIEW', insideRefreshBoundary: st.boundary });
     if (st.depth >= MAX_VIEW_DEPTH) throw errors.invalidOperation(`View '${found.displayName}' nests views more than ${MAX_VIEW_DEPTH} deep (a cycle?).`);
     this.out.views.add(found.id);
-    const body = this.bind(prepareQuery(found.query), { ctes: [], context: found.context, depth: st.depth + 1, direct: false });
+    const body = this.bind(prepareQuery(found.query), { ctes: [], context: found.context, depth: st.depth + 1, direct: false, boundary: st.boundary, view: st.view ?? found.displayName });
     const renamed = (d.column_aliases as Ident[] | undefined) ?? [];
     return node('subquery', {
       this: body,
@@ -199,24 +233,8 @@ class Binder {
   }
 
   private reference(r: BoundReference): void {
-    if (!this.out.references.some((x) => x.id === r.id)) this.out.references.push(r);
+    const known = this.out.references.find((x) => x.id === r.id);
+    if (!known) this.out.references.push(r);
+    else if (!r.insideRefreshBoundary) known.insideRefreshBoundary = false;
   }
-}
-
-/** A FROM table node for resolved name parts. */
-function tableNode(parts: string[], alias: string | undefined, columnAliases: Ident[]): AstNode {
-  const [name, schema, catalog] = [...parts].reverse();
-  return node('table', {
-    name: ident(name),
-    schema: schema === undefined ? null : ident(schema),
-    catalog: catalog === undefined ? null : ident(catalog),
-    alias: alias === undefined ? null : ident(alias),
-    alias_explicit_as: alias !== undefined,
-    column_aliases: columnAliases,
-    trailing_comments: [],
-    when: null,
-    only: false,
-    final_: false,
-    hints: [],
-  });
 }

@@ -2,7 +2,7 @@
  * Dynamic tables in the SQL layer: binding a definition to its inputs, and the incremental planner's
  * analysis and generated queries (DESIGN §5). Pure: the engine supplies catalog lookups and runs SQL.
  */
-export { bindQuery, prepareQuery, type BindLookup, type BoundObject, type BoundQuery, type BoundInput, type BoundReference, type NameContext } from './bind.ts';
+export { bindQuery, inPipeline, prepareQuery, type BindLookup, type BoundObject, type BoundQuery, type BoundInput, type BoundReference, type NameContext } from './bind.ts';
 export { analyze, astKey, keyPositions, isKeyed, Unsupported, type Block, type Item, type KeySpec, type SelectBlock, type UnionBlock, type ConstantBlock } from './analyze.ts';
 export { deltaTerm, keyItems, nullExtension, renderSelect, stateQuery } from './render.ts';
 export { derivedPlaceholder, inputPlaceholder, parsePlaceholder, type Placeholder, type Role } from './placeholders.ts';

@@ -13,6 +13,7 @@ import { printDuckDb } from './print.ts';
 import { ExpressionTranslator, type Typed } from './expressions.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
 import { duckJsonPath, parsePath, snowflakePathText, toVariant } from './variant.ts';
+import { boundaryObjectParts, REFRESH_BOUNDARY, tableNode } from './refresh-boundary.ts';
 
 type Data = Record<string, unknown>;
 
@@ -421,6 +422,9 @@ export class QueryTranslator {
     switch (name) {
       case 'IDENTIFIER':
         return this.namedTable(this.nameArgument(args[0]), alias, columnAliases, scope);
+      case REFRESH_BOUNDARY:
+        // Outside a dynamic table's binding it reads the object it names (CTEs included).
+        return this.fromItem(tableNode(boundaryObjectParts(args), alias, columnAliases.map((c) => ident(c))), scope);
       case 'FLATTEN':
         return this.flatten(args, alias ?? 'FLATTEN', scope, lateral);
       case 'GENERATOR':
