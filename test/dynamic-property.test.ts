@@ -126,8 +126,8 @@ describe('incremental refresh equals full recomputation', () => {
     await s.execute(insertB(6));
     const names = Object.keys(QUERIES);
     for (const name of names) {
-      await s.execute(`CREATE DYNAMIC TABLE inc_${name} TARGET_LAG = '1 hour' REFRESH_MODE = INCREMENTAL AS ${QUERIES[name]}`);
-      await s.execute(`CREATE DYNAMIC TABLE full_${name} TARGET_LAG = '1 hour' REFRESH_MODE = FULL AS ${QUERIES[name]}`);
+      await s.execute(`CREATE DYNAMIC TABLE inc_${name} TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${QUERIES[name]}`);
+      await s.execute(`CREATE DYNAMIC TABLE full_${name} TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = FULL AS ${QUERIES[name]}`);
     }
     const all = names.flatMap((n) => [`inc_${n}`, `full_${n}`]);
     for (let step = 0; step < STEPS; step += 1) {

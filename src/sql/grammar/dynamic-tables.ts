@@ -83,6 +83,8 @@ export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; t
   c.expect('AS');
   stmt.query = c.rest();
   if (!stmt.properties.TARGET_LAG) throw errors.syntaxMessage('A dynamic table needs TARGET_LAG.');
+  // Accepted and unused locally, but required by Snowflake: a definition without it would not deploy.
+  if (!stmt.properties.WAREHOUSE) throw errors.syntaxMessage('A dynamic table needs WAREHOUSE.');
   return stmt;
 }
 
