@@ -141,6 +141,24 @@ describe('engine', () => {
     expect(fan99.rows).toEqual([['1', '1']]);
   });
 
+  it('recomputes a dynamic table whose definition CREATE OR ALTER changed, even across a restart', async () => {
+    let s = await createFans(1000, 50);
+    await refreshFans(s, 'UPDATE plays SET pts = pts + 1 WHERE fan < 5'); // builds the aggregate state
+    const narrower = 'SELECT fan, sum(pts) AS pts, count(*) AS n FROM plays WHERE pts > 2 GROUP BY fan';
+    await s.execute(`CREATE OR ALTER DYNAMIC TABLE fans TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${narrower}`);
+    // The process stops before any refresh: the changed definition is remembered on disk.
+    await engine.close();
+    engine = await Engine.open({ dataDir: dir, clock });
+    s = await engine.newSession();
+    await s.execute('USE DATABASE d');
+    clock.advance(1000);
+    await s.execute('ALTER DYNAMIC TABLE fans REFRESH');
+    const diff = await s.execute(`SELECT count(*) FROM ((SELECT * FROM fans EXCEPT ALL ${narrower}) UNION ALL (${narrower} EXCEPT ALL SELECT * FROM fans))`);
+    expect(diff.rows[0][0]).toBe('0');
+    // Then incremental again, from the new definition.
+    await refreshChecked(s, 'fans', narrower, 'UPDATE plays SET pts = 0 WHERE fan = 3');
+  });
+
   it("rebuilds a dynamic table's aggregate state when its rows were rewritten behind the state's back", async () => {
     // The kept state names each group's stored row by row id. Here the table's rows are rewritten
     // under new row ids (same values) by a write that is not a refresh: the next refresh must not

@@ -12,6 +12,7 @@ import { executeImmediate, scriptStatement } from './scripting/script-statements
 import { callProcedure, createProcedure, dropProcedure } from './procedures/procedures.ts';
 import { alterTask, createTask, executeTask } from './tasks/task-ddl.ts';
 import { alterDynamicTable, createDynamicTable } from './dynamic/dt-ddl.ts';
+import { createOrAlterDynamicTable } from './dynamic/dt-create-or-alter.ts';
 import { showStatement } from './metadata/show.ts';
 import { copyIntoTable } from './loading/copy-into.ts';
 import { copyIntoLocation } from './loading/unload.ts';
@@ -83,7 +84,7 @@ async function dispatch(session: Session, stmt: Statement, text: string): Promis
     case 'execute_task':
       return executeTask(session, stmt);
     case 'create_dynamic_table':
-      return createDynamicTable(session, stmt, text);
+      return stmt.orAlter ? createOrAlterDynamicTable(session, stmt, text) : createDynamicTable(session, stmt, text);
     case 'alter_dynamic_table':
       return alterDynamicTable(session, stmt);
     case 'create_procedure':

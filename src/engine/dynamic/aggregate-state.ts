@@ -410,6 +410,11 @@ export function aggregateStateValidity(conn: StorageConnection, dtId: number): S
   return validAt.get(conn)?.get(dtId);
 }
 
+/** Stops trusting a table's state (its definition changed): the next refresh that needs it rebuilds it. */
+export function forgetAggregateValidity(conn: StorageConnection, dtId: number): void {
+  validAt.get(conn)?.delete(dtId);
+}
+
 /** Forgets a table's state (the table was dropped for good, or replaced). */
 export async function dropAggregateState(conn: StorageConnection, dtId: number): Promise<void> {
   validAt.get(conn)?.delete(dtId);

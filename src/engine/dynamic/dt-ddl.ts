@@ -48,7 +48,21 @@ function word(v: ParsedValue | undefined): string | undefined {
   return v === undefined ? undefined : v.text.toUpperCase();
 }
 
-function lagWarning(lag: TargetLag): string {
+/** A definition's options, checked: TARGET_LAG, REFRESH_MODE as requested, INITIALIZE, SCHEDULER. */
+export function definitionOptions(stmt: CreateDynamicTableStatement): { lag: TargetLag; requested: string; initialize: string; scheduler: string } {
+  const p = stmt.properties;
+  const lag = parseTargetLag(p.TARGET_LAG.text);
+  const requested = word(p.REFRESH_MODE) ?? 'AUTO';
+  if (requested === 'ADAPTIVE' || requested === 'CUSTOM_INCREMENTAL') throw errors.unsupported(`REFRESH_MODE = ${requested}`);
+  if (!['AUTO', 'FULL', 'INCREMENTAL'].includes(requested)) throw errors.invalidValue(`invalid value [${p.REFRESH_MODE!.text}] for parameter 'REFRESH_MODE'`);
+  const initialize = word(p.INITIALIZE) ?? 'ON_CREATE';
+  if (initialize !== 'ON_CREATE' && initialize !== 'ON_SCHEDULE') throw errors.invalidValue(`invalid value [${p.INITIALIZE!.text}] for parameter 'INITIALIZE'`);
+  const scheduler = word(p.SCHEDULER) ?? 'ENABLE';
+  if (scheduler !== 'ENABLE' && scheduler !== 'DISABLE') throw errors.invalidValue(`invalid value [${p.SCHEDULER!.text}] for parameter 'SCHEDULER'`);
+  return { lag, requested, initialize, scheduler };
+}
+
+export function lagWarning(lag: TargetLag): string {
   if (lag.kind !== 'time' || lag.seconds >= SNOWFLAKE_MIN_LAG_SECONDS) return '';
   return ` Warning: TARGET_LAG '${lagText(lag)}' is below Snowflake's minimum of 60 seconds; Backlot allows it locally, a Snowflake account would reject it.`;
 }
@@ -109,51 +123,10 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
   if (existing && !isDynamic(existing)) throw errors.wrongObjectType(full, existing.kind, 'DYNAMIC_TABLE');
 
   const p = stmt.properties;
-  const lag = parseTargetLag(p.TARGET_LAG.text);
-  const requested = word(p.REFRESH_MODE) ?? 'AUTO';
-  if (requested === 'ADAPTIVE' || requested === 'CUSTOM_INCREMENTAL') throw errors.unsupported(`REFRESH_MODE = ${requested}`);
-  if (!['AUTO', 'FULL', 'INCREMENTAL'].includes(requested)) throw errors.invalidValue(`invalid value [${p.REFRESH_MODE!.text}] for parameter 'REFRESH_MODE'`);
-  const initialize = word(p.INITIALIZE) ?? 'ON_CREATE';
-  if (initialize !== 'ON_CREATE' && initialize !== 'ON_SCHEDULE') throw errors.invalidValue(`invalid value [${p.INITIALIZE!.text}] for parameter 'INITIALIZE'`);
-  const scheduler = word(p.SCHEDULER) ?? 'ENABLE';
-  if (scheduler !== 'ENABLE' && scheduler !== 'DISABLE') throw errors.invalidValue(`invalid value [${p.SCHEDULER!.text}] for parameter 'SCHEDULER'`);
+  const { lag, requested, initialize, scheduler } = definitionOptions(stmt);
 
-  // The definition: what it reads, in which order things refresh, and its columns.
-  const bound = bindDynamicQuery(engine, stmt.query, path.schema);
-  // Snowflake refuses a dynamic table on a view on a dynamic table unless the view is read across a
-  // refresh boundary (a project that relied on it here would fail to deploy).
-  const onView = bound.viewsOnDynamic[0];
-  if (onView) {
-    throw errors.invalidOperation(
-      `Dynamic table '${full}' cannot read the view '${onView.view}', which reads the dynamic table '${onView.table}'. ` +
-        `Read the view as DYNAMIC_TABLE_REFRESH_BOUNDARY(${onView.view}) to keep it in a separate pipeline, or read the dynamic table directly.`,
-    );
-  }
-  const directUp = [...bound.inputs.values()].filter(inPipeline).map((i) => i.id);
-  const upstream = upstreamClosure(session, directUp);
-  if (existing && (upstream.includes(existing.id) || bound.inputs.has(existing.id))) {
-    throw errors.invalidOperation(`Dynamic table '${full}' cannot read itself, directly or through other dynamic tables or views.`);
-  }
-  const downstream = existing ? service.graph().upstream : new Map<number, number[]>();
-  const consumers = existing ? [...downstream].filter(([, ups]) => ups.includes(existing.id)).map(([id]) => id) : [];
-  checkLagOrder(session, full, lag, upstream, consumers);
-  const columns = await describeColumns(session, stmt, path);
-
-  // AUTO settles the mode now, once (semantics §3.4).
-  let mode: 'FULL' | 'INCREMENTAL' = requested === 'FULL' ? 'FULL' : 'INCREMENTAL';
-  let reason: string | null = null;
-  if (requested !== 'FULL') {
-    try {
-      await validateIncremental(session, path.schema, bound, analyze(bound.ast), columns);
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-      if (requested === 'INCREMENTAL') {
-        throw errors.invalidOperation(`Dynamic table '${full}' cannot be refreshed incrementally: ${e.reason}. Use REFRESH_MODE = FULL or AUTO.`);
-      }
-      mode = 'FULL';
-      reason = e.reason;
-    }
-  }
+  // The definition: what it reads, in which order things refresh, its columns and its mode.
+  const { bound, directUp, upstream, columns, mode, reason } = await resolveDefinition(session, stmt, path, full, lag, requested, existing);
 
   // The dynamic tables it reads are brought up to date first (semantics §3.3), then its own first
   // contents are written in the CREATE's transaction: a replaced table stays readable, unchanged,
@@ -217,6 +190,73 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
   service.changed();
   if (onCreate) await service.recordCreation(dynamicDef(catalog, created), mode === 'FULL' ? 'FULL' : 'INCREMENTAL', inserted, startMs, session.currentQueryId ?? null);
   return status(`Dynamic table ${quoteIdentifier(path.name)} successfully created.${lagWarning(lag)}`, 'CREATE');
+}
+
+/** A definition checked and resolved: what it reads, its columns, and the mode AUTO settles on. */
+export interface ResolvedDefinition {
+  bound: BoundQuery;
+  /** Dynamic tables it reads in its pipeline, directly, and all of them further up. */
+  directUp: number[];
+  upstream: number[];
+  columns: ColumnEntry[];
+  mode: 'FULL' | 'INCREMENTAL';
+  reason: string | null;
+}
+
+/**
+ * Binds a definition and checks it as CREATE does: no dynamic table on a view on a dynamic table
+ * outside a refresh boundary, no cycle through the table it replaces, lags in order with what it reads
+ * and (for an existing table) with its consumers; then its columns, and the mode AUTO settles on —
+ * once, at creation (semantics §3.4).
+ */
+export async function resolveDefinition(
+  session: Session,
+  stmt: CreateDynamicTableStatement,
+  path: ResolvedPath,
+  full: string,
+  lag: TargetLag,
+  requested: string,
+  existing: ObjectEntry | undefined,
+): Promise<ResolvedDefinition> {
+  const bound = bindDynamicQuery(session.engine, stmt.query, path.schema);
+  // Snowflake refuses a dynamic table on a view on a dynamic table unless the view is read across a
+  // refresh boundary (a project that relied on it here would fail to deploy).
+  const onView = bound.viewsOnDynamic[0];
+  if (onView) {
+    throw errors.invalidOperation(
+      `Dynamic table '${full}' cannot read the view '${onView.view}', which reads the dynamic table '${onView.table}'. ` +
+        `Read the view as DYNAMIC_TABLE_REFRESH_BOUNDARY(${onView.view}) to keep it in a separate pipeline, or read the dynamic table directly.`,
+    );
+  }
+  const directUp = [...bound.inputs.values()].filter(inPipeline).map((i) => i.id);
+  const upstream = upstreamClosure(session, directUp);
+  if (existing && (upstream.includes(existing.id) || bound.inputs.has(existing.id))) {
+    throw errors.invalidOperation(`Dynamic table '${full}' cannot read itself, directly or through other dynamic tables or views.`);
+  }
+  const consumers = existing ? consumersOf(session, existing.id) : [];
+  checkLagOrder(session, full, lag, upstream, consumers);
+  const columns = await describeColumns(session, stmt, path);
+
+  let mode: 'FULL' | 'INCREMENTAL' = requested === 'FULL' ? 'FULL' : 'INCREMENTAL';
+  let reason: string | null = null;
+  if (requested !== 'FULL') {
+    try {
+      await validateIncremental(session, path.schema, bound, analyze(bound.ast), columns);
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      if (requested === 'INCREMENTAL') {
+        throw errors.invalidOperation(`Dynamic table '${full}' cannot be refreshed incrementally: ${e.reason}. Use REFRESH_MODE = FULL or AUTO.`);
+      }
+      mode = 'FULL';
+      reason = e.reason;
+    }
+  }
+  return { bound, directUp, upstream, columns, mode, reason };
+}
+
+/** The dynamic tables that read `id` in their pipeline, directly. */
+export function consumersOf(session: Session, id: number): number[] {
+  return [...session.engine.dynamicTables.graph().upstream].filter(([, ups]) => ups.includes(id)).map(([d]) => d);
 }
 
 /** The reason a table downstream of one suspended for `reason` is suspended with. */
@@ -360,8 +400,7 @@ async function setProperties(session: Session, f: { path: ResolvedPath; object: 
     switch (k) {
       case 'TARGET_LAG': {
         const lag = parseTargetLag(v.text);
-        const consumers = [...service.graph().upstream].filter(([, ups]) => ups.includes(o.id)).map(([id]) => id);
-        checkLagOrder(session, def.fullName, lag, service.upstreamOf(o.id), consumers);
+        checkLagOrder(session, def.fullName, lag, service.upstreamOf(o.id), consumersOf(session, o.id));
         properties.TARGET_LAG = lagText(lag);
         // Setting a lag re-enables the scheduler (semantics §3.2).
         properties.SCHEDULER = 'ENABLE';

@@ -271,6 +271,16 @@ export class DynamicTableService implements RetentionPins {
    * A table whose CREATE wrote its first contents (in the DDL transaction, so a replaced table stays
    * readable until the new one is complete): its refresh state, kept from now on.
    */
+  /**
+   * CREATE OR ALTER changed a table's definition: its next refresh recomputes it (REINITIALIZE, for
+   * `reason`). The persisted state was marked uninitialized in the same transaction, so after a restart
+   * the first refresh recomputes it too.
+   */
+  redefined(id: number, reason: string): void {
+    const st = this.states.get(id);
+    if (st?.initialized) this.states.set(id, { ...st, reinitialize: reason });
+  }
+
   adopt(id: number, state: DtState): void {
     this.states.set(id, state);
     this.attempted.set(id, this.engine.clock.now().getTime());

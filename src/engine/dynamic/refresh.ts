@@ -42,10 +42,10 @@ import {
   type PendingWrite,
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
-import { addressedChanges, aggregateStateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, rebuildAggregateState, updateAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
+import { addressedChanges, aggregateStateValidity, forgetAggregateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, rebuildAggregateState, updateAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
 import { boundDynamicQuery, dynamicContext } from './dt-context.ts';
 import type { RefreshAction } from './dt-history.ts';
-import { isDynamic, type DynamicTableDef } from './dt-model.ts';
+import { dynamicDef, isDynamic, type DynamicTableDef } from './dt-model.ts';
 import { castToColumns, IncrementalRun } from './incremental.ts';
 
 /** What a dynamic table's contents reflect: the versions of its inputs it was computed from. */
@@ -55,6 +55,8 @@ export interface DtState {
   initialized: boolean;
   /** Rows in the inputs as last estimated (kept up to date with each refresh's changes). */
   inputRows?: number;
+  /** Why the next refresh must recompute the table (its definition changed), if it must. */
+  reinitialize?: string;
 }
 
 export interface InputChange {
@@ -137,6 +139,8 @@ export async function refreshDynamicTable(
   if (reinit === undefined && changed.size === 0) return done('NO_DATA', ZERO, [], null, performance.now());
 
   if (reinit !== undefined || dt.refreshMode === 'FULL') {
+    // A recomputed definition may aggregate differently: the kept aggregate state no longer holds.
+    if (reinit !== undefined) forgetAggregateValidity(session.conn, dt.id);
     const compiled = performance.now();
     const action: RefreshAction = reinit !== undefined && reinit !== 'initial' ? 'REINITIALIZE' : dt.refreshMode === 'FULL' ? 'FULL' : 'INCREMENTAL';
     const inputs = [...bound.inputs.values()].map((i) => ({ name: i.displayName, kind: i.dynamic ? ('DYNAMIC_TABLE' as const) : ('TABLE' as const), inserted: 0, deleted: 0 }));
@@ -226,6 +230,7 @@ function tableVersion(session: Session, dt: DynamicTableDef): number {
 /** Why the whole table must be recomputed, if it must: 'initial', or what changed underneath. */
 function reinitializeReason(session: Session, dt: DynamicTableDef, bound: BoundQuery, previous: DtState | undefined): string | undefined {
   if (!previous || !previous.initialized) return 'initial';
+  if (previous.reinitialize) return previous.reinitialize;
   const prevIds = [...previous.inputVersions.keys()].sort();
   const ids = [...bound.inputs.keys()].sort();
   if (prevIds.join(',') !== ids.join(',')) return 'An object the definition reads was replaced or renamed.';
@@ -277,6 +282,11 @@ async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtSta
     return await engine.writes.run(session, async (w) => {
       const o = liveObject(session, dt);
       if (o.id !== dt.id) throw errors.doesNotExist('Dynamic table', dt.fullName);
+      // CREATE OR ALTER changed the definition while this refresh computed the old one's rows.
+      const live = dynamicDef(engine.catalog, o);
+      if (live.query !== dt.query || live.refreshMode !== dt.refreshMode) {
+        throw errors.invalidOperation(`The definition of dynamic table '${dt.fullName}' changed during its refresh; the next refresh recomputes it.`);
+      }
       const counts = await write(w, o);
       const versions = JSON.stringify(Object.fromEntries(state.inputVersions));
       // Written in the COMMIT's round trip, after the rows.

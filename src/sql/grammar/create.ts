@@ -76,6 +76,8 @@ export function parseTimeTravel(c: Cursor): TimeTravelClause | undefined {
 
 interface CreateHead {
   orReplace: boolean;
+  /** CREATE OR ALTER (dynamic tables only). */
+  orAlter?: boolean;
   temporary: boolean;
   transient: boolean;
   secure: boolean;
@@ -86,10 +88,11 @@ interface CreateHead {
 export function parseCreate(c: Cursor): Statement {
   const head: CreateHead = { orReplace: false, temporary: false, transient: false, secure: false, recursive: false };
   if (c.accept('OR', 'REPLACE')) head.orReplace = true;
-  if (c.at('OR', 'ALTER')) throw errors.unsupported('CREATE OR ALTER');
+  else if (c.accept('OR', 'ALTER')) head.orAlter = true;
   c.accept('LOCAL') || c.accept('GLOBAL');
   if (c.accept('TEMP') || c.accept('TEMPORARY') || c.accept('VOLATILE')) head.temporary = true;
   else if (c.accept('TRANSIENT')) head.transient = true;
+  if (head.orAlter && !c.at('DYNAMIC', 'TABLE')) throw errors.unsupported(`CREATE OR ALTER ${c.word(0) ?? '…'} (only dynamic tables support CREATE OR ALTER)`);
   if (c.accept('SECURE')) head.secure = true;
   if (c.accept('RECURSIVE')) head.recursive = true;
   if (c.accept('DATABASE')) return parseCreateDatabase(c, head);

@@ -1,7 +1,7 @@
 /**
  * Dynamic tables (semantics §3.1):
  *
- *   CREATE [OR REPLACE] [TRANSIENT] DYNAMIC TABLE [IF NOT EXISTS] <name> [ ( <col> [<type>] [COMMENT '…'], … ) ]   -- a type casts the column
+ *   CREATE [OR REPLACE | OR ALTER] [TRANSIENT] DYNAMIC TABLE [IF NOT EXISTS] <name> [ ( <col> [<type>] [COMMENT '…'], … ) ]   -- a type casts the column
  *     TARGET_LAG = { '<n> { seconds | minutes | hours | days }' | DOWNSTREAM }
  *     WAREHOUSE = <wh> [ REFRESH_MODE = { AUTO | FULL | INCREMENTAL } ] [ INITIALIZE = { ON_CREATE | ON_SCHEDULE } ]
  *     [ CLUSTER BY (…) ] [ DATA_RETENTION_TIME_IN_DAYS = n ] [ MAX_DATA_EXTENSION_TIME_IN_DAYS = n ] [ COMMENT = '…' ]
@@ -31,20 +31,25 @@ const OPTIONS = [
 /** Words that start a column's policy or tag clause (unsupported until governance). */
 const COLUMN_POLICY_WORDS = ['WITH', 'MASKING', 'PROJECTION', 'TAG'];
 
-export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; transient: boolean; temporary: boolean }): CreateDynamicTableStatement {
+export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; orAlter?: boolean; transient: boolean; temporary: boolean }): CreateDynamicTableStatement {
   if (head.temporary) throw errors.syntaxMessage('A dynamic table cannot be TEMPORARY.');
   const ifNotExists = c.accept('IF', 'NOT', 'EXISTS');
   if (ifNotExists && head.orReplace) throw errors.syntaxMessage('OR REPLACE and IF NOT EXISTS are incompatible.');
+  if (ifNotExists && head.orAlter) throw errors.syntaxMessage('OR ALTER and IF NOT EXISTS are incompatible.');
   const stmt: CreateDynamicTableStatement = {
     kind: 'create_dynamic_table',
     name: c.objectName(),
     orReplace: head.orReplace,
+    orAlter: head.orAlter === true,
     ifNotExists,
     transient: head.transient,
     properties: {},
     query: '',
   };
-  if (c.accept('CLONE')) stmt.clone = { source: c.objectName(), at: parseTimeTravel(c) };
+  if (c.accept('CLONE')) {
+    if (stmt.orAlter) throw errors.unsupported('CREATE OR ALTER DYNAMIC TABLE … CLONE');
+    stmt.clone = { source: c.objectName(), at: parseTimeTravel(c) };
+  }
   if (!stmt.clone && c.peek()?.type === 'L_PAREN') {
     c.next();
     stmt.columns = [];

@@ -186,6 +186,8 @@ export interface CreateDynamicTableStatement {
   kind: 'create_dynamic_table';
   name: ObjectName;
   orReplace: boolean;
+  /** CREATE OR ALTER: an existing table takes the new definition in place (see dt-create-or-alter.ts). */
+  orAlter: boolean;
   ifNotExists: boolean;
   transient: boolean;
   /** Column names (with types and comments, when given) when a column list is given. */
