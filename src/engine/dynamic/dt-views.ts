@@ -1,10 +1,12 @@
 /**
- * INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY() and DYNAMIC_TABLE_GRAPH_HISTORY() (semantics
- * §3.7–3.8) as DuckDB table macros over the history tables, with Snowflake's arguments and columns.
+ * INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(), DYNAMIC_TABLE_GRAPH_HISTORY() (semantics
+ * §3.7–3.8) and DYNAMIC_TABLES() as DuckDB table macros over the history tables, with Snowflake's
+ * arguments and columns.
  */
 import { displayName, duckIdent, errors, parseNameString, T, type ResolvedRelation, type ResolvedTableFunction, type SfType, type TableFunctionArgument } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA } from '../../storage/index.ts';
 import { constantArgument, timeArgument, type Session } from '../session/session.ts';
+import { dynamicDef } from './dt-model.ts';
 
 const S = SYSTEM_SCHEMA;
 const STR = T.varchar();
@@ -50,6 +52,25 @@ const GRAPH_COLUMNS: [string, SfType, string][] = [
   ['ALTER_TRIGGER', T.array(), 'CAST(alter_trigger AS JSON)'],
 ];
 
+const TABLES_COLUMNS: [string, SfType, string][] = [
+  ['NAME', STR, 'g.name'],
+  ['SCHEMA_NAME', STR, 'g.schema_name'],
+  ['DATABASE_NAME', STR, 'g.database_name'],
+  ['QUALIFIED_NAME', STR, 'g.qualified_name'],
+  ['TARGET_LAG_TYPE', STR, 'g.target_lag_type'],
+  ['TARGET_LAG_SEC', NUM, 'g.target_lag_sec'],
+  ['SCHEDULING_STATE', T.object(), 'CAST(g.scheduling_state AS JSON)'],
+  ['MEAN_LAG_SEC', NUM, 'CAST(round(m.integral / nullif(m.total, 0)) AS BIGINT)'],
+  ['MAXIMUM_LAG_SEC', NUM, 'CAST(round(m.max_lag) AS BIGINT)'],
+  ['TIME_ABOVE_TARGET_LAG_SEC', NUM, 'CAST(round(m.above) AS BIGINT)'],
+  ['TIME_WITHIN_TARGET_LAG_RATIO', T.float(), 'CASE WHEN m.total > 0 THEN 1 - m.above / m.total END'],
+  ['LATEST_DATA_TIMESTAMP', TS, 'm.latest'],
+  ['LAST_COMPLETED_REFRESH_STATE', STR, 'l.state'],
+  ['LAST_COMPLETED_REFRESH_STATE_CODE', STR, 'l.state_code'],
+  ['LAST_COMPLETED_REFRESH_STATE_MESSAGE', STR, 'l.state_message'],
+  ['EXECUTING_REFRESH_QUERY_ID', STR, 'x.query_id'],
+];
+
 function select(cols: [string, SfType, string][]): string {
   return cols.map(([name, , expr]) => `${expr} AS ${duckIdent(name)}`).join(', ');
 }
@@ -79,6 +100,36 @@ export function dynamicTableViewsDdl(): string[] {
          ELSE valid_to IS NULL AND EXISTS (SELECT 1 FROM ${S}.objects o WHERE o.id = g.dt_id AND o.dropped_on IS NULL)
        END
        ORDER BY qualified_name, valid_from`,
+    // Per live dynamic table (its current description), the lag its readers saw over the window. The
+    // contents a successful refresh wrote (NO_DATA included: they were fresh as of its data timestamp
+    // d) are read from its end a until the next successful refresh ends (or now), b: the lag grows
+    // from a - d to b - d. MEAN_LAG_SEC is its time average, MAXIMUM_LAG_SEC the largest b - d,
+    // TIME_ABOVE_TARGET_LAG_SEC the time the lag exceeded the target. Ordered as Snowflake does
+    // (last completed refresh FAILED first), then by name.
+    `CREATE OR REPLACE MACRO main.sf_dynamic_tables(lim, t0, now_ms, qname, ids) AS TABLE
+       WITH g AS (
+         SELECT * FROM ${S}.dt_graph_history g
+         WHERE valid_to IS NULL AND EXISTS (SELECT 1 FROM ${S}.objects o WHERE o.id = g.dt_id AND o.dropped_on IS NULL)
+           AND (qname IS NULL OR qualified_name = qname) AND (ids IS NULL OR list_contains(CAST(string_split(ids, ',') AS BIGINT[]), dt_id))),
+       r AS (SELECT * FROM ${S}.dt_refreshes WHERE dt_id IN (SELECT dt_id FROM g)),
+       ok AS (
+         SELECT dt_id, data_timestamp AS d, refresh_end_time AS a,
+                coalesce(lead(refresh_end_time) OVER (PARTITION BY dt_id ORDER BY refresh_end_time, ordinal), to_timestamp(now_ms / 1000.0)) AS b
+         FROM r
+         WHERE state = 'SUCCEEDED' AND data_timestamp >= coalesce(CAST(t0 AS TIMESTAMPTZ), to_timestamp(now_ms / 1000.0) - INTERVAL 7 DAY)),
+       m AS (
+         SELECT ok.dt_id, max(d) AS latest, sum(epoch(b - a)) AS total,
+                sum((epoch(b - d) ^ 2 - epoch(a - d) ^ 2) / 2) AS integral, max(epoch(b - d)) AS max_lag,
+                sum(CASE WHEN g.target_lag_sec IS NULL THEN NULL ELSE greatest(0, epoch(b - greatest(a, d + to_seconds(g.target_lag_sec)))) END) AS above
+         FROM ok JOIN g ON g.dt_id = ok.dt_id GROUP BY ok.dt_id),
+       l AS (
+         SELECT dt_id, state, state_code, state_message FROM r WHERE state <> 'EXECUTING'
+         QUALIFY row_number() OVER (PARTITION BY dt_id ORDER BY coalesce(refresh_end_time, refresh_start_time) DESC, ordinal DESC) = 1),
+       x AS (SELECT dt_id, any_value(query_id) AS query_id FROM r WHERE state = 'EXECUTING' GROUP BY dt_id)
+       SELECT ${select(TABLES_COLUMNS)}
+       FROM g LEFT JOIN m ON m.dt_id = g.dt_id LEFT JOIN l ON l.dt_id = g.dt_id LEFT JOIN x ON x.dt_id = g.dt_id
+       ORDER BY CASE l.state WHEN 'FAILED' THEN 0 WHEN 'UPSTREAM_FAILED' THEN 1 WHEN 'SKIPPED' THEN 2 WHEN 'SUCCEEDED' THEN 3 WHEN 'CANCELLED' THEN 4 ELSE 5 END, g.qualified_name
+       LIMIT lim`,
   ];
 }
 
@@ -119,6 +170,25 @@ export function dynamicTableFunction(session: Session, name: string, args: Table
       relation: relation('DYNAMIC_TABLE_REFRESH_HISTORY', REFRESH_COLUMNS),
     };
   }
+  if (name === 'DYNAMIC_TABLES') {
+    const a = named(name, args, ['NAME', 'REFRESH_DATA_TIMESTAMP_START', 'RESULT_LIMIT', 'INCLUDE_CONNECTED']);
+    const nameArg = a.has('NAME') && a.get('NAME') !== null ? qualify(session, name, String(constantArgument(name, 'NAME', a.get('NAME')!))) : null;
+    const connected = a.has('INCLUDE_CONNECTED') && String(constantArgument(name, 'INCLUDE_CONNECTED', a.get('INCLUDE_CONNECTED')!)).toUpperCase() === 'TRUE';
+    if (connected && (nameArg === null || a.has('RESULT_LIMIT'))) throw errors.invalidArgument(name, 'INCLUDE_CONNECTED needs NAME and no RESULT_LIMIT');
+    const limit = connected ? 10000 : Number(constantArgument(name, 'RESULT_LIMIT', a.get('RESULT_LIMIT') ?? 100));
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw errors.invalidArgument(name, 'RESULT_LIMIT must be between 1 and 10000');
+    return {
+      macro: 'sf_dynamic_tables',
+      args: [
+        limit,
+        timeArgument(a.get('REFRESH_DATA_TIMESTAMP_START')),
+        session.engine.clock.now().getTime(),
+        connected ? null : nameArg,
+        connected ? connectedTables(session, name, nameArg!).join(',') : null,
+      ],
+      relation: relation('DYNAMIC_TABLES', TABLES_COLUMNS),
+    };
+  }
   if (name === 'DYNAMIC_TABLE_GRAPH_HISTORY') {
     const a = named(name, args, ['AS_OF', 'HISTORY_START', 'HISTORY_END']);
     if (a.has('HISTORY_END') && !a.has('HISTORY_START')) throw errors.invalidArgument(name, 'HISTORY_END needs HISTORY_START');
@@ -129,6 +199,32 @@ export function dynamicTableFunction(session: Session, name: string, args: Table
     };
   }
   return undefined;
+}
+
+/**
+ * INCLUDE_CONNECTED: the dynamic tables connected to the one named, through pipeline links either way
+ * (what it reads, what reads it, and so on), itself included.
+ */
+function connectedTables(session: Session, fn: string, qualified: string): number[] {
+  const service = session.engine.dynamicTables;
+  const start = [...service.graph().upstream.keys()].find((id) => {
+    const o = session.engine.catalog.objects.get(id);
+    return o !== undefined && dynamicDef(session.engine.catalog, o).fullName === qualified;
+  });
+  if (start === undefined) throw errors.invalidArgument(fn, `no dynamic table named '${qualified}'`);
+  const links = [...service.graph().upstream].flatMap(([d, ups]) => ups.map((u) => [d, u] as const));
+  const seen = new Set([start]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [a, b] of links) {
+      if (seen.has(a) !== seen.has(b)) {
+        seen.add(a);
+        seen.add(b);
+        grew = true;
+      }
+    }
+  }
+  return [...seen];
 }
 
 /** NAME => '[db.][schema.]name', completed with the session's database and schema. */

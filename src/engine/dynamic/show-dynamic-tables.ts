@@ -25,6 +25,7 @@ const COLUMNS: [string, SfType][] = [
   ['bytes', NUM],
   ['owner', STR],
   ['target_lag', STR],
+  ['scheduler', STR],
   ['refresh_mode', STR],
   ['refresh_mode_reason', STR],
   ['warehouse', STR],
@@ -38,7 +39,8 @@ const COLUMNS: [string, SfType][] = [
   ['is_iceberg', STR],
   ['data_timestamp', TS],
   ['owner_role_type', STR],
-  ['scheduler', STR],
+  ['immutable_where', STR],
+  ['execute_as_user', STR],
 ];
 
 export async function showDynamicTables(session: Session, stmt: ShowStatement): Promise<ResultBody> {
@@ -71,6 +73,7 @@ export async function showDynamicTables(session: Session, stmt: ShowStatement): 
       '0',
       o.owner,
       disabled ? null : lagText(dt.lag),
+      disabled ? 'DISABLE' : 'ENABLE',
       dt.refreshMode,
       dt.modeReason,
       p.WAREHOUSE ?? null,
@@ -84,7 +87,8 @@ export async function showDynamicTables(session: Session, stmt: ShowStatement): 
       'false',
       dataMs === undefined ? null : ts(session, new Date(dataMs)),
       'ROLE',
-      disabled ? 'DISABLE' : 'ENABLE',
+      null,
+      null,
     ];
   });
   return table(COLUMNS, rows, 'SHOW');
