@@ -109,6 +109,9 @@ export function parseAlterDynamicTable(c: Cursor): AlterDynamicTableStatement {
     const props: Record<string, ParsedValue> = {};
     for (;;) {
       const w = c.word();
+      if (w === 'REFRESH_MODE' || w === 'INITIALIZE') {
+        throw errors.syntaxMessage(`${w} cannot be changed by ALTER DYNAMIC TABLE; use CREATE OR ALTER DYNAMIC TABLE (or CREATE OR REPLACE).`);
+      }
       if (w === undefined || !['TARGET_LAG', 'WAREHOUSE', 'COMMENT', 'DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS', 'SCHEDULER'].includes(w)) break;
       c.next();
       c.acceptSymbol('EQ');
@@ -128,8 +131,6 @@ export function parseAlterDynamicTable(c: Cursor): AlterDynamicTableStatement {
     action = { kind: 'unset', names: names2 };
   } else if (c.accept('RENAME', 'TO')) {
     action = { kind: 'rename', to: c.objectName() };
-  } else if (c.at('REFRESH_MODE') || c.at('SET', 'REFRESH_MODE')) {
-    throw errors.invalidOperation('REFRESH_MODE cannot be changed; recreate the dynamic table.');
   } else throw c.unexpected();
   c.expectEnd();
   return { kind: 'alter_dynamic_table', names, ifExists, action };
