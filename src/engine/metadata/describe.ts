@@ -161,12 +161,53 @@ const PARAMETERS: ParameterInfo[] = [
   { name: 'WEEK_START', value: () => '0', default: '0', type: 'NUMBER', description: 'First day of the week (0 = ISO Monday semantics).' },
 ];
 
-/** SHOW PARAMETERS [LIKE …] [IN SESSION | ACCOUNT]. */
-export function describeSessionParameters(session: Session, stmt: ShowStatement): ResultBody {
-  const rows: Value[][] = applyShowFilters(PARAMETERS, (p) => p.name, stmt).map((p) => {
-    const value = p.value(session);
-    return [p.name, value, p.default, value === p.default ? '' : 'SESSION', p.description, p.type];
+/** Object parameters: what SHOW PARAMETERS IN DATABASE | SCHEMA | TABLE lists, and where each applies. */
+const OBJECT_PARAMETERS: { name: string; default: string; type: string; description: string; tableOnly?: boolean }[] = [
+  { name: 'DATA_RETENTION_TIME_IN_DAYS', default: '1', type: 'NUMBER', description: 'Days of Time Travel kept for tables.' },
+  { name: 'MAX_DATA_EXTENSION_TIME_IN_DAYS', default: '14', type: 'NUMBER', description: 'Days a stream or dynamic table may extend the retention.' },
+  { name: 'CHANGE_TRACKING', default: 'false', type: 'BOOLEAN', description: 'The CHANGES clause may read the table.', tableOnly: true },
+];
+
+/**
+ * SHOW PARAMETERS [LIKE …] IN { DATABASE | SCHEMA | TABLE | VIEW } [name]: each object parameter's value
+ * there, and the level it was set at (the object, its schema or database; '' for the default).
+ */
+function objectParameters(session: Session, stmt: ShowStatement): Value[][] {
+  const scope = stmt.scope!;
+  const r = session.resolver;
+  const chain: { level: string; properties: Record<string, string> }[] = [];
+  let isTable = false;
+  if (scope.kind === 'TABLE' || scope.kind === 'VIEW') {
+    const { path, object } = r.require(scope.name, [scope.kind], scope.kind === 'TABLE' ? 'Table' : 'View', 'SHOW PARAMETERS');
+    chain.push({ level: scope.kind, properties: object.properties }, { level: 'SCHEMA', properties: path.schema.properties }, { level: 'DATABASE', properties: path.database.properties });
+    isTable = true;
+  } else if (scope.kind === 'SCHEMA') {
+    const { database, schema } = scope.name ? r.schema(scope.name, 'SHOW PARAMETERS') : r.currentSchema('SHOW PARAMETERS');
+    chain.push({ level: 'SCHEMA', properties: schema.properties }, { level: 'DATABASE', properties: database.properties });
+  } else if (scope.kind === 'DATABASE') {
+    const database = scope.name !== undefined ? r.database(scope.name) : r.currentDatabase('SHOW PARAMETERS');
+    chain.push({ level: 'DATABASE', properties: database.properties });
+  }
+  // A view keeps no Time Travel of its own: only its change tracking.
+  const listed = OBJECT_PARAMETERS.filter((p) => (scope.kind === 'VIEW' ? p.tableOnly : isTable || !p.tableOnly));
+  return applyShowFilters(listed, (p) => p.name, stmt).map((p) => {
+    // A table-only parameter is never inherited.
+    const set = (p.tableOnly ? chain.slice(0, 1) : chain).find((c) => c.properties[p.name] !== undefined);
+    const raw = set ? set.properties[p.name] : p.default;
+    const value = p.type === 'BOOLEAN' ? raw.toLowerCase() : raw;
+    return [p.name, value, p.default, set ? set.level : '', p.description, p.type];
   });
+}
+
+/** SHOW PARAMETERS [LIKE …] [IN SESSION | ACCOUNT | DATABASE | SCHEMA | TABLE | VIEW …]. */
+export function describeSessionParameters(session: Session, stmt: ShowStatement): ResultBody {
+  const objectScope = stmt.scope !== undefined && stmt.scope.kind !== 'ACCOUNT';
+  const rows: Value[][] = objectScope
+    ? objectParameters(session, stmt)
+    : applyShowFilters(PARAMETERS, (p) => p.name, stmt).map((p) => {
+        const value = p.value(session);
+        return [p.name, value, p.default, value === p.default ? '' : 'SESSION', p.description, p.type];
+      });
   return table(
     [
       ['key', STR],
