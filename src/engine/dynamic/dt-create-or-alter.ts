@@ -13,19 +13,18 @@
  */
 import { displayName, errors, formatType, quoteIdentifier, type CreateDynamicTableStatement } from '../../sql/index.ts';
 import { SYSTEM_SCHEMA, type ObjectEntry } from '../../storage/index.ts';
-import { withoutComment } from '../ddl/create.ts';
-import { ddlTransaction, propertyText } from '../ddl/ddl-transaction.ts';
+import { ddlTransaction } from '../ddl/ddl-transaction.ts';
 import { status, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
-import { createDynamicTable, definitionOptions, lagWarning, resolveDefinition } from './dt-ddl.ts';
+import { createDynamicTable, definitionOptions, definitionProperties, lagWarning, resolveDefinition } from './dt-ddl.ts';
 import { graphHistorySql, type AlterTrigger } from './dt-history.ts';
-import { dynamicDef, isDynamic, lagText } from './dt-model.ts';
+import { dynamicDef, isDynamic } from './dt-model.ts';
 
 /** The REINITIALIZE refresh's message after a changed definition. */
 export const REDEFINED = 'The definition was changed by CREATE OR ALTER.';
 
 /** Options a CREATE OR ALTER resets when it leaves them out. */
-const RESET_OPTIONS = ['WAREHOUSE', 'INITIALIZATION_WAREHOUSE', 'DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS'];
+const RESET_OPTIONS = ['WAREHOUSE', 'INITIALIZATION_WAREHOUSE', 'DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS', 'REFRESH_MODE_REASON'];
 
 export async function createOrAlterDynamicTable(session: Session, stmt: CreateDynamicTableStatement, text: string): Promise<ResultBody> {
   const engine = session.engine;
@@ -53,19 +52,10 @@ export async function createOrAlterDynamicTable(session: Session, stmt: CreateDy
   }
   const redefined = stmt.query.trim() !== old.query.trim() || requested !== old.requestedMode || def.mode !== old.refreshMode;
 
+  // The scheduling state, INITIALIZE and the like stay; the definition's own properties are replaced.
   const properties: Record<string, string> = { ...existing.properties };
   for (const k of RESET_OPTIONS) delete properties[k];
-  const given = withoutComment(stmt.properties);
-  for (const k of ['TARGET_LAG', 'REFRESH_MODE', 'INITIALIZE', 'SCHEDULER']) delete (given as Record<string, unknown>)[k];
-  Object.assign(properties, propertyText(given), {
-    QUERY: stmt.query,
-    TARGET_LAG: lagText(lag),
-    SCHEDULER: scheduler,
-    REQUESTED_REFRESH_MODE: requested,
-    REFRESH_MODE: def.mode,
-  });
-  if (def.reason) properties.REFRESH_MODE_REASON = def.reason;
-  else delete properties.REFRESH_MODE_REASON;
+  Object.assign(properties, definitionProperties(stmt, lag, requested, scheduler, def));
 
   const triggers: AlterTrigger[] = [];
   if (redefined) triggers.push('CREATE_DYNAMIC_TABLE');

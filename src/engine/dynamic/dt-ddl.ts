@@ -126,7 +126,8 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
   const { lag, requested, initialize, scheduler } = definitionOptions(stmt);
 
   // The definition: what it reads, in which order things refresh, its columns and its mode.
-  const { bound, directUp, upstream, columns, mode, reason } = await resolveDefinition(session, stmt, path, full, lag, requested, existing);
+  const def = await resolveDefinition(session, stmt, path, full, lag, requested, existing);
+  const { bound, directUp, upstream, columns, mode } = def;
 
   // The dynamic tables it reads are brought up to date first (semantics §3.3), then its own first
   // contents are written in the CREATE's transaction: a replaced table stays readable, unchanged,
@@ -146,17 +147,10 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
   await ddlTransaction(session, async (change, now, write) => {
     if (existing) await dropObjectEntry(session, change, path.schema, existing, now);
     const id = await change.nextId();
-    const props = withoutComment(p);
-    for (const k of ['TARGET_LAG', 'REFRESH_MODE', 'INITIALIZE', 'SCHEDULER']) delete (props as Record<string, unknown>)[k];
     const properties: Record<string, string> = {
-      ...propertyText(props),
+      ...definitionProperties(stmt, lag, requested, scheduler, def),
       DYNAMIC: 'true',
-      QUERY: stmt.query,
-      TARGET_LAG: lagText(lag),
-      REQUESTED_REFRESH_MODE: requested,
-      REFRESH_MODE: mode,
       INITIALIZE: initialize,
-      SCHEDULER: scheduler,
       SCHEDULING_STATE: 'ACTIVE',
       INITIALIZED: onCreate ? 'true' : 'false',
     };
@@ -165,7 +159,6 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
     if (suspendedUp) {
       Object.assign(properties, { SCHEDULING_STATE: 'SUSPENDED', SUSPEND_REASON: upstreamReason(suspendedUp.properties.SUSPEND_REASON), LAST_SUSPENDED_ON: now.toISOString() });
     }
-    if (reason) properties.REFRESH_MODE_REASON = reason;
     if (stmt.transient || path.schema.transient) properties.TRANSIENT = 'true';
     created = newEntry(session, id, path, now, {
       kind: 'TABLE',
@@ -252,6 +245,24 @@ export async function resolveDefinition(
     }
   }
   return { bound, directUp, upstream, columns, mode, reason };
+}
+
+/**
+ * The catalog properties a definition sets: its query, lag, requested and resolved mode (with AUTO's
+ * reason), scheduler, and the options given as written (WAREHOUSE, retention …).
+ */
+export function definitionProperties(stmt: CreateDynamicTableStatement, lag: TargetLag, requested: string, scheduler: string, def: ResolvedDefinition): Record<string, string> {
+  const given = withoutComment(stmt.properties);
+  for (const k of ['TARGET_LAG', 'REFRESH_MODE', 'INITIALIZE', 'SCHEDULER']) delete (given as Record<string, unknown>)[k];
+  return {
+    ...propertyText(given),
+    QUERY: stmt.query,
+    TARGET_LAG: lagText(lag),
+    REQUESTED_REFRESH_MODE: requested,
+    REFRESH_MODE: def.mode,
+    SCHEDULER: scheduler,
+    ...(def.reason ? { REFRESH_MODE_REASON: def.reason } : {}),
+  };
 }
 
 /** The dynamic tables that read `id` in their pipeline, directly. */

@@ -268,10 +268,6 @@ export class DynamicTableService implements RetentionPins {
   }
 
   /**
-   * A table whose CREATE wrote its first contents (in the DDL transaction, so a replaced table stays
-   * readable until the new one is complete): its refresh state, kept from now on.
-   */
-  /**
    * CREATE OR ALTER changed a table's definition: its next refresh recomputes it (REINITIALIZE, for
    * `reason`). The persisted state was marked uninitialized in the same transaction, so after a restart
    * the first refresh recomputes it too.
@@ -281,6 +277,10 @@ export class DynamicTableService implements RetentionPins {
     if (st?.initialized) this.states.set(id, { ...st, reinitialize: reason });
   }
 
+  /**
+   * A table whose CREATE wrote its first contents (in the DDL transaction, so a replaced table stays
+   * readable until the new one is complete): its refresh state, kept from now on.
+   */
   adopt(id: number, state: DtState): void {
     this.states.set(id, state);
     this.attempted.set(id, this.engine.clock.now().getTime());

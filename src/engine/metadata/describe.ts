@@ -176,11 +176,9 @@ function objectParameters(session: Session, stmt: ShowStatement): Value[][] {
   const scope = stmt.scope!;
   const r = session.resolver;
   const chain: { level: string; properties: Record<string, string> }[] = [];
-  let isTable = false;
   if (scope.kind === 'TABLE' || scope.kind === 'VIEW') {
     const { path, object } = r.require(scope.name, [scope.kind], scope.kind === 'TABLE' ? 'Table' : 'View', 'SHOW PARAMETERS');
     chain.push({ level: scope.kind, properties: object.properties }, { level: 'SCHEMA', properties: path.schema.properties }, { level: 'DATABASE', properties: path.database.properties });
-    isTable = true;
   } else if (scope.kind === 'SCHEMA') {
     const { database, schema } = scope.name ? r.schema(scope.name, 'SHOW PARAMETERS') : r.currentSchema('SHOW PARAMETERS');
     chain.push({ level: 'SCHEMA', properties: schema.properties }, { level: 'DATABASE', properties: database.properties });
@@ -188,8 +186,9 @@ function objectParameters(session: Session, stmt: ShowStatement): Value[][] {
     const database = scope.name !== undefined ? r.database(scope.name) : r.currentDatabase('SHOW PARAMETERS');
     chain.push({ level: 'DATABASE', properties: database.properties });
   }
-  // A view keeps no Time Travel of its own: only its change tracking.
-  const listed = OBJECT_PARAMETERS.filter((p) => (scope.kind === 'VIEW' ? p.tableOnly : isTable || !p.tableOnly));
+  // A table has them all; a view keeps no Time Travel of its own, only its change tracking; a schema
+  // or database has no table-only ones.
+  const listed = OBJECT_PARAMETERS.filter((p) => scope.kind === 'TABLE' || (scope.kind === 'VIEW') === (p.tableOnly === true));
   return applyShowFilters(listed, (p) => p.name, stmt).map((p) => {
     // A table-only parameter is never inherited.
     const set = (p.tableOnly ? chain.slice(0, 1) : chain).find((c) => c.properties[p.name] !== undefined);

@@ -176,18 +176,17 @@ class Binder {
     if (fn) {
       const name = String(fn.name).toUpperCase();
       const args = (fn.args as AstNode[]) ?? [];
+      // The table a name-taking function names, under the item's alias.
+      const named = (parts: string[]) => tableNode(parts, alias ? identValue(alias.alias as Ident) : undefined, (alias?.column_aliases as Ident[]) ?? []);
       if ((name === 'TABLE' || name === 'IDENTIFIER') && stringLiteral(args[0]) !== undefined) {
-        const parts = parseNameString(stringLiteral(args[0])!);
-        const table = tableNode(parts, alias ? identValue(alias.alias as Ident) : undefined, (alias?.column_aliases as Ident[]) ?? []);
-        return this.bind(table, st) as AstNode;
+        return this.bind(named(parseNameString(stringLiteral(args[0])!)), st) as AstNode;
       }
       if (name === REFRESH_BOUNDARY) {
         const parts = boundaryObjectParts(args);
         if (parts.length === 1 && st.ctes.some((f) => f.has(parts[0]))) {
           throw errors.unsupported(`${REFRESH_BOUNDARY} of a common table expression in a dynamic table definition`);
         }
-        const table = tableNode(parts, alias ? identValue(alias.alias as Ident) : undefined, (alias?.column_aliases as Ident[]) ?? []);
-        return this.bind(table, { ...st, boundary: true }) as AstNode;
+        return this.bind(named(parts), { ...st, boundary: true }) as AstNode;
       }
       if (name === 'TABLE' && dataOf(args[0], 'method_call')) {
         throw errors.unsupported('system table functions in a dynamic table definition');
