@@ -11,7 +11,7 @@
 import { CHANGE_OP, CHANGE_ROWID, duckIdent, errors, newColumn, oldColumn, ROW_ID, TO_VERSION, VERSION } from '../../sql/index.ts';
 import type { StorageConnection } from '../duck.ts';
 import { NEXT_ROW_ID } from './commit-log.ts';
-import { dataTable, historyTable, stateSql, type VersionedTable } from './layout.ts';
+import { dataTable, historyInsertColumns, historyTable, stateSql, type VersionedTable } from './layout.ts';
 
 /** The open write transaction: its version, the tables it changed and the streams it consumed. */
 export interface PendingWrite {
@@ -104,7 +104,7 @@ export async function applyChanges(conn: StorageConnection, t: VersionedTable, c
   const steps: string[] = [];
   if (updated + deleted > 0) {
     steps.push(
-      `INSERT INTO ${historyTable(t)} SELECT ${olds}, ${ROW}, ${VER}, ${w.version} FROM ${source} WHERE ${op} IN ('U', 'D') AND ${VER} < ${w.version}`,
+      `INSERT INTO ${historyTable(t)} (${historyInsertColumns(t)}) SELECT ${olds}, ${ROW}, ${VER}, ${w.version} FROM ${source} WHERE ${op} IN ('U', 'D') AND ${VER} < ${w.version}`,
       `DELETE FROM ${dataTable(t)} WHERE ${targetColumn} IN (SELECT ${target} FROM ${source} WHERE ${op} IN ('U', 'D'))`,
     );
   }
@@ -132,7 +132,7 @@ async function duplicateRowError(conn: StorageConnection, t: VersionedTable, cha
 /** Deletes every row (TRUNCATE, INSERT OVERWRITE), keeping the images for Time Travel and streams. */
 export async function deleteAll(conn: StorageConnection, t: VersionedTable, w: PendingWrite): Promise<number> {
   const cols = columnList(t.columns);
-  await conn.run(`INSERT INTO ${historyTable(t)} SELECT ${cols}, ${ROW}, ${VER}, ${w.version} FROM ${dataTable(t)} WHERE ${VER} < ${w.version}`);
+  await conn.run(`INSERT INTO ${historyTable(t)} (${historyInsertColumns(t)}) SELECT ${cols}, ${ROW}, ${VER}, ${w.version} FROM ${dataTable(t)} WHERE ${VER} < ${w.version}`);
   const n = count(await conn.query(`DELETE FROM ${dataTable(t)}`));
   if (n > 0) {
     w.tables.add(t.id);

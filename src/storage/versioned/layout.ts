@@ -73,6 +73,14 @@ export function createHistoryDdl(t: VersionedTable, duckTypes: string[]): string
     : `CREATE TABLE ${historyTable(t)} (${body})`;
 }
 
+/**
+ * The history table's columns, named for an INSERT: ALTER TABLE … ADD COLUMN puts a new column after
+ * the hidden ones, so the table's physical order is not the user columns first.
+ */
+export function historyInsertColumns(t: VersionedTable): string {
+  return [...t.columns.map(duckIdent), ROW, FROM, TO].join(', ');
+}
+
 /** The hidden columns of the current-rows table, appended after the user columns. */
 export function hiddenColumnsDdl(): string[] {
   return [`${ROW} BIGINT NOT NULL`, `${VER} BIGINT NOT NULL`];
