@@ -408,8 +408,9 @@ export const DATETIME_FUNCTIONS: Record<string, FunctionSpec> = {
   GETDATE: now((n) => n, LTZ),
   SYSDATE: now((n) => call('timezone', mk.string('UTC'), n), NTZ),
   CURRENT_DATE: now((n) => mk.cast(n, 'DATE'), DATE),
-  CURRENT_TIME: now((n) => mk.cast(n, 'TIME'), TIME),
-  LOCALTIME: now((n) => mk.cast(n, 'TIME'), TIME),
+  // DuckDB casts TIMESTAMPTZ to TIME only through the local TIMESTAMP (the session time zone's wall clock).
+  CURRENT_TIME: now((n) => mk.cast(mk.cast(n, 'TIMESTAMP'), 'TIME'), TIME),
+  LOCALTIME: now((n) => mk.cast(mk.cast(n, 'TIMESTAMP'), 'TIME'), TIME),
 };
 
 function typedParts(fn: string, n: number, returns: SfType): FunctionSpec {

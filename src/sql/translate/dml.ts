@@ -464,19 +464,24 @@ function columnOf(target: DmlTarget, name: string): RelationColumn {
 }
 
 /** True when a value of type `from` must be converted or checked to enter column `to`. */
+/** Column types a string enters through Snowflake's text conversion (its input formats and offsets). */
+const FROM_TEXT = new Set(['BINARY', 'DATE', 'TIME', 'TIMESTAMP_NTZ', 'TIMESTAMP_LTZ', 'TIMESTAMP_TZ']);
+
 function needsFitting(from: SfType | undefined, to: RelationColumn): boolean {
   if (isSemiStructured(to.type)) return from !== undefined && !isVariant(from);
-  if (to.type.kind === 'BINARY') return from?.kind === 'VARCHAR';
+  if (FROM_TEXT.has(to.type.kind)) return from?.kind === 'VARCHAR';
   return to.type.kind === 'VARCHAR' && to.type.length < MAX_VARCHAR;
 }
 
 /**
  * A value as it enters a column: non-VARIANT values into VARIANT columns become VARIANTs (Snowflake
- * converts implicitly), and strings longer than a VARCHAR(n) column fail with Snowflake's error.
+ * converts implicitly), strings into binary and date/time columns convert as a cast would, and
+ * strings longer than a VARCHAR(n) column fail with Snowflake's error.
  */
 export function fitTarget(value: AstNode, from: SfType | undefined, to: RelationColumn): AstNode {
   if (isSemiStructured(to.type)) return from !== undefined ? toVariant(value, from) : value;
-  if (to.type.kind === 'BINARY' && from?.kind === 'VARCHAR') return castTo(value, from, to.type, false);
+  // '2024-07-01 11:10:00 +0000' and the other forms a cast accepts, not just DuckDB's own.
+  if (FROM_TEXT.has(to.type.kind) && from?.kind === 'VARCHAR') return castTo(value, from, to.type, false);
   if (to.type.kind === 'VARCHAR' && to.type.length < MAX_VARCHAR) return mk.fn('sf_check_length', [value, mk.number(to.type.length)]);
   return value;
 }
