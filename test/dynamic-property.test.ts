@@ -11,7 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine, type Session } from '../src/engine/index.ts';
+import { Engine, ManualClock, type Session } from '../src/engine/index.ts';
+
+/** A number from the current time: the minutes since 2024 modulo 20, minus 5. */
+const THRESHOLD = `(DATEDIFF(minute, '2024-01-01 00:00:00 +0000'::TIMESTAMP_LTZ, CURRENT_TIMESTAMP()) % 20 - 5)`;
 
 /** Supported query shapes over A(id, k, g, v, arr) and B(id, k, w, cat). */
 const QUERIES: Record<string, string> = {
@@ -41,6 +44,16 @@ const QUERIES: Record<string, string> = {
   left_join_derived: `SELECT a.id, x.s FROM a LEFT JOIN (SELECT k, sum(w) AS s FROM b GROUP BY k) AS x ON a.k = x.k`,
   view: `SELECT k, count(*) AS n FROM va GROUP BY k`,
   chain: `SELECT k, sum(v2) AS s FROM inc_projection GROUP BY k`,
+  // Filters on the current time (the clock moves a random number of minutes each step). The
+  // threshold cycles through -5 … 14 as the minutes pass, so rows enter and leave in both directions.
+  time_filter: `SELECT id, k, v FROM a WHERE v > ${THRESHOLD}`,
+  time_group: `SELECT k, sum(v) AS s, count(*) AS n FROM a WHERE v > ${THRESHOLD} GROUP BY k`,
+  time_extreme: `SELECT k, max(v) AS m, min(v) AS lo FROM a WHERE v <= ${THRESHOLD} + 5 GROUP BY k`,
+  time_having: `SELECT k, count(*) AS n FROM a GROUP BY k HAVING max(v) > ${THRESHOLD}`,
+  time_qualify: `SELECT id, k, v FROM a QUALIFY row_number() OVER (PARTITION BY k ORDER BY id) <= 2 AND v > ${THRESHOLD}`,
+  time_join: `SELECT a.id, b.id AS bid FROM a JOIN b ON a.k = b.k WHERE a.v > ${THRESHOLD} AND b.w > 3 * (${THRESHOLD})`,
+  time_left_join: `SELECT a.id, b.w FROM a LEFT JOIN b ON a.k = b.k WHERE a.v > ${THRESHOLD}`,
+  time_nested: `SELECT k, count(*) AS n FROM (SELECT k, v FROM a WHERE v > ${THRESHOLD}) AS x GROUP BY k`,
 };
 
 function rng(seed: number): () => number {
@@ -58,12 +71,13 @@ const SEED = Number(process.env.BACKLOT_PROPERTY_SEED ?? 20261125);
 const STEPS = Number(process.env.BACKLOT_PROPERTY_STEPS ?? 14);
 
 let dir: string;
+const clock = new ManualClock('2026-01-01T00:00:00Z');
 let engine: Engine;
 let s: Session;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'backlot-dt-property-'));
-  engine = await Engine.open({ dataDir: dir });
+  engine = await Engine.open({ dataDir: dir, clock });
   s = await engine.newSession();
   await s.execute('CREATE DATABASE p');
   await s.execute('CREATE TABLE a (id INT, k INT, g VARCHAR, v INT, arr VARIANT)');
@@ -139,6 +153,8 @@ describe('incremental refresh equals full recomputation', () => {
       } else {
         for (const st of statements) await s.execute(st);
       }
+      // Time passes (the time-filtered tables' rows move even when no change touched them).
+      clock.advance(int(1, 12) * 60_000);
       await s.execute(`ALTER DYNAMIC TABLE ${all.join(', ')} REFRESH`);
       for (const name of names) {
         const context = `step ${step} (${statements.join('; ')}), ${name}`;

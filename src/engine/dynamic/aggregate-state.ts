@@ -129,6 +129,10 @@ export async function prepareAggregate(
   // (an input's new row against another's old image) — once removed, once added, so a SUM or COUNT
   // nets them out but an extreme would take them. Such a change recomputes the touched groups.
   if (removals && top.items.filter((it) => run.itemChanged(it)).length > 1) return undefined;
+  // Rows whose WHERE flipped as time moved are more signed rows; a HAVING or QUALIFY on the time
+  // changes groups no row names, and an extreme could be taken by a row that was never one.
+  const flips = run.timeMoved(top);
+  if (run.timeMoved(top) && (top.time.grouped || plan.hasExtremes)) return undefined;
 
   const select = deltaSelect(plan);
   const terms: { sql: string; sign: number }[] = [];
@@ -139,6 +143,13 @@ export async function prepareAggregate(
       const t = run.translate(deltaTerm(top, it.index, image, select, true));
       probe ??= t.columns;
       terms.push({ sql: t.sql, sign: image === 'DOLD' ? -1 : 1 });
+    }
+  }
+  if (flips) {
+    for (const [flip, sign] of [['LEAVE', -1], ['ENTER', 1]] as const) {
+      const t = run.translate(renderSelect(top, () => 'OLD', { select, rowsOnly: true, flip }));
+      probe ??= t.columns;
+      terms.push({ sql: t.sql, sign });
     }
   }
   if (!probe) return undefined;

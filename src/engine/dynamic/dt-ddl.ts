@@ -7,6 +7,8 @@
  */
 import {
   analyze,
+  atTime,
+  filtersOnTime,
   displayName,
   errors,
   parseStatement,
@@ -170,7 +172,7 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
       temporary: false,
     });
     await createPhysicalTable(session.conn, created, ctx);
-    if (onCreate) inserted = await initialContents(session, created, bound, write);
+    if (onCreate) inserted = await initialContents(session, created, bound, write, now);
     await session.conn.run(tableViewDdl(path.schema, created));
     await change.putObject(created);
     for (const sql of graphHistorySql(dynamicDef(catalog, created), bound.references, ['CREATE_DYNAMIC_TABLE'], now.getTime())) await session.conn.run(sql);
@@ -234,7 +236,13 @@ export async function resolveDefinition(
   let reason: string | null = null;
   if (requested !== 'FULL') {
     try {
-      await validateIncremental(session, path.schema, bound, analyze(bound.ast), columns);
+      const block = analyze(bound.ast);
+      await validateIncremental(session, path.schema, bound, block, columns);
+      // As in Snowflake, a filter on the current time is refreshed incrementally only when asked for.
+      if (requested !== 'INCREMENTAL' && filtersOnTime(block)) {
+        mode = 'FULL';
+        reason = 'The query filters on the current time (CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_TIME); set REFRESH_MODE = INCREMENTAL to refresh it incrementally.';
+      }
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       if (requested === 'INCREMENTAL') {
@@ -307,10 +315,11 @@ function inputVersionsNow(session: Session, bound: BoundQuery): Map<number, numb
 }
 
 /** The new table's first contents, from its query at the current version of every input. */
-async function initialContents(session: Session, created: ObjectEntry, bound: BoundQuery, write: PendingWrite): Promise<number> {
+async function initialContents(session: Session, created: ObjectEntry, bound: BoundQuery, write: PendingWrite, now: Date): Promise<number> {
   const schema = session.engine.catalog.schemaOf(created);
   const plan = { oldVersions: new Map<number, number>(), newVersions: inputVersionsNow(session, bound), derivedColumns: new Map(), derivedTypes: new Map() };
-  const t = translatePreparedQuery(bound.ast, dynamicContext(session, schema, bound, plan));
+  // CURRENT_TIMESTAMP and friends as of the contents' data timestamp (the refresh state's).
+  const t = translatePreparedQuery(atTime(bound.ast, now.getTime()), dynamicContext(session, schema, bound, plan));
   const table = versionedTable(created);
   return appendRows(session.conn, table, table.columns, castToColumns(t.sql, created.columns), write);
 }

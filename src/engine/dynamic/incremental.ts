@@ -28,6 +28,7 @@ import {
   keyItems,
   nullExtension,
   renderSelect,
+  resolveTimes,
   sqlString,
   stateQuery,
   translatePreparedQuery,
@@ -35,6 +36,7 @@ import {
   type Block,
   type BoundQuery,
   type Item,
+  type Moment,
   type SelectBlock,
   type SfType,
 } from '../../sql/index.ts';
@@ -89,6 +91,12 @@ export class IncrementalRun {
     newVersions: Map<number, number>,
     /** Builds every table empty (`WHERE false`): checks that the whole plan compiles, at no cost. */
     private readonly dryRun = false,
+    /**
+     * For a query that filters on the current time, the data timestamps (ms) of the previous refresh
+     * and of this one: what CURRENT_TIMESTAMP and friends stand for as of before and now (see
+     * time-filters.ts).
+     */
+    readonly times?: Record<Moment, number>,
   ) {
     this.plan = { oldVersions, newVersions, derivedColumns: new Map(), derivedTypes: new Map() };
   }
@@ -108,6 +116,7 @@ export class IncrementalRun {
     let cache = translations.get(this.session);
     if (!cache) translations.set(this.session, (cache = new Map()));
     const plan = this.plan;
+    if (this.times) ast = resolveTimes(ast, this.times);
     const key = JSON.stringify([engine.catalog.version, this.schema.id, ast, [...plan.derivedColumns], [...plan.derivedTypes]]);
     const versions = JSON.stringify([engine.writes.latest, [...plan.oldVersions], [...plan.newVersions]]);
     const hit = cache.get(key);
@@ -161,7 +170,8 @@ export class IncrementalRun {
       const n = await this.conn.query(`SELECT count(*) FILTER (WHERE _bkl_old), count(*) FILTER (WHERE NOT _bkl_old) FROM temp.${all}`);
       counts.set(id, { deleted: Number(n.rows[0][0]), inserted: Number(n.rows[0][1]) });
     }
-    this.insertOnly = [...counts.values()].every((n) => n.deleted === 0);
+    // Rows also leave a time-filtered block as time passes.
+    this.insertOnly = [...counts.values()].every((n) => n.deleted === 0) && !this.timeMovedAtAll;
     return counts;
   }
 
@@ -186,6 +196,28 @@ export class IncrementalRun {
     if (keep) kept.set(dold, sql);
   }
 
+  /**
+   * Whether the block's own filters read the current time and it moved since the previous refresh:
+   * rows (or, for HAVING and QUALIFY, whole partitions) may enter or leave with no input changed.
+   */
+  timeMoved(b: Block): b is SelectBlock & { time: NonNullable<SelectBlock['time']> } {
+    return b.kind === 'select' && b.time !== undefined && this.timeMovedAtAll;
+  }
+
+  /** The query filters on the current time, and it moved since the previous refresh. */
+  get timeMovedAtAll(): boolean {
+    return this.times !== undefined && this.times.OLD !== this.times.NEW;
+  }
+
+  /**
+   * The rows of the block as it was (every input OLD) whose WHERE changed its mind as time moved —
+   * the `flip` terms that, added to the delta rule's (which read this refresh's time), make the whole
+   * change: Q_now(R_now) − Q_then(R_then) = [Q_now(R_now) − Q_now(R_then)] + [Q_now(R_then) − Q_then(R_then)].
+   */
+  flipTerm(b: SelectBlock, flip: 'ENTER' | 'LEAVE' | 'EITHER', select: AstNode[] | undefined, rowsOnly: boolean): string {
+    return this.translate(renderSelect(b, () => 'OLD', { select, rowsOnly, flip })).sql;
+  }
+
   itemChanged(it: Item): boolean {
     if (it.kind === 'input') return this.changed.has(it.inputId!);
     if (it.kind === 'derived') return this.blockChanged(it.block!);
@@ -195,7 +227,7 @@ export class IncrementalRun {
   blockChanged(b: Block): boolean {
     if (b.kind === 'constant') return false;
     if (b.kind === 'union') return b.branches.some((x) => this.blockChanged(x));
-    return b.items.some((it) => this.itemChanged(it));
+    return this.timeMoved(b) || b.items.some((it) => this.itemChanged(it));
   }
 
   /** The block's output columns (translated once, at NEW). */
@@ -251,7 +283,13 @@ export class IncrementalRun {
   private async directDelta(b: SelectBlock): Promise<ChangeTables> {
     await this.childDeltas(b);
     const terms = (image: 'DOLD' | 'DNEW') => b.items.filter((it) => this.itemChanged(it)).map((it) => this.translate(deltaTerm(b, it.index, image, undefined, false)).sql);
-    return this.fromTerms(b, terms('DOLD'), terms('DNEW'));
+    const [removed, added] = [terms('DOLD'), terms('DNEW')];
+    // An spj block filters on time in WHERE only (HAVING and QUALIFY make a block keyed).
+    if (this.timeMoved(b)) {
+      removed.push(this.flipTerm(b, 'LEAVE', undefined, false));
+      added.push(this.flipTerm(b, 'ENTER', undefined, false));
+    }
+    return this.fromTerms(b, removed, added);
   }
 
   /** Removed = old-image terms EXCEPT ALL new-image terms; added the other way round. */
@@ -289,7 +327,7 @@ export class IncrementalRun {
    * comparing.
    */
   appendedRows(b: Block): string | undefined {
-    if (!this.insertOnly || b.kind !== 'select' || b.key || b.hasLeftJoin) return undefined;
+    if (!this.insertOnly || b.kind !== 'select' || b.key || b.hasLeftJoin || this.timeMoved(b)) return undefined;
     if (b.items.some((it) => it.kind === 'derived')) return undefined;
     const terms = b.items.filter((it) => this.itemChanged(it)).map((it) => this.translate(deltaTerm(b, it.index, 'DNEW', undefined, false)).sql);
     if (terms.length === 0) return undefined;
@@ -342,6 +380,12 @@ export class IncrementalRun {
           for (const state of ['OLD', 'NEW'] as const) terms.push(this.translate(nullExtension(b, it.index, state, image, select, rowsOnly)).sql);
         }
       }
+    }
+    if (this.timeMoved(b)) {
+      // Rows whose WHERE flipped touch their partitions; a HAVING or QUALIFY on the time may flip any
+      // partition that has rows at either moment.
+      if (b.time.grouped) terms.push(this.flipTerm(b, 'EITHER', select, rowsOnly));
+      else for (const flip of ['ENTER', 'LEAVE'] as const) terms.push(this.flipTerm(b, flip, select, rowsOnly));
     }
     const width = key.kind === 'exprs' ? key.exprs.length : this.columnsOf(b).length;
     const names = Array.from({ length: width }, (_, i) => k(i)).join(', ');

@@ -15,8 +15,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   analyze,
+  atTime,
   duckIdent,
   errors,
+  filtersOnTime,
   inPipeline,
   isKeyed,
   keyPositions,
@@ -24,6 +26,7 @@ import {
   SnowflakeError,
   translatePreparedQuery,
   Unsupported,
+  usesTime,
   VERSION,
   type Block,
   type BoundQuery,
@@ -136,7 +139,9 @@ export async function refreshDynamicTable(
 
   const reinit = reinitializeReason(session, dt, bound, previous);
   const changed = reinit === undefined && previous ? await changedInputs(session, bound, previous, newVersions) : new Set<number>(bound.inputs.keys());
-  if (reinit === undefined && changed.size === 0) return done('NO_DATA', ZERO, [], null, performance.now());
+  // A query on the current time changes as time passes, with or without new data.
+  const timeMoved = previous?.initialized === true && previous.dataMs !== dataMs && usesTime(bound.ast);
+  if (reinit === undefined && changed.size === 0 && !timeMoved) return done('NO_DATA', ZERO, [], null, performance.now());
 
   if (reinit !== undefined || dt.refreshMode === 'FULL') {
     // A recomputed definition may aggregate differently: the kept aggregate state no longer holds.
@@ -157,7 +162,8 @@ export async function refreshDynamicTable(
     if (e instanceof Unsupported) throw errors.invalidOperation(`Dynamic table '${dt.fullName}' can no longer be refreshed incrementally: ${e.reason}. Recreate it with REFRESH_MODE = FULL.`);
     throw e;
   }
-  const run = new IncrementalRun(session, schema, bound, changed, previous!.inputVersions, newVersions);
+  const times = filtersOnTime(block) ? { OLD: previous!.dataMs, NEW: dataMs } : undefined;
+  const run = new IncrementalRun(session, schema, bound, changed, previous!.inputVersions, newVersions, false, times);
   try {
     const sizes = await run.prepareInputs();
     const inputsChanged: InputChange[] = [...changed].map((id) => {
@@ -166,7 +172,7 @@ export async function refreshDynamicTable(
       return { name: input.displayName, kind: input.dynamic ? 'DYNAMIC_TABLE' : 'TABLE', inserted: n.inserted, deleted: n.deleted };
     });
     const changedRows = inputsChanged.reduce((a, x) => a + x.inserted + x.deleted, 0);
-    if (changedRows === 0) return done('NO_DATA', ZERO, [], null, performance.now());
+    if (changedRows === 0 && !timeMoved) return done('NO_DATA', ZERO, [], null, performance.now());
     // Small changes are always incremental. For larger ones the input size is looked up when the
     // last estimate (carried forward with the changes since) does not already settle it.
     const net = inputsChanged.reduce((a, x) => a + x.inserted - x.deleted, 0);
@@ -311,7 +317,7 @@ async function fullRefresh(session: Session, dt: DynamicTableDef, bound: BoundQu
   const object = liveObject(session, dt);
   const schema = session.engine.catalog.schemaOf(object);
   const ctx = dynamicContext(session, schema, bound, { oldVersions: new Map(), newVersions, derivedColumns: new Map(), derivedTypes: new Map() });
-  const t = translatePreparedQuery(bound.ast, ctx);
+  const t = translatePreparedQuery(atTime(bound.ast, state.dataMs), ctx);
   checkWidth(dt, object, t.columns.length);
   const next = castToColumns(t.sql, object.columns);
   let pairKey: number[] | undefined;
@@ -409,6 +415,8 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
   });
   run.dropped();
   if (prepared.kind === 'aggregate') aggregateStateWritten(conn, dt.id, state.inputVersions, tableVersion(session, dt), deadStateRows);
+  // Rows left or entered a time filter without an input changing: a kept state no longer holds.
+  else if (run.timeMovedAtAll) forgetAggregateValidity(conn, dt.id);
   return counts;
 
   async function writePrepared(w: PendingWrite, o: ObjectEntry): Promise<DiffCounts> {

@@ -10,14 +10,16 @@
  *   output row itself. The keys the inputs' changes touch are collected; only those partitions are
  *   recomputed and compared with what is stored.
  *
- * Anything else — non-deterministic functions, subqueries outside FROM, LIMIT, set operations other
- * than UNION, outer joins other than LEFT, recursive CTEs — makes the query unsupported, with the
- * reason AUTO records as refresh_mode_reason.
+ * Anything else — non-deterministic functions (the current time is allowed in WHERE, HAVING and
+ * QUALIFY, as in Snowflake), subqueries outside FROM, LIMIT, set operations other than UNION, outer
+ * joins other than LEFT, recursive CTEs — makes the query unsupported, with the reason AUTO records
+ * as refresh_mode_reason.
  */
 import type { AstNode } from '../statements/statement.ts';
 import { dataOf, identValue, mk, kindOf, numberLiteral, walk, type Ident } from '../translate/ast.ts';
 import { inlineCtes } from './ctes.ts';
 import { parsePlaceholder } from './placeholders.ts';
+import { TIME_FUNCTIONS, usesTime } from './time-filters.ts';
 
 type Data = Record<string, unknown>;
 
@@ -55,6 +57,11 @@ export interface SelectBlock {
   /** Present for keyed blocks (every shape but spj without LEFT joins). */
   key?: KeySpec;
   hasLeftJoin: boolean;
+  /**
+   * Where the block's filters call CURRENT_TIMESTAMP and friends (time-filters.ts): in WHERE (rows
+   * enter and leave as time passes), in HAVING or QUALIFY (whole groups or partitions do).
+   */
+  time?: { where: boolean; grouped: boolean };
 }
 
 export interface UnionBlock {
@@ -112,6 +119,13 @@ const NON_DETERMINISTIC = new Set([
   'ANY_VALUE',
 ]);
 
+/** Whether some block of the query filters on the current time (see SelectBlock.time). */
+export function filtersOnTime(b: Block): boolean {
+  if (b.kind === 'union') return b.branches.some(filtersOnTime);
+  if (b.kind !== 'select') return false;
+  return b.time !== undefined || b.items.some((it) => it.block !== undefined && filtersOnTime(it.block));
+}
+
 export function analyze(ast: AstNode): Block {
   return new Analyzer().query(inlineCtes(ast));
 }
@@ -163,11 +177,14 @@ class Analyzer {
     const hasLeftJoin = items.some((i) => i.join === 'left');
     const aliases = new Set(items.map((i) => i.alias));
     const exprs = expressionParts(d);
-    for (const e of exprs) checkExpression(e, aliases);
+    const filters = filterParts(d);
+    for (const e of exprs) checkExpression(e, aliases, filters.includes(e));
     const windows = collectWindows((d.expressions as AstNode[]) ?? []).concat(collectWindows(d.qualify));
     const aggregated = present(d.group_by) || exprs.some(hasAggregate);
     const distinct = d.distinct === true;
     const block: SelectBlock = { kind: 'select', id: this.next++, data: d, items, shape: 'spj', hasLeftJoin };
+    const [where, having, qualify] = filters;
+    if (usesTime(filters)) block.time = { where: usesTime(where), grouped: usesTime(having) || usesTime(qualify) };
     if (aggregated) {
       if (distinct) throw new Unsupported('SELECT DISTINCT with GROUP BY is not supported for incremental refresh');
       block.shape = 'group';
@@ -265,6 +282,12 @@ function rejectModifiers(d: Data, what: string): void {
   for (const f of ['limit', 'offset', 'fetch']) if (present(d[f])) throw new Unsupported(`${f.toUpperCase()} on ${what} is not supported for incremental refresh`);
 }
 
+/** The WHERE, HAVING and QUALIFY conditions (undefined where absent). */
+function filterParts(d: Data): (AstNode | undefined)[] {
+  const clause = (v: unknown) => (v as Data | null)?.this as AstNode | undefined;
+  return [clause(d.where_clause), clause(d.having), clause(d.qualify)];
+}
+
 /** The expression parts of a SELECT (everything but its FROM items). */
 function expressionParts(d: Data): AstNode[] {
   const out: AstNode[] = [...((d.expressions as AstNode[]) ?? [])];
@@ -275,7 +298,8 @@ function expressionParts(d: Data): AstNode[] {
   return out;
 }
 
-function checkExpression(e: AstNode, aliases: Set<string>): void {
+/** `filter`: the expression is a WHERE, HAVING or QUALIFY condition, where the current time may be used. */
+function checkExpression(e: AstNode, aliases: Set<string>, filter: boolean): void {
   walk(e, (n) => {
     const kind = kindOf(n)!;
     if (['select', 'union', 'intersect', 'except', 'subquery', 'exists'].includes(kind)) {
@@ -285,7 +309,10 @@ function checkExpression(e: AstNode, aliases: Set<string>): void {
     if (kind === 'in' && present(d.query)) throw new Unsupported('IN (subquery) is not supported for incremental refresh');
     if (kind === 'function' || kind === 'aggregate_function') {
       const name = String(d.name).toUpperCase();
-      if (NON_DETERMINISTIC.has(name) || name.startsWith('SYSTEM$')) throw new Unsupported(`non-deterministic function ${name} is not supported for incremental refresh`);
+      if (TIME_FUNCTIONS.has(name) && !filter) {
+        throw new Unsupported(`${name} outside WHERE, HAVING and QUALIFY is not supported for incremental refresh`);
+      }
+      if ((NON_DETERMINISTIC.has(name) && !TIME_FUNCTIONS.has(name)) || name.startsWith('SYSTEM$')) throw new Unsupported(`non-deterministic function ${name} is not supported for incremental refresh`);
     }
     if (kind === 'column') {
       const name = identValue(d.name as Ident);

@@ -15,6 +15,7 @@ import type { AstNode } from '../statements/statement.ts';
 import { dataOf, ident, mk, node, withData } from '../translate/ast.ts';
 import type { Block, Item, SelectBlock } from './analyze.ts';
 import { derivedPlaceholder, inputPlaceholder, type Role } from './placeholders.ts';
+import { markTime, type Moment } from './time-filters.ts';
 
 type Data = Record<string, unknown>;
 
@@ -44,6 +45,17 @@ export interface SelectOptions {
   where?: AstNode[];
   /** An item whose LEFT JOIN becomes an inner join (the changed item of a delta term). */
   innerItem?: number;
+  /**
+   * The moment the block's own filters read the current time at (time-filters.ts). By default OLD
+   * when every input is read as it was (the block as of the previous refresh), NEW otherwise: the
+   * delta rule's terms are this refresh's query over changed rows.
+   */
+  time?: Moment;
+  /**
+   * Rows whose WHERE changed its mind between the two moments, with every input as given: ENTER —
+   * true now, not before; LEAVE — the other way; EITHER — true at one of them.
+   */
+  flip?: 'ENTER' | 'LEAVE' | 'EITHER';
 }
 
 /** A SELECT block with each FROM item in the role `role` gives it. ORDER BY is dropped. */
@@ -69,10 +81,26 @@ export function renderSelect(b: SelectBlock, role: (it: Item) => Role, opts: Sel
   if (opts.select) patch.expressions = opts.select;
   if (opts.append) patch.expressions = [...((d.expressions as AstNode[]) ?? []), ...opts.append];
   if (opts.rowsOnly) Object.assign(patch, { group_by: null, having: null, qualify: null, distinct: false });
+  let existing = (d.where_clause as Data | null)?.this as AstNode | undefined;
+  if (b.time) {
+    const moment = opts.time ?? (b.items.every((it) => it.kind === 'fixed' || role(it) === 'OLD') ? 'OLD' : 'NEW');
+    const at = (e: AstNode | undefined, m: Moment) => (e === undefined ? undefined : markTime(e, m));
+    for (const f of ['having', 'qualify'] as const) {
+      const clause = d[f] as Data | null;
+      if (clause?.this && !opts.rowsOnly) patch[f] = { ...clause, this: at(clause.this as AstNode, moment) };
+    }
+    if (existing && opts.flip) {
+      const [now, then] = [mk.paren(at(existing, 'NEW')!), mk.paren(at(existing, 'OLD')!)];
+      const not = (e: AstNode) => mk.not(mk.fn('COALESCE', [e, mk.boolean(false)]));
+      existing = opts.flip === 'ENTER' ? mk.binary('and', now, not(then)) : opts.flip === 'LEAVE' ? mk.binary('and', then, not(now)) : mk.binary('or', now, then);
+    } else {
+      existing = at(existing, moment);
+    }
+    if (existing) patch.where_clause = { ...(d.where_clause as Data), this: existing };
+  }
   if (opts.where && opts.where.length > 0) {
-    const existing = (d.where_clause as Data | null)?.this as AstNode | undefined;
     const conditions = existing ? [mk.paren(existing), ...opts.where] : opts.where;
-    patch.where_clause = { this: conditions.reduce((a, c) => mk.binary('and', a, c)) };
+    patch.where_clause = { ...((d.where_clause as Data | null) ?? {}), this: conditions.reduce((a, c) => mk.binary('and', a, c)) };
   }
   return node('select', { ...d, ...patch });
 }
