@@ -7,13 +7,15 @@
  *   does in Snowflake;
  * - the query or REFRESH_MODE: the table is reinitialized — its next refresh recomputes it
  *   (REINITIALIZE), as Snowflake does; until then it keeps its rows;
- * - INITIALIZE is a creation-time choice and is left as it was.
- * The query must give the same columns (names and types): Snowflake can add and drop columns this
- * way, Backlot cannot yet (`unsupported:`; CREATE OR REPLACE makes a new table instead).
+ * - INITIALIZE is a creation-time choice and is left as it was;
+ * - columns the new query adds, drops or retypes change the table in place (as ALTER TABLE … ADD /
+ *   DROP COLUMN would: history and streams carry on, dropped columns leave Time Travel too); the table
+ *   is reinitialized, and until its next refresh a new column reads NULL.
  */
 import { displayName, errors, formatType, quoteIdentifier, type CreateDynamicTableStatement } from '../../sql/index.ts';
-import { SYSTEM_SCHEMA, type ObjectEntry } from '../../storage/index.ts';
+import { replaceColumnsDdl, SYSTEM_SCHEMA, type ColumnEntry, type ObjectEntry, type SchemaEntry } from '../../storage/index.ts';
 import { ddlTransaction } from '../ddl/ddl-transaction.ts';
+import { columnDdl, contextAt, tableViewDdl } from '../ddl/physical.ts';
 import { status, type ResultBody } from '../results/result-set.ts';
 import type { Session } from '../session/session.ts';
 import { createDynamicTable, definitionOptions, definitionProperties, lagWarning, resolveDefinition } from './dt-ddl.ts';
@@ -45,12 +47,7 @@ export async function createOrAlterDynamicTable(session: Session, stmt: CreateDy
   const sameColumns =
     def.columns.length === existing.columns.length &&
     def.columns.every((c, i) => c.name === existing.columns[i].name && formatType(c.type) === formatType(existing.columns[i].type));
-  if (!sameColumns) {
-    const was = existing.columns.map((c) => `${c.name} ${formatType(c.type)}`).join(', ');
-    const now = def.columns.map((c) => `${c.name} ${formatType(c.type)}`).join(', ');
-    throw errors.unsupported(`CREATE OR ALTER DYNAMIC TABLE that changes the columns of '${full}' (${was} → ${now}); use CREATE OR REPLACE`);
-  }
-  const redefined = stmt.query.trim() !== old.query.trim() || requested !== old.requestedMode || def.mode !== old.refreshMode;
+  const redefined = !sameColumns || stmt.query.trim() !== old.query.trim() || requested !== old.requestedMode || def.mode !== old.refreshMode;
 
   // The scheduling state, INITIALIZE and the like stay; the definition's own properties are replaced.
   const properties: Record<string, string> = { ...existing.properties };
@@ -67,10 +64,11 @@ export async function createOrAlterDynamicTable(session: Session, stmt: CreateDy
       ...existing,
       properties,
       comment: stmt.properties.COMMENT?.text ?? null,
-      columns: existing.columns.map((c, i) => ({ ...c, comment: def.columns[i].comment })),
+      columns: sameColumns ? existing.columns.map((c, i) => ({ ...c, comment: def.columns[i].comment })) : def.columns,
       definition: text,
       lastAltered: now,
     };
+    if (!sameColumns) await reshapeColumns(session, existing, def.columns, path.schema);
     await change.putObject(updated);
     if (triggers.length > 0) {
       for (const sql of graphHistorySql(dynamicDef(catalog, updated), def.bound.references, triggers, now.getTime())) await session.conn.run(sql);
@@ -84,4 +82,21 @@ export async function createOrAlterDynamicTable(session: Session, stmt: CreateDy
   });
   service.changed();
   return status(`Dynamic table ${quoteIdentifier(path.name)} successfully altered.${lagWarning(lag)}`, 'ALTER');
+}
+
+/**
+ * The stored table's columns made the new query's: the leading columns both share (same name and
+ * type) stay, with their values; the rest are dropped and the new ones added after them, so the
+ * physical order is the new column order (history rows are written by position).
+ */
+async function reshapeColumns(session: Session, existing: ObjectEntry, columns: ColumnEntry[], schema: SchemaEntry): Promise<void> {
+  const same = (a: ColumnEntry, b: ColumnEntry) => a.name === b.name && formatType(a.type) === formatType(b.type);
+  let kept = 0;
+  while (kept < Math.min(existing.columns.length, columns.length) && same(existing.columns[kept], columns[kept])) kept += 1;
+  const ctx = contextAt(session, session.engine.catalog, schema);
+  const dropped = existing.columns.slice(kept).map((c) => c.name);
+  const added = columns.slice(kept).map((c) => columnDdl(c, ctx, false));
+  const conn = session.conn;
+  for (const sql of replaceColumnsDdl({ ...existing, columns }, dropped, added)) await conn.run(sql);
+  await conn.run(tableViewDdl(schema, { ...existing, columns }));
 }

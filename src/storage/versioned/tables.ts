@@ -37,6 +37,17 @@ export function dropColumnDdl(after: Pick<ObjectEntry, 'id' | 'temporary' | 'col
   return [`ALTER TABLE ${dataTable(t)} DROP COLUMN ${duckIdent(name)}`, `ALTER TABLE ${historyTable(t)} DROP COLUMN ${duckIdent(name)}`, ...macroDdl(t)];
 }
 
+/**
+ * Drops some columns and adds others in one change (a dynamic table's CREATE OR ALTER): the data and
+ * history tables altered alike, the macros made once for the final columns — a table may pass
+ * through having no column of its own, which no macro could read.
+ */
+export function replaceColumnsDdl(after: Pick<ObjectEntry, 'id' | 'temporary' | 'columns'>, dropped: string[], added: string[]): string[] {
+  const t = versionedTable(after);
+  const alter = (sql: string) => [`ALTER TABLE ${dataTable(t)} ${sql}`, `ALTER TABLE ${historyTable(t)} ${sql}`];
+  return [...dropped.flatMap((name) => alter(`DROP COLUMN ${duckIdent(name)}`)), ...added.flatMap((ddl) => alter(`ADD COLUMN ${ddl}`)), ...macroDdl(t)];
+}
+
 export function renameColumnDdl(after: Pick<ObjectEntry, 'id' | 'temporary' | 'columns'>, from: string, to: string): string[] {
   const t = versionedTable(after);
   const rename = (table: string) => `ALTER TABLE ${table} RENAME COLUMN ${duckIdent(from)} TO ${duckIdent(to)}`;
