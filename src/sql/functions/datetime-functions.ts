@@ -6,7 +6,7 @@ import { duckTypeOf, T, type SfType } from '../types/snowflake-types.ts';
 import { mk, numberLiteral, stringLiteral, type AstNode } from '../translate/ast.ts';
 import { coerce, isVariant, variantToVarchar } from '../translate/variant.ts';
 import { duckExtractPart, intervalFunction, isDateLevel, type DatePart } from './date-parts.ts';
-import { formatModelToStrftime } from './format-models.ts';
+import { formatModelPieces, formatModelToStrftime } from './format-models.ts';
 import {
   BOOL,
   call,
@@ -162,10 +162,16 @@ function toVarchar(): FunctionSpec {
     emit: (c) => {
       const t = c.types[0];
       if (c.args.length === 2) {
-        const fmt = formatModelToStrftime(literalStringArg(c.raw[1], c.name, 'format'));
+        const pieces = formatModelPieces(literalStringArg(c.raw[1], c.name, 'format'));
         if (isNumeric(t)) throw errors.unsupported(`${c.name} of a number with a format model`);
         const value = t === undefined || t.kind === 'VARCHAR' ? mk.cast(c.args[0], 'TIMESTAMP') : c.args[0];
-        return call('strftime', value, mk.string(fmt));
+        const printed = pieces.map((p) => {
+          if (typeof p === 'string') return call('strftime', value, mk.string(p));
+          if (p.offset === 'TZH') return call('sf_tz_hour', value);
+          if (p.offset === 'TZM') return call('lpad', mk.cast(call('abs', call('timezone_minute', value)), 'VARCHAR'), mk.number(2), mk.string('0'));
+          return call('sf_tz_offset', value, mk.string(p.offset === 'TZH:TZM' ? ':' : ''));
+        });
+        return printed.reduce((a, b) => mk.binary('concat', a, b));
       }
       return coerce(c.args[0], t ?? T.varchar(), 'VARCHAR');
     },

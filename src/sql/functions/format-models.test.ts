@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveDatePart } from './date-parts.ts';
-import { formatModelToStrftime } from './format-models.ts';
+import { formatModelPieces, formatModelToStrftime } from './format-models.ts';
 
 describe('format models', () => {
   it('maps Snowflake elements to strftime', () => {
@@ -21,5 +21,10 @@ describe('date parts', () => {
     expect(resolveDatePart('dw')).toBe('DAYOFWEEK');
     expect(resolveDatePart('epoch')).toBe('EPOCH_SECOND');
     expect(() => resolveDatePart('fortnight')).toThrow(/Invalid date\/time part/);
+  });
+  it('keeps offset elements apart for printing', () => {
+    expect(formatModelPieces('YYYY-MM-DD HH24:MI TZHTZM')).toEqual(['%Y-%m-%d %H:%M ', { offset: 'TZHTZM' }]);
+    expect(formatModelPieces('"TZH"TZH:TZM')).toEqual(['TZH', { offset: 'TZH:TZM' }]);
+    expect(formatModelPieces('YYYY')).toEqual(['%Y']);
   });
 });

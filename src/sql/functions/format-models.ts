@@ -36,6 +36,45 @@ const ELEMENTS: [string, string][] = [
   ['TZH', '%z'],
 ];
 
+/** The UTC-offset elements, which strftime cannot print as Snowflake does (`%z` gives -07 or +05:30). */
+export type OffsetElement = 'TZH:TZM' | 'TZHTZM' | 'TZH' | 'TZM';
+const OFFSETS: OffsetElement[] = ['TZH:TZM', 'TZHTZM', 'TZH', 'TZM'];
+
+/**
+ * A format model for printing: strftime patterns, and the offset elements apart (TO_CHAR prints each
+ * piece and joins them).
+ */
+export function formatModelPieces(model: string): (string | { offset: OffsetElement })[] {
+  const pieces: (string | { offset: OffsetElement })[] = [];
+  let text = '';
+  let i = 0;
+  const upper = model.toUpperCase();
+  while (i < model.length) {
+    if (model[i] === '"') {
+      const close = model.indexOf('"', i + 1);
+      if (close < 0) {
+        text += model.slice(i); // unterminated: formatModelToStrftime says so
+        break;
+      }
+      text += model.slice(i, close + 1);
+      i = close + 1;
+      continue;
+    }
+    const offset = OFFSETS.find((o) => upper.startsWith(o, i));
+    if (offset) {
+      if (text) pieces.push(formatModelToStrftime(text));
+      pieces.push({ offset });
+      text = '';
+      i += offset.length;
+      continue;
+    }
+    text += model[i];
+    i += 1;
+  }
+  if (text || pieces.length === 0) pieces.push(formatModelToStrftime(text));
+  return pieces;
+}
+
 export function formatModelToStrftime(model: string): string {
   let out = '';
   let i = 0;

@@ -87,7 +87,10 @@ export const MACROS: Record<string, string> = {
   sf_hex_to_binary: `(s) AS CASE WHEN s IS NULL THEN NULL WHEN regexp_full_match(CAST(s AS VARCHAR), '([0-9A-Fa-f]{2})*') THEN unhex(CAST(s AS VARCHAR)) ELSE error('The following string is not a legal hex-encoded value: ''' || CAST(s AS VARCHAR) || '''') END`,
   sf_ts_to_varchar: `(x) AS strftime(x, '%Y-%m-%d %H:%M:%S.%g')`,
   // Snowflake's default TZHTZM offset is ±HHMM (-0700, +0530); DuckDB's %z prints -07 or +05:30.
-  sf_tstz_to_varchar: `(x) AS strftime(x, '%Y-%m-%d %H:%M:%S.%g ') || CASE WHEN timezone_hour(x) * 60 + timezone_minute(x) < 0 THEN '-' ELSE '+' END || lpad(CAST(abs(timezone_hour(x)) AS VARCHAR), 2, '0') || lpad(CAST(abs(timezone_minute(x)) AS VARCHAR), 2, '0')`,
+  // A value's UTC offset as ±HH (TZH) and ±HH<sep>MM (TZHTZM, TZH:TZM).
+  sf_tz_hour: `(x) AS CASE WHEN timezone_hour(x) * 60 + timezone_minute(x) < 0 THEN '-' ELSE '+' END || lpad(CAST(abs(timezone_hour(x)) AS VARCHAR), 2, '0')`,
+  sf_tz_offset: `(x, sep) AS sf_tz_hour(x) || sep || lpad(CAST(abs(timezone_minute(x)) AS VARCHAR), 2, '0')`,
+  sf_tstz_to_varchar: `(x) AS strftime(x, '%Y-%m-%d %H:%M:%S.%g ') || sf_tz_offset(x, '')`,
   // Dates
   sf_datediff_year: `(a, b) AS CAST(date_part('year', b) - date_part('year', a) AS BIGINT)`,
   sf_datediff_quarter: `(a, b) AS CAST((date_part('year', b) * 4 + date_part('quarter', b)) - (date_part('year', a) * 4 + date_part('quarter', a)) AS BIGINT)`,
