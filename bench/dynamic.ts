@@ -8,7 +8,8 @@
  * - the same change on 1M and on 10M rows (refresh cost follows the change, not the table);
  * - with 1-second lags and the real scheduler, how long a change takes to reach the end of the chain;
  * - not a target: new groups appended to a GROUP BY with 5M groups (the refresh must not read the
- *   groups it does not touch).
+ *   groups it does not touch); a seven-day sliding window (`CURRENT_TIMESTAMP` in WHERE) when only
+ *   the clock moved.
  *
  * Every measured refresh is checked to have been INCREMENTAL (or FULL for the twins), and the two
  * tables are checked to hold the same rows, so a number can never come from a wrong result.
@@ -16,7 +17,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine, type Session } from '../src/engine/index.ts';
+import { Engine, ManualClock, type Session } from '../src/engine/index.ts';
 import type { BenchRow } from './statements.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
@@ -28,7 +29,7 @@ const DAY = 10_000;
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CHAIN_ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** `BENCH_ONLY=scattered` (or groupby, groups, chain, lag) runs one part. */
+/** `BENCH_ONLY=scattered` (or groupby, groups, chain, window, lag) runs one part. */
 const ONLY = process.env.BENCH_ONLY;
 const part = (name: string) => !ONLY || ONLY === name;
 const LAG_CHANGES = Number(process.env.BENCH_LAG_CHANGES ?? 100);
@@ -74,9 +75,9 @@ async function refreshAll(s: Session, tables: string[], action: string): Promise
   return total;
 }
 
-async function withEngine<T>(fn: (s: Session, engine: Engine) => Promise<T>): Promise<T> {
+async function withEngine<T>(fn: (s: Session, engine: Engine) => Promise<T>, clock?: ManualClock): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'backlot-bench-dynamic-'));
-  const engine = await Engine.open({ dataDir: dir });
+  const engine = await Engine.open({ dataDir: dir, clock });
   try {
     const s = await engine.newSession();
     await s.execute('CREATE DATABASE b');
@@ -213,6 +214,21 @@ async function scattered(s: Session, engine: Engine, rows: number, q: string, st
   return twinRounds(s, engine, 'fans', q, (i) => s.execute(`UPDATE plays SET pts = pts + ${step} WHERE hash(id, ${i}) % ${Math.round(rows / 10_000)} = 0`));
 }
 
+/**
+ * A seven-day sliding window over events one second apart, the last just before now: each round the
+ * clock moves a minute and no row changes, so sixty rows leave the window. The refresh is not NO_DATA;
+ * the incremental one reads only the rows whose filter changed its mind (DuckDB skips the rest by the
+ * timestamp's min/max per row group), the full one the whole window.
+ */
+async function slidingWindow(s: Session, engine: Engine, clock: ManualClock, rows: number): Promise<{ inc: number; full: number }> {
+  const start = Math.floor(clock.now().getTime() / 1000) - rows;
+  await s.execute(
+    `CREATE TABLE events AS SELECT seq8() AS id, seq8() % 1000 AS fan, uniform(1, 100, random()) AS pts, TO_TIMESTAMP_LTZ(${start} + seq8()) AS at FROM TABLE(GENERATOR(ROWCOUNT => ${rows}))`,
+  );
+  const q = 'SELECT fan, count(*) AS plays, sum(pts) AS pts FROM events WHERE at > DATEADD(day, -7, CURRENT_TIMESTAMP()) GROUP BY fan';
+  return twinRounds(s, engine, 'window', q, async () => clock.advance(60_000));
+}
+
 /** With 1-second lags and the real scheduler: time from a committed change to its row in the rollup. */
 async function lagLatency(s: Session, engine: Engine, rows: number): Promise<number[]> {
   await s.execute(`CREATE TABLE raw AS ${rawRows('', rows, 'seq8()', `FLOOR(seq8() / ${DAY})::INT`)}`);
@@ -276,6 +292,13 @@ export async function benchDynamic(): Promise<BenchRow[]> {
     rows.push({ name: `  same with MAX, values lowered (groups that lost their maximum recomputed): incremental`, value: y.inc, unit: 'ms' });
     rows.push({ name: `  … full`, value: y.full, unit: 'ms' });
     rows.push({ name: `  … full / incremental`, value: y.full / y.inc, unit: 'x' });
+  }
+  if (part('window')) {
+    const clock = new ManualClock(new Date());
+    const w = await withEngine((s, e) => slidingWindow(s, e, clock, ROWS), clock);
+    rows.push({ name: `7-day window over ${m(ROWS)} events, the clock a minute on, no new rows (GROUP BY): incremental`, value: w.inc, unit: 'ms' });
+    rows.push({ name: `  … full`, value: w.full, unit: 'ms' });
+    rows.push({ name: `  … full / incremental`, value: w.full / w.inc, unit: 'x' });
   }
   if (part('lag')) {
     const lat = await withEngine((s, e) => lagLatency(s, e, ROWS));

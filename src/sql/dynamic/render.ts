@@ -83,7 +83,7 @@ export function renderSelect(b: SelectBlock, role: (it: Item) => Role, opts: Sel
   if (opts.rowsOnly) Object.assign(patch, { group_by: null, having: null, qualify: null, distinct: false });
   let existing = (d.where_clause as Data | null)?.this as AstNode | undefined;
   if (b.time) {
-    const moment = opts.time ?? (b.items.every((it) => it.kind === 'fixed' || role(it) === 'OLD') ? 'OLD' : 'NEW');
+    const moment = opts.time ?? (b.items.every((it) => role(it) === 'OLD') ? 'OLD' : 'NEW');
     const at = (e: AstNode | undefined, m: Moment) => (e === undefined ? undefined : markTime(e, m));
     for (const f of ['having', 'qualify'] as const) {
       const clause = d[f] as Data | null;
