@@ -147,7 +147,7 @@ export async function prepareAggregate(
   }
   if (flips) {
     for (const [flip, sign] of [['LEAVE', -1], ['ENTER', 1]] as const) {
-      const t = run.translate(renderSelect(top, () => 'OLD', { select, rowsOnly: true, flip }));
+      const t = run.translate(renderSelect(top, run.asWas, { select, rowsOnly: true, flip }));
       probe ??= t.columns;
       terms.push({ sql: t.sql, sign });
     }

@@ -7,8 +7,10 @@
  */
 import {
   analyze,
-  atTime,
   filtersOnTime,
+  instantsSql,
+  resolveTimes,
+  usesTime,
   displayName,
   errors,
   parseStatement,
@@ -319,7 +321,8 @@ async function initialContents(session: Session, created: ObjectEntry, bound: Bo
   const schema = session.engine.catalog.schemaOf(created);
   const plan = { oldVersions: new Map<number, number>(), newVersions: inputVersionsNow(session, bound), derivedColumns: new Map(), derivedTypes: new Map() };
   // CURRENT_TIMESTAMP and friends as of the contents' data timestamp (the refresh state's).
-  const t = translatePreparedQuery(atTime(bound.ast, now.getTime()), dynamicContext(session, schema, bound, plan));
+  if (usesTime(bound.ast)) await session.conn.run(instantsSql({ OLD: now.getTime(), NEW: now.getTime() }));
+  const t = translatePreparedQuery(resolveTimes(bound.ast), dynamicContext(session, schema, bound, plan));
   const table = versionedTable(created);
   return appendRows(session.conn, table, table.columns, castToColumns(t.sql, created.columns), write);
 }

@@ -116,7 +116,7 @@ export class IncrementalRun {
     let cache = translations.get(this.session);
     if (!cache) translations.set(this.session, (cache = new Map()));
     const plan = this.plan;
-    if (this.times) ast = resolveTimes(ast, this.times);
+    if (this.times) ast = resolveTimes(ast);
     const key = JSON.stringify([engine.catalog.version, this.schema.id, ast, [...plan.derivedColumns], [...plan.derivedTypes]]);
     const versions = JSON.stringify([engine.writes.latest, [...plan.oldVersions], [...plan.newVersions]]);
     const hit = cache.get(key);
@@ -215,8 +215,14 @@ export class IncrementalRun {
    * change: Q_now(R_now) − Q_then(R_then) = [Q_now(R_now) − Q_now(R_then)] + [Q_now(R_then) − Q_then(R_then)].
    */
   flipTerm(b: SelectBlock, flip: 'ENTER' | 'LEAVE' | 'EITHER', select: AstNode[] | undefined, rowsOnly: boolean): string {
-    return this.translate(renderSelect(b, () => 'OLD', { select, rowsOnly, flip })).sql;
+    return this.translate(renderSelect(b, this.asWas, { select, rowsOnly, flip })).sql;
   }
+
+  /**
+   * An item as it was at the previous refresh: read as OLD if it changed since, else as it is now —
+   * the same rows, and a query whose translation does not depend on versions (so it is kept).
+   */
+  readonly asWas = (it: Item): 'OLD' | 'NEW' => (this.itemChanged(it) ? 'OLD' : 'NEW');
 
   itemChanged(it: Item): boolean {
     if (it.kind === 'input') return this.changed.has(it.inputId!);

@@ -15,13 +15,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   analyze,
-  atTime,
   duckIdent,
   errors,
   filtersOnTime,
   inPipeline,
+  instantsSql,
   isKeyed,
   keyPositions,
+  resolveTimes,
   ROW_ID,
   SnowflakeError,
   translatePreparedQuery,
@@ -139,9 +140,12 @@ export async function refreshDynamicTable(
 
   const reinit = reinitializeReason(session, dt, bound, previous);
   const changed = reinit === undefined && previous ? await changedInputs(session, bound, previous, newVersions) : new Set<number>(bound.inputs.keys());
-  // A query on the current time changes as time passes, with or without new data.
-  const timeMoved = previous?.initialized === true && previous.dataMs !== dataMs && usesTime(bound.ast);
+  // A query on the current time changes as time passes, with or without new data. It reads the time
+  // as this refresh's data timestamp (and the previous one's, for what the stored rows reflect).
+  const onTime = usesTime(bound.ast);
+  const timeMoved = onTime && previous?.initialized === true && previous.dataMs !== dataMs;
   if (reinit === undefined && changed.size === 0 && !timeMoved) return done('NO_DATA', ZERO, [], null, performance.now());
+  if (onTime) await session.conn.run(instantsSql({ OLD: previous?.initialized ? previous.dataMs : dataMs, NEW: dataMs }));
 
   if (reinit !== undefined || dt.refreshMode === 'FULL') {
     // A recomputed definition may aggregate differently: the kept aggregate state no longer holds.
@@ -317,7 +321,7 @@ async function fullRefresh(session: Session, dt: DynamicTableDef, bound: BoundQu
   const object = liveObject(session, dt);
   const schema = session.engine.catalog.schemaOf(object);
   const ctx = dynamicContext(session, schema, bound, { oldVersions: new Map(), newVersions, derivedColumns: new Map(), derivedTypes: new Map() });
-  const t = translatePreparedQuery(atTime(bound.ast, state.dataMs), ctx);
+  const t = translatePreparedQuery(resolveTimes(bound.ast), ctx);
   checkWidth(dt, object, t.columns.length);
   const next = castToColumns(t.sql, object.columns);
   let pairKey: number[] | undefined;

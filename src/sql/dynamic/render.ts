@@ -15,7 +15,7 @@ import type { AstNode } from '../statements/statement.ts';
 import { dataOf, ident, mk, node, withData } from '../translate/ast.ts';
 import type { Block, Item, SelectBlock } from './analyze.ts';
 import { derivedPlaceholder, inputPlaceholder, type Role } from './placeholders.ts';
-import { markTime, type Moment } from './time-filters.ts';
+import { flipBand, markTime, type Moment } from './time-filters.ts';
 
 type Data = Record<string, unknown>;
 
@@ -93,6 +93,8 @@ export function renderSelect(b: SelectBlock, role: (it: Item) => Role, opts: Sel
       const [now, then] = [mk.paren(at(existing, 'NEW')!), mk.paren(at(existing, 'OLD')!)];
       const not = (e: AstNode) => mk.not(mk.fn('COALESCE', [e, mk.boolean(false)]));
       existing = opts.flip === 'ENTER' ? mk.binary('and', now, not(then)) : opts.flip === 'LEAVE' ? mk.binary('and', then, not(now)) : mk.binary('or', now, then);
+      const band = opts.flip === 'EITHER' ? undefined : flipBand((d.where_clause as Data).this as AstNode);
+      if (band) existing = mk.binary('and', existing, mk.paren(band));
     } else {
       existing = at(existing, moment);
     }

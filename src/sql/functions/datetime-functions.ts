@@ -310,6 +310,24 @@ function lastDay(): FunctionSpec {
   };
 }
 
+/** The DuckDB session variable holding a dynamic-table refresh's instant (ms) for a moment. */
+export const instantVariable = (moment: 'OLD' | 'NEW'): string => `__backlot_instant_${moment.toLowerCase()}`;
+
+/**
+ * `_BACKLOT_INSTANT('OLD' | 'NEW')`: the instant a dynamic table's refresh evaluates CURRENT_TIMESTAMP
+ * and friends at, for the previous refresh or this one (src/sql/dynamic/time-filters.ts). Internal.
+ */
+const INSTANT: FunctionSpec = {
+  min: 1,
+  max: 1,
+  returns: T.number(18, 0),
+  emit: (c) => {
+    const moment = stringLiteral(c.raw[0]);
+    if (moment !== 'OLD' && moment !== 'NEW') throw errors.invalidValue(`${c.name} takes 'OLD' or 'NEW'`);
+    return mk.cast(call('getvariable', mk.string(instantVariable(moment))), 'BIGINT');
+  },
+};
+
 function now(wrap: (n: AstNode) => AstNode, returns: SfType): FunctionSpec {
   return { min: 0, max: 1, returns, emit: () => wrap(call('sf_now')) };
 }
@@ -408,6 +426,7 @@ export const DATETIME_FUNCTIONS: Record<string, FunctionSpec> = {
         ? call('sf_convert_timezone3', c.args[0], c.args[1], c.args[2])
         : call('sf_convert_timezone2', c.args[0], c.args[1]),
   },
+  _BACKLOT_INSTANT: INSTANT,
   CURRENT_TIMESTAMP: now((n) => n, LTZ),
   LOCALTIMESTAMP: now((n) => n, LTZ),
   SYSTIMESTAMP: now((n) => n, LTZ),
