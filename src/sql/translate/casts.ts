@@ -11,7 +11,7 @@
  */
 import { errors } from '../errors.ts';
 import { duckTypeOf, isSemiStructured, typeFromName, type SfType } from '../types/snowflake-types.ts';
-import { mk, type AstNode } from './ast.ts';
+import { mk, stringLiteral, type AstNode } from './ast.ts';
 import { coerce, isVariant, toVariant, variantToVarchar } from './variant.ts';
 
 interface PolyglotDataType {
@@ -93,8 +93,39 @@ export function castTo(n: AstNode, from: SfType | undefined, to: SfType, safe: b
   return plain();
 }
 
+/**
+ * Date and timestamp literals in ISO form, which DuckDB's own cast reads exactly as Snowflake's AUTO
+ * format does. Cast natively, DuckDB folds them to a constant and skips row groups by it; the AUTO
+ * conversion (it tries several formats and fails with Snowflake's message) is not folded, so a
+ * `WHERE at > DATEADD(day, -7, '2024-07-01'::TIMESTAMP_LTZ)` converted it row by row.
+ */
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?)?$/;
+/** With an offset as Snowflake prints it (` -0700`) or in ISO form (`-07:00`, `Z`). */
+const ISO_TIMESTAMP_ZONED = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?)? ?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** The literal as DuckDB's cast reads it the same way, or undefined when it may not. */
+function isoLiteral(text: AstNode, to: SfType): string | undefined {
+  const value = stringLiteral(text);
+  if (value === undefined) return undefined;
+  const pattern = to.kind === 'DATE' ? ISO_DATE : to.kind === 'TIMESTAMP_NTZ' ? ISO_TIMESTAMP : to.kind === 'TIMESTAMP_LTZ' || to.kind === 'TIMESTAMP_TZ' ? ISO_TIMESTAMP_ZONED : undefined;
+  const m = pattern?.exec(value);
+  if (!m) return undefined;
+  const [y, mo, d, h, mi, sec, fraction, zone] = m.slice(1);
+  // A real calendar date and time of day (otherwise the AUTO conversion gives Snowflake's error).
+  const t = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(sec ?? 0)));
+  const real =
+    t.getUTCFullYear() === Number(y) && t.getUTCMonth() === Number(mo) - 1 && t.getUTCDate() === Number(d) &&
+    t.getUTCHours() === Number(h ?? 0) && t.getUTCMinutes() === Number(mi ?? 0) && t.getUTCSeconds() === Number(sec ?? 0);
+  if (!real || (zone !== undefined && h === undefined)) return undefined;
+  const offset = zone === undefined || zone === 'Z' ? (zone ?? '') : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  return h === undefined ? `${y}-${mo}-${d}` : `${y}-${mo}-${d} ${h}:${mi}:${sec}${fraction ?? ''}${offset}`;
+}
+
 /** Casts text with Snowflake's AUTO input formats. */
 function castText(text: AstNode, to: SfType, safe: boolean, duck: string): AstNode {
+  const iso = isoLiteral(text, to);
+  if (iso !== undefined) return mk.cast(mk.string(iso), duck);
   const prefix = safe ? 'sf_try_' : 'sf_';
   switch (to.kind) {
     case 'DATE':
