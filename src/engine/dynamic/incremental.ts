@@ -210,7 +210,8 @@ export class IncrementalRun {
   }
 
   /**
-   * The rows of the block as it was (every input OLD) whose WHERE changed its mind as time moved —
+   * The rows of the block as it was (every input as of the previous refresh) whose WHERE changed its
+   * mind as time moved —
    * the `flip` terms that, added to the delta rule's (which read this refresh's time), make the whole
    * change: Q_now(R_now) − Q_then(R_then) = [Q_now(R_now) − Q_now(R_then)] + [Q_now(R_then) − Q_then(R_then)].
    */
