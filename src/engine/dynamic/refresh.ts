@@ -18,6 +18,7 @@ import {
   duckIdent,
   errors,
   filtersOnTime,
+  filtersRowsOnTime,
   inPipeline,
   instantsSql,
   isKeyed,
@@ -140,10 +141,11 @@ export async function refreshDynamicTable(
 
   const reinit = reinitializeReason(session, dt, bound, previous);
   const changed = reinit === undefined && previous ? await changedInputs(session, bound, previous, newVersions) : new Set<number>(bound.inputs.keys());
-  // A query on the current time changes as time passes, with or without new data. It reads the time
-  // as this refresh's data timestamp (and the previous one's, for what the stored rows reflect).
+  // A query that filters on the current time changes as time passes, with or without new data (a
+  // time only stamped into the rows does not call for a refresh). Every use of the time reads it as
+  // this refresh's data timestamp (and the previous one's, for what the stored rows reflect).
   const onTime = usesTime(bound.ast);
-  const timeMoved = onTime && previous?.initialized === true && previous.dataMs !== dataMs;
+  const timeMoved = onTime && filtersRowsOnTime(bound.ast) && previous?.initialized === true && previous.dataMs !== dataMs;
   if (reinit === undefined && changed.size === 0 && !timeMoved) return done('NO_DATA', ZERO, [], null, performance.now());
   if (onTime) await session.conn.run(instantsSql({ OLD: previous?.initialized ? previous.dataMs : dataMs, NEW: dataMs }));
 

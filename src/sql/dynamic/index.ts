@@ -8,4 +8,4 @@ export { deltaTerm, keyItems, nullExtension, renderSelect, stateQuery } from './
 export { derivedPlaceholder, inputPlaceholder, parsePlaceholder, type Placeholder, type Role } from './placeholders.ts';
 export { inlineCtes } from './ctes.ts';
 export { aggregatePlan, changeFromState, deltaSelect, outputFromState, stateColumns, type AggregatePlan, type AggregatePart } from './aggregates.ts';
-export { instantsSql, resolveTimes, TIME_FUNCTIONS, usesTime, type Moment } from './time-filters.ts';
+export { filtersRowsOnTime, instantsSql, resolveTimes, TIME_FUNCTIONS, usesTime, type Moment } from './time-filters.ts';

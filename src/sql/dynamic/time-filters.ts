@@ -69,6 +69,21 @@ export function usesTime(e: unknown): boolean {
   return found;
 }
 
+/**
+ * Whether some SELECT of the query filters on the current time (WHERE, HAVING, QUALIFY): its rows
+ * change as time passes. A time only stamped into the output does not make a refresh needed.
+ */
+export function filtersRowsOnTime(ast: unknown): boolean {
+  let found = false;
+  walk(ast, (n) => {
+    if (found) return false;
+    const d = dataOf<Data>(n, 'select');
+    if (d) found = [d.where_clause, d.having, d.qualify].some((c) => usesTime((c as Data | null)?.this));
+    return !found;
+  });
+  return found;
+}
+
 function isMark(n: AstNode): boolean {
   const f = dataOf<Data>(n, 'function');
   return f !== undefined && String(f.name).toUpperCase().startsWith(MARK);
