@@ -132,7 +132,7 @@ export async function prepareAggregate(
   // Rows whose WHERE flipped as time moved are more signed rows; a HAVING or QUALIFY on the time
   // changes groups no row names, and an extreme could be taken by a row that was never one.
   const flips = run.timeMoved(top);
-  if (run.timeMoved(top) && (top.time.grouped || plan.hasExtremes)) return undefined;
+  if (flips && (top.time!.grouped || plan.hasExtremes)) return undefined;
 
   const select = deltaSelect(plan);
   const terms: { sql: string; sign: number }[] = [];

@@ -8,9 +8,13 @@ import {
   bindQuery,
   displayName,
   errors,
+  filtersRowsOnTime,
+  instantsSql,
   parsePlaceholder,
+  usesTime,
   type BindLookup,
   type BoundQuery,
+  type Moment,
   type ResolvedRelation,
   type SfType,
   type TranslateContext,
@@ -136,3 +140,27 @@ export function dynamicContext(session: Session, schema: SchemaEntry, bound: Bou
     resultScan: refuse('RESULT_SCAN'),
   };
 }
+
+/** How a definition uses the current time (time-filters.ts): at all, and in a filter of its rows. */
+interface TimeUse {
+  uses: boolean;
+  filtersRows: boolean;
+}
+const timeUses = new WeakMap<BoundQuery, TimeUse>();
+
+/** Worked out once per binding: refreshes ask on every run. */
+export function timeUse(bound: BoundQuery): TimeUse {
+  let use = timeUses.get(bound);
+  if (!use) timeUses.set(bound, (use = { uses: usesTime(bound.ast), filtersRows: filtersRowsOnTime(bound.ast) }));
+  return use;
+}
+
+/**
+ * Sets, on the connection that computes a dynamic table, the instants its CURRENT_TIMESTAMP and
+ * friends stand for (a data timestamp, and the previous refresh's): nothing for a definition that
+ * does not read the time.
+ */
+export async function setInstants(session: Session, bound: BoundQuery, times: Record<Moment, number>): Promise<void> {
+  if (timeUse(bound).uses) await session.conn.run(instantsSql(times));
+}
+

@@ -87,7 +87,7 @@ export async function createOrAlterDynamicTable(session: Session, stmt: CreateDy
 /**
  * The stored table's columns made the new query's: the leading columns both share (same name and
  * type) stay, with their values; the rest are dropped and the new ones added after them, so the
- * physical order is the new column order (history rows are written by position).
+ * physical order stays the column order.
  */
 async function reshapeColumns(session: Session, existing: ObjectEntry, columns: ColumnEntry[], schema: SchemaEntry): Promise<void> {
   const same = (a: ColumnEntry, b: ColumnEntry) => a.name === b.name && formatType(a.type) === formatType(b.type);

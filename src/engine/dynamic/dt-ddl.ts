@@ -8,9 +8,7 @@
 import {
   analyze,
   filtersOnTime,
-  instantsSql,
   resolveTimes,
-  usesTime,
   displayName,
   errors,
   parseStatement,
@@ -37,7 +35,7 @@ import type { Session } from '../session/session.ts';
 import { inPipeline, T } from '../../sql/index.ts';
 import { ts } from '../metadata/show.ts';
 import { cloneDynamicTable } from './dt-clone.ts';
-import { bindDynamicQuery, dynamicContext } from './dt-context.ts';
+import { bindDynamicQuery, dynamicContext, setInstants } from './dt-context.ts';
 import { castToColumns } from './incremental.ts';
 import { graphHistorySql } from './dt-history.ts';
 import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type SuspendReason, type TargetLag } from './dt-model.ts';
@@ -321,7 +319,7 @@ async function initialContents(session: Session, created: ObjectEntry, bound: Bo
   const schema = session.engine.catalog.schemaOf(created);
   const plan = { oldVersions: new Map<number, number>(), newVersions: inputVersionsNow(session, bound), derivedColumns: new Map(), derivedTypes: new Map() };
   // CURRENT_TIMESTAMP and friends as of the contents' data timestamp (the refresh state's).
-  if (usesTime(bound.ast)) await session.conn.run(instantsSql({ OLD: now.getTime(), NEW: now.getTime() }));
+  await setInstants(session, bound, { OLD: now.getTime(), NEW: now.getTime() });
   const t = translatePreparedQuery(resolveTimes(bound.ast), dynamicContext(session, schema, bound, plan));
   const table = versionedTable(created);
   return appendRows(session.conn, table, table.columns, castToColumns(t.sql, created.columns), write);

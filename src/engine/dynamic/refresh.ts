@@ -18,9 +18,7 @@ import {
   duckIdent,
   errors,
   filtersOnTime,
-  filtersRowsOnTime,
   inPipeline,
-  instantsSql,
   isKeyed,
   keyPositions,
   resolveTimes,
@@ -28,7 +26,6 @@ import {
   SnowflakeError,
   translatePreparedQuery,
   Unsupported,
-  usesTime,
   VERSION,
   type Block,
   type BoundQuery,
@@ -48,7 +45,7 @@ import {
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
 import { addressedChanges, aggregateStateValidity, forgetAggregateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, rebuildAggregateState, updateAggregateState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
-import { boundDynamicQuery, dynamicContext } from './dt-context.ts';
+import { boundDynamicQuery, dynamicContext, setInstants, timeUse } from './dt-context.ts';
 import type { RefreshAction } from './dt-history.ts';
 import { dynamicDef, isDynamic, type DynamicTableDef } from './dt-model.ts';
 import { castToColumns, IncrementalRun } from './incremental.ts';
@@ -144,10 +141,9 @@ export async function refreshDynamicTable(
   // A query that filters on the current time changes as time passes, with or without new data (a
   // time only stamped into the rows does not call for a refresh). Every use of the time reads it as
   // this refresh's data timestamp (and the previous one's, for what the stored rows reflect).
-  const onTime = usesTime(bound.ast);
-  const timeMoved = onTime && filtersRowsOnTime(bound.ast) && previous?.initialized === true && previous.dataMs !== dataMs;
+  const timeMoved = timeUse(bound).filtersRows && previous?.initialized === true && previous.dataMs !== dataMs;
   if (reinit === undefined && changed.size === 0 && !timeMoved) return done('NO_DATA', ZERO, [], null, performance.now());
-  if (onTime) await session.conn.run(instantsSql({ OLD: previous?.initialized ? previous.dataMs : dataMs, NEW: dataMs }));
+  await setInstants(session, bound, { OLD: previous?.initialized ? previous.dataMs : dataMs, NEW: dataMs });
 
   if (reinit !== undefined || dt.refreshMode === 'FULL') {
     // A recomputed definition may aggregate differently: the kept aggregate state no longer holds.

@@ -5,7 +5,7 @@
  * `WHERE event_time > DATEADD(day, -7, CURRENT_TIMESTAMP())` keeps a sliding window, rows leaving it
  * as time passes even when no input changed. Every computation of a dynamic table evaluates these
  * functions at the refresh's data timestamp (so a refresh is reproducible and the next one knows
- * the moment the stored rows were computed for), as literals put in place of the calls.
+ * the moment the stored rows were computed for).
  *
  * The incremental planner needs two moments in one query — the previous refresh's (OLD) and this
  * one's (NEW) — so rendering marks each call of a block's own filter with the moment it stands for
@@ -40,7 +40,6 @@ const TEMPLATES: Record<string, string> = {
   CURRENT_TIME: `CAST(CAST(TO_TIMESTAMP_LTZ($, 3) AS TIMESTAMP_NTZ) AS TIME)`,
   LOCALTIME: `CAST(CAST(TO_TIMESTAMP_LTZ($, 3) AS TIMESTAMP_NTZ) AS TIME)`,
 };
-
 
 /** Sets the two moments' instants on the connection that runs a dynamic table's computation. */
 export function instantsSql(times: Record<Moment, number>): string {
@@ -117,7 +116,7 @@ const INSTANT = '_BACKLOT_INSTANT';
  * runs at the instants `instantsSql` set.
  */
 export function resolveTimes(ast: AstNode): AstNode {
-  if (!usesTime(ast)) return ast;
+  // mapTree copies only what changes: a query without the time comes back as it was.
   return mapTree(ast, (n) => {
     const f = dataOf<Data>(n, 'function');
     if (!f) return n;

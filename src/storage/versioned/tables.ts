@@ -33,8 +33,7 @@ export function addColumnDdl(after: Pick<ObjectEntry, 'id' | 'temporary' | 'colu
 }
 
 export function dropColumnDdl(after: Pick<ObjectEntry, 'id' | 'temporary' | 'columns'>, name: string): string[] {
-  const t = versionedTable(after);
-  return [`ALTER TABLE ${dataTable(t)} DROP COLUMN ${duckIdent(name)}`, `ALTER TABLE ${historyTable(t)} DROP COLUMN ${duckIdent(name)}`, ...macroDdl(t)];
+  return replaceColumnsDdl(after, [name], []);
 }
 
 /**
