@@ -38,7 +38,7 @@ import { cloneDynamicTable } from './dt-clone.ts';
 import { bindDynamicQuery, dynamicContext, setInstants } from './dt-context.ts';
 import { castToColumns } from './incremental.ts';
 import { graphHistorySql } from './dt-history.ts';
-import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type SuspendReason, type TargetLag } from './dt-model.ts';
+import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type RefreshMode, type SuspendReason, type TargetLag } from './dt-model.ts';
 import { validateIncremental } from './validate.ts';
 import { resumeCascade, suspendCascade } from './suspension.ts';
 
@@ -55,8 +55,8 @@ export function definitionOptions(stmt: CreateDynamicTableStatement): { lag: Tar
   const p = stmt.properties;
   const lag = parseTargetLag(p.TARGET_LAG.text);
   const requested = word(p.REFRESH_MODE) ?? 'AUTO';
-  if (requested === 'ADAPTIVE' || requested === 'CUSTOM_INCREMENTAL') throw errors.unsupported(`REFRESH_MODE = ${requested}`);
-  if (!['AUTO', 'FULL', 'INCREMENTAL'].includes(requested)) throw errors.invalidValue(`invalid value [${p.REFRESH_MODE!.text}] for parameter 'REFRESH_MODE'`);
+  if (requested === 'CUSTOM_INCREMENTAL') throw errors.unsupported(`REFRESH_MODE = ${requested}`);
+  if (!['AUTO', 'FULL', 'INCREMENTAL', 'ADAPTIVE'].includes(requested)) throw errors.invalidValue(`invalid value [${p.REFRESH_MODE!.text}] for parameter 'REFRESH_MODE'`);
   const initialize = word(p.INITIALIZE) ?? 'ON_CREATE';
   if (initialize !== 'ON_CREATE' && initialize !== 'ON_SCHEDULE') throw errors.invalidValue(`invalid value [${p.INITIALIZE!.text}] for parameter 'INITIALIZE'`);
   const scheduler = word(p.SCHEDULER) ?? 'ENABLE';
@@ -194,7 +194,7 @@ export interface ResolvedDefinition {
   directUp: number[];
   upstream: number[];
   columns: ColumnEntry[];
-  mode: 'FULL' | 'INCREMENTAL';
+  mode: RefreshMode;
   reason: string | null;
 }
 
@@ -232,20 +232,22 @@ export async function resolveDefinition(
   checkLagOrder(session, full, lag, upstream, consumers);
   const columns = await describeColumns(session, stmt, path);
 
-  let mode: 'FULL' | 'INCREMENTAL' = requested === 'FULL' ? 'FULL' : 'INCREMENTAL';
+  // AUTO settles on ADAPTIVE when the query can be refreshed incrementally (Snowflake's behaviour for
+  // tables created since 2026-11-20; before, it settled on INCREMENTAL), on FULL otherwise.
+  let mode: RefreshMode = requested === 'FULL' || requested === 'INCREMENTAL' ? requested : 'ADAPTIVE';
   let reason: string | null = null;
   if (requested !== 'FULL') {
     try {
       const block = analyze(bound.ast);
       await validateIncremental(session, path.schema, bound, block, columns);
       // As in Snowflake, a filter on the current time is refreshed incrementally only when asked for.
-      if (requested !== 'INCREMENTAL' && filtersOnTime(block)) {
+      if (requested === 'AUTO' && filtersOnTime(block)) {
         mode = 'FULL';
-        reason = 'The query filters on the current time (CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_TIME); set REFRESH_MODE = INCREMENTAL to refresh it incrementally.';
+        reason = 'The query filters on the current time (CURRENT_TIMESTAMP, CURRENT_DATE, CURRENT_TIME); set REFRESH_MODE = INCREMENTAL or ADAPTIVE to refresh it incrementally.';
       }
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
-      if (requested === 'INCREMENTAL') {
+      if (requested !== 'AUTO') {
         throw errors.invalidOperation(`Dynamic table '${full}' cannot be refreshed incrementally: ${e.reason}. Use REFRESH_MODE = FULL or AUTO.`);
       }
       mode = 'FULL';

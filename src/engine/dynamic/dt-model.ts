@@ -4,12 +4,14 @@
  * say it is dynamic and hold its definition and scheduling state:
  *
  *   DYNAMIC = 'true', QUERY, TARGET_LAG ('<n> <unit>' | 'DOWNSTREAM'), REFRESH_MODE (resolved: FULL |
- *   INCREMENTAL), REQUESTED_REFRESH_MODE, REFRESH_MODE_REASON, INITIALIZE, WAREHOUSE,
+ *   INCREMENTAL | ADAPTIVE), REQUESTED_REFRESH_MODE, REFRESH_MODE_REASON, INITIALIZE, WAREHOUSE,
  *   SCHEDULING_STATE (ACTIVE | SUSPENDED), SUSPEND_REASON, LAST_SUSPENDED_ON, RESUMED_ON,
  *   INITIALIZED ('true' once a refresh filled it), IS_CLONE ('true' for clones).
  */
 import { displayName, errors } from '../../sql/index.ts';
 import type { Catalog, ObjectEntry } from '../../storage/index.ts';
+
+export type RefreshMode = 'INCREMENTAL' | 'ADAPTIVE' | 'FULL';
 
 export type TargetLag = { kind: 'DOWNSTREAM' } | { kind: 'time'; seconds: number };
 
@@ -30,9 +32,13 @@ export interface DynamicTableDef {
   schema: string;
   query: string;
   lag: TargetLag;
-  /** The mode refreshes use: AUTO resolved at creation. */
-  refreshMode: 'INCREMENTAL' | 'FULL';
-  requestedMode: 'AUTO' | 'INCREMENTAL' | 'FULL';
+  /**
+   * The mode refreshes use: AUTO resolved at creation. ADAPTIVE refreshes incrementally like
+   * INCREMENTAL, but recomputes the table (REINITIALIZE) when the changes are too large a share of
+   * the inputs for incremental work to pay; INCREMENTAL never does.
+   */
+  refreshMode: RefreshMode;
+  requestedMode: 'AUTO' | RefreshMode;
   modeReason: string | null;
   initialize: 'ON_CREATE' | 'ON_SCHEDULE';
   suspended: boolean;
@@ -84,7 +90,7 @@ export function dynamicDef(catalog: Catalog, o: ObjectEntry): DynamicTableDef {
     schema: schema.name,
     query: p.QUERY ?? '',
     lag: parseTargetLag(p.TARGET_LAG ?? 'DOWNSTREAM'),
-    refreshMode: p.REFRESH_MODE === 'FULL' ? 'FULL' : 'INCREMENTAL',
+    refreshMode: p.REFRESH_MODE === 'FULL' || p.REFRESH_MODE === 'ADAPTIVE' ? p.REFRESH_MODE : 'INCREMENTAL',
     requestedMode: (p.REQUESTED_REFRESH_MODE as DynamicTableDef['requestedMode'] | undefined) ?? 'AUTO',
     modeReason: p.REFRESH_MODE_REASON ?? null,
     initialize: p.INITIALIZE === 'ON_SCHEDULE' ? 'ON_SCHEDULE' : 'ON_CREATE',

@@ -2,8 +2,8 @@
  * One refresh of one dynamic table at a data version (semantics §3.4–3.6):
  *
  * - NO_DATA when no input changed since the versions its contents reflect;
- * - a full refresh (FULL mode, the first refresh, inputs replaced or altered — REINITIALIZE — or a
- *   change too large a share of the inputs for incremental work to pay);
+ * - a full refresh (FULL mode, the first refresh, inputs replaced or altered — REINITIALIZE — or, in
+ *   ADAPTIVE mode, a change too large a share of the inputs for incremental work to pay);
  * - otherwise incremental (incremental.ts).
  *
  * Base tables are read as of the data version, dynamic-table inputs as of their latest refresh (the
@@ -175,21 +175,25 @@ export async function refreshDynamicTable(
     });
     const changedRows = inputsChanged.reduce((a, x) => a + x.inserted + x.deleted, 0);
     if (changedRows === 0 && !timeMoved) return done('NO_DATA', ZERO, [], null, performance.now());
-    // Small changes are always incremental. For larger ones the input size is looked up when the
-    // last estimate (carried forward with the changes since) does not already settle it.
+    // ADAPTIVE: small changes are always incremental. For larger ones the input size is looked up
+    // when the last estimate (carried forward with the changes since) does not already settle it,
+    // and a change that is too large a share of it reinitializes the table. INCREMENTAL never
+    // switches, whatever the change (as in Snowflake).
     const net = inputsChanged.reduce((a, x) => a + x.inserted - x.deleted, 0);
     const carried = previous!.inputRows === undefined ? undefined : previous!.inputRows + net;
     let total = carried ?? Infinity;
-    if (changedRows >= FULL_REFRESH_MIN_ROWS && (carried === undefined || changedRows > FULL_REFRESH_SHARE * carried)) {
+    const adaptive = dt.refreshMode === 'ADAPTIVE';
+    if (adaptive && changedRows >= FULL_REFRESH_MIN_ROWS && (carried === undefined || changedRows > FULL_REFRESH_SHARE * carried)) {
       total = await inputRows(session, [...bound.inputs.keys()]);
     }
     if (total !== Infinity) state.inputRows = total;
-    if (changedRows > FULL_REFRESH_SHARE * total) {
+    if (adaptive && changedRows > FULL_REFRESH_SHARE * total) {
+      forgetAggregateValidity(session.conn, dt.id);
       const compiled = performance.now();
       const share = Math.round((100 * changedRows) / Math.max(total, 1));
-      const message = `Full refresh chosen: the changes are ${share}% of the input rows (incremental pays below ${FULL_REFRESH_SHARE * 100}%).`;
-      const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing('FULL', inputsChanged, message, compiled));
-      return done('FULL', counts, inputsChanged, message, compiled);
+      const message = `The changes are ${share}% of the input rows; recomputing the table was cheaper than an incremental refresh (ADAPTIVE reinitializes above ${FULL_REFRESH_SHARE * 100}%).`;
+      const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing('REINITIALIZE', inputsChanged, message, compiled));
+      return done('REINITIALIZE', counts, inputsChanged, message, compiled);
     }
     const compiled = performance.now();
     try {

@@ -3,7 +3,7 @@
  *
  *   CREATE [OR REPLACE | OR ALTER] [TRANSIENT] DYNAMIC TABLE [IF NOT EXISTS] <name> [ ( <col> [<type>] [COMMENT '…'], … ) ]   -- a type casts the column
  *     TARGET_LAG = { '<n> { seconds | minutes | hours | days }' | DOWNSTREAM }
- *     WAREHOUSE = <wh> [ REFRESH_MODE = { AUTO | FULL | INCREMENTAL } ] [ INITIALIZE = { ON_CREATE | ON_SCHEDULE } ]
+ *     WAREHOUSE = <wh> [ REFRESH_MODE = { AUTO | FULL | INCREMENTAL | ADAPTIVE } ] [ INITIALIZE = { ON_CREATE | ON_SCHEDULE } ]
  *     [ CLUSTER BY (…) ] [ DATA_RETENTION_TIME_IN_DAYS = n ] [ MAX_DATA_EXTENSION_TIME_IN_DAYS = n ] [ COMMENT = '…' ]
  *   AS <query>
  *   CREATE [OR REPLACE] DYNAMIC TABLE <name> CLONE <source> [ { AT | BEFORE } ( … ) ] [ TARGET_LAG = … ] [ WAREHOUSE = … ]
