@@ -43,6 +43,7 @@ export type {
   TranslationInfo,
   ResolvedTableFunction,
   TableFunctionArgument,
+  TableFunctionArg,
   TableFunctionValue,
   ArgumentExpression,
   DmlTarget,

@@ -17,6 +17,7 @@ import {
   type Moment,
   type ResolvedRelation,
   type SfType,
+  type TableFunctionArg,
   type TranslateContext,
 } from '../../sql/index.ts';
 import { macroName, physicalSchema, type SchemaEntry } from '../../storage/index.ts';
@@ -83,11 +84,31 @@ export interface RelationPlan {
 export const inputChangesTable = (id: number, image: 'dold' | 'dnew'): string => `_bkl_i${id}_${image}`;
 export const derivedTable = (n: number, what: 'dold' | 'dnew' | 'empty'): string => `_bkl_d${n}_${what}`;
 
+/** The DuckDB session variable an incremental refresh reads an input's version before (OLD) or now (NEW) from. */
+export const versionVariable = (id: number, moment: 'OLD' | 'NEW'): string => `__backlot_v${id}_${moment.toLowerCase()}`;
+
+/**
+ * Sets the version variables of every input of `bound` as `plan` reads them (see dynamicContext's
+ * `versionVariables`).
+ */
+export function versionVariablesSql(session: Session, bound: BoundQuery, plan: RelationPlan): string {
+  const latest = session.engine.writes.latest;
+  return [...bound.inputs.keys()]
+    .flatMap((id) => [
+      `SET VARIABLE ${versionVariable(id, 'OLD')} = ${plan.oldVersions.get(id) ?? 0}`,
+      `SET VARIABLE ${versionVariable(id, 'NEW')} = ${plan.newVersions.get(id) ?? latest}`,
+    ])
+    .join('; ');
+}
+
 /**
  * A translate context for a dynamic table's generated queries: names resolve like the table's own
  * schema would (for functions), placeholders per `plan`; everything a definition may not use fails.
+ * With `versionVariables`, an input read as before (OLD) or now (NEW) reads its version from a session
+ * variable (versionVariablesSql sets them), so the translation does not depend on the versions and is
+ * kept from one refresh to the next; otherwise the versions are written into the query.
  */
-export function dynamicContext(session: Session, schema: SchemaEntry, bound: BoundQuery, plan: RelationPlan, onVersionRead?: () => void): TranslateContext {
+export function dynamicContext(session: Session, schema: SchemaEntry, bound: BoundQuery, plan: RelationPlan, versionVariables = false): TranslateContext {
   const engine = session.engine;
   const base = contextAt(session, engine.catalog, schema);
   const refuse = (what: string) => () => {
@@ -108,16 +129,13 @@ export function dynamicContext(session: Session, schema: SchemaEntry, bound: Bou
     if (!input || !object || object.droppedOn !== null) throw errors.doesNotExist('Table', input?.displayName ?? String(p.n));
     const columns = object.columns.map((c) => ({ name: c.name, type: c.type }));
     const rel: ResolvedRelation = { duckSchema: physicalSchema(object), duckName: object.duckName, columns, kind: 'TABLE', displayName: input.displayName };
-    const at = (version: number): ResolvedRelation => {
-      onVersionRead?.();
-      return { ...rel, tableFunction: { macro: `${physicalSchema(object)}.${macroName(object.id, 'AT')}`, args: [version] } };
-    };
+    const at = (version: TableFunctionArg): ResolvedRelation => ({ ...rel, tableFunction: { macro: `${physicalSchema(object)}.${macroName(object.id, 'AT')}`, args: [version] } });
     switch (p.role) {
       case undefined:
       case 'NEW':
-        return at(plan.newVersions.get(p.n) ?? engine.writes.latest);
+        return at(versionVariables ? { variable: versionVariable(p.n, 'NEW') } : (plan.newVersions.get(p.n) ?? engine.writes.latest));
       case 'OLD':
-        return at(plan.oldVersions.get(p.n) ?? 0);
+        return at(versionVariables ? { variable: versionVariable(p.n, 'OLD') } : (plan.oldVersions.get(p.n) ?? 0));
       case 'EMPTY':
         return at(-1);
       case 'DOLD':

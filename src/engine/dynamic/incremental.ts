@@ -42,7 +42,7 @@ import {
 } from '../../sql/index.ts';
 import { imagesSql, insertedSql, versionedTable, type ColumnEntry, type SchemaEntry, type StorageConnection } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
-import { derivedTable, dynamicContext, inputChangesTable, type RelationPlan } from './dt-context.ts';
+import { derivedTable, dynamicContext, inputChangesTable, versionVariablesSql, type RelationPlan } from './dt-context.ts';
 
 export interface ChangeTables {
   /** Temporary tables holding the block's removed and added output rows. */
@@ -66,7 +66,7 @@ export const IN_LIST_LIMIT = 64;
 const ORDERABLE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|VARCHAR|BOOLEAN)$/;
 
 /** Translations of generated queries, per session (see IncrementalRun.translate). */
-const translations = new WeakMap<object, Map<string, { result: { sql: string; columns: Column[] }; versions: string | undefined }>>();
+const translations = new WeakMap<object, Map<string, { sql: string; columns: Column[] }>>();
 const TRANSLATIONS_KEPT = 1000;
 
 /** Per connection, the input image views kept between refreshes (view name → its CREATE text). */
@@ -108,8 +108,8 @@ export class IncrementalRun {
   /**
    * Translates a generated query. The same queries come back refresh after refresh (1–2 ms each to
    * translate), so translations are kept per session (its parameters shape them): keyed by the query,
-   * the catalog version and the plan's derived tables, and — when the query reads inputs at a
-   * version — by the versions too.
+   * the catalog version and the plan's derived tables. Inputs read at a version read it from session
+   * variables (set by prepareInputs), so the versions do not change the text.
    */
   translate(ast: AstNode): { sql: string; columns: Column[] } {
     const engine = this.session.engine;
@@ -118,14 +118,12 @@ export class IncrementalRun {
     const plan = this.plan;
     if (this.times) ast = resolveTimes(ast);
     const key = JSON.stringify([engine.catalog.version, this.schema.id, ast, [...plan.derivedColumns], [...plan.derivedTypes]]);
-    const versions = JSON.stringify([engine.writes.latest, [...plan.oldVersions], [...plan.newVersions]]);
     const hit = cache.get(key);
-    if (hit && (hit.versions === undefined || hit.versions === versions)) return hit.result;
-    let readsVersions = false;
-    const t = translatePreparedQuery(ast, dynamicContext(this.session, this.schema, this.bound, plan, () => (readsVersions = true)));
+    if (hit) return hit;
+    const t = translatePreparedQuery(ast, dynamicContext(this.session, this.schema, this.bound, plan, true));
     const result = { sql: t.sql, columns: t.columns };
     if (cache.size >= TRANSLATIONS_KEPT) cache.delete(cache.keys().next().value!);
-    cache.set(key, { result, versions: readsVersions ? versions : undefined });
+    cache.set(key, result);
     return result;
   }
 
@@ -149,6 +147,9 @@ export class IncrementalRun {
    * as two temporary views over it (what the generated queries read as DOLD and DNEW).
    */
   async prepareInputs(): Promise<Map<number, { inserted: number; deleted: number }>> {
+    // The versions the generated queries read their inputs at (see translate).
+    const versions = versionVariablesSql(this.session, this.bound, this.plan);
+    if (versions) await this.conn.run(versions);
     const counts = new Map<number, { inserted: number; deleted: number }>();
     for (const id of this.changed) {
       const object = this.session.engine.catalog.objects.get(id)!;

@@ -15,6 +15,13 @@ export interface RelationColumn {
   identity?: ResolvedSequence;
 }
 
+/**
+ * An argument of a table macro: a constant, or a BIGINT DuckDB session variable (read as
+ * `getvariable(name)`; DuckDB folds it to a constant when it binds the statement, so row groups are
+ * still skipped by it, and the statement's text stays the same whatever its value).
+ */
+export type TableFunctionArg = string | number | boolean | null | { variable: string };
+
 /** A relation (table, view …) a FROM item resolved to. */
 export interface ResolvedRelation {
   /** DuckDB schema and name of the relation to read. */
@@ -26,7 +33,7 @@ export interface ResolvedRelation {
   /** The fully qualified Snowflake name, for messages. */
   displayName: string;
   /** Read through a DuckDB table macro instead (Time Travel, change sets, system functions). */
-  tableFunction?: { macro: string; args: (string | number | boolean | null)[] };
+  tableFunction?: { macro: string; args: TableFunctionArg[] };
   /** A stream read: DML that reads it moves its offset to `readVersion` when it commits. */
   stream?: StreamRead;
   /** Work to do before the statement runs (a view stream's comparison macro). */

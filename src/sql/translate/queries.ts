@@ -366,7 +366,17 @@ export class QueryTranslator {
     }
     scope.add({ alias, columns: rel.columns.map((c, i) => ({ name: renamed[i] ?? c.name, type: c.type })) });
     if (rel.tableFunction) {
-      const args = rel.tableFunction.args.map((v) => (v === null ? mk.null() : typeof v === 'number' ? mk.number(v) : typeof v === 'boolean' ? mk.boolean(v) : mk.string(v)));
+      const args = rel.tableFunction.args.map((v) =>
+        v === null
+          ? mk.null()
+          : typeof v === 'object'
+            ? mk.cast(mk.fn('getvariable', [mk.string(v.variable)]), 'BIGINT')
+            : typeof v === 'number'
+              ? mk.number(v)
+              : typeof v === 'boolean'
+                ? mk.boolean(v)
+                : mk.string(v),
+      );
       return node('alias', {
         this: mk.fn(rel.tableFunction.macro, args),
         alias: ident(alias),
