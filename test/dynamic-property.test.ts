@@ -30,6 +30,10 @@ const QUERIES: Record<string, string> = {
   group_having: `SELECT k, count(*) AS n, listagg(g, ',') WITHIN GROUP (ORDER BY g) AS gs FROM a GROUP BY k HAVING count(*) > 1`,
   running_sums: `SELECT k, g, sum(v) AS s, count(v) AS c, sum(v) * 2 + count(*) AS mix, sum(v::NUMBER(10,2) / 4) AS quarter, avg(v) AS av, avg(v::NUMBER(10,2) / 4) AS aq FROM a GROUP BY k, g`,
   running_extremes: `SELECT k, min(v) AS lo, max(v) AS hi, max(g) AS gmax, sum(v) AS s, count(*) AS n FROM a GROUP BY k`,
+  // COUNT(DISTINCT) kept as counts per group and value (NULL group keys and NULL values included).
+  running_distinct: `SELECT g, count(DISTINCT k) AS dk, count(DISTINCT v) AS dv, count(*) AS n, sum(v) AS s FROM a GROUP BY g`,
+  distinct_join: `SELECT b.cat, count(DISTINCT a.g) AS dg, count(DISTINCT a.k) AS dk, max(a.v) AS hi FROM a JOIN b ON a.k = b.k GROUP BY b.cat`,
+  time_distinct: `SELECT k, count(DISTINCT g) AS dg, count(*) AS n FROM a WHERE v > ${THRESHOLD} GROUP BY k`,
   extremes_join: `SELECT b.cat, a.g, min(a.v) AS lo, max(a.id) AS hi, max(b.w) AS wmax, min(a.g) AS gmin, count(*) AS n FROM a JOIN b ON a.k = b.k GROUP BY b.cat, a.g`,
   global_aggregate: `SELECT count(*) AS n, sum(v) AS s FROM a`,
   dedup_qualify: `SELECT * FROM a QUALIFY row_number() OVER (PARTITION BY k ORDER BY v DESC NULLS LAST, id) = 1`,

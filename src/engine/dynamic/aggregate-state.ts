@@ -1,6 +1,6 @@
 /**
  * Running aggregate state (see src/sql/dynamic/aggregates.ts): for a top GROUP BY block whose
- * aggregates are SUM / COUNT / AVG / MIN / MAX, a per-group state table lets a refresh update the
+ * aggregates are SUM / COUNT / COUNT(DISTINCT) / AVG / MIN / MAX, a per-group state table lets a refresh update the
  * touched groups from the changed rows alone, instead of re-reading all rows of every touched group
  * (which, for changes scattered over many groups, is a pass over the whole input). Only a group whose
  * MIN or MAX a removed row held, with no added row reaching it, is still recomputed from its rows.
@@ -82,9 +82,27 @@ export interface AggregateWrite {
    * what happens to it, with no read of the stored rows (see `addressedRows`).
    */
   addressed: string | undefined;
+  /** COUNT(DISTINCT x) parts: each one's count per group and value (`side`) and its change (`pairs`). */
+  distinct: DistinctState[];
+}
+
+/**
+ * A COUNT(DISTINCT x) part's state beside the group state: per group and non-null value, how many rows
+ * hold it (`_m`). A change adds its signed rows' counts; a value whose count goes from zero to more
+ * adds one to its group's distinct count, and one whose count falls to zero takes one away. Counts
+ * that fall to zero are kept as zero (updated in place: a deleted row of a temporary table is never
+ * reclaimed), so the table grows with the values ever seen, until it is next rebuilt.
+ */
+interface DistinctState {
+  /** The kept table (temp schema), and this refresh's merged counts of the values the change names. */
+  side: string;
+  pairs: string;
+  keys: string[];
 }
 
 const stateTableName = (dtId: number): string => `_bkl_agg_${dtId}`;
+/** A COUNT(DISTINCT) part's kept counts (validation runs with dtId -1 build theirs empty). */
+const distinctTableName = (dtId: number, index: number): string => `_bkl_dst${dtId < 0 ? 'v' : dtId}_${index}`;
 /** The keys of the groups whose MIN / MAX a refresh recomputed (kept until the next refresh). */
 export const lostExtremesTable = (topBlockId: number): string => `_bkl_lost${STATE_ID_BASE + topBlockId}`;
 export const aggregateStateTable = (dtId: number): string => `temp.${stateTableName(dtId)}`;
@@ -164,6 +182,11 @@ export async function prepareAggregate(
       if (!t || !ORDERED_KINDS.has(t.kind)) return undefined;
       extremeTypes.set(p.index, t);
     }
+    if (p.kind === 'DISTINCT') {
+      // Values whose equality in DuckDB is Snowflake's (no floating-point or semi-structured values).
+      const t = probe[nk + p.index - 1]?.type;
+      if (!t || !ORDERED_KINDS.has(t.kind)) return undefined;
+    }
     if (p.kind !== 'SUM' && p.kind !== 'AVG') continue;
     // Sums of fixed-point numbers only: floating-point sums depend on the order of addition.
     const t = probe[nk + p.index - 1]?.type;
@@ -174,10 +197,16 @@ export async function prepareAggregate(
   const keys = plan.keys.map((_, i) => `_k${i + 1}`);
   const names = [...keys, ...plan.parts.map((p) => `_a${p.index}`)].join(', ');
   const extremes = plan.parts.filter((p) => p.kind === 'MIN' || p.kind === 'MAX');
-  const aggregateOf = (rows: string, withRemovals: boolean): string => {
+  // `whole`: every row is there once (a rebuild), so COUNT(DISTINCT) is counted directly; in a delta
+  // its change comes from the per-value counts (see distinctDelta) and is left 0 here.
+  const aggregateOf = (rows: string, withRemovals: boolean, whole = false): string => {
     const parts: string[] = [];
     for (const p of plan.parts) {
       const a = `_a${p.index}`;
+      if (p.kind === 'DISTINCT') {
+        parts.push(whole ? `CAST(count(DISTINCT ${a}) AS BIGINT) AS _c${p.index}` : `CAST(0 AS BIGINT) AS _c${p.index}`);
+        continue;
+      }
       if (p.kind === 'SUM' || p.kind === 'AVG') parts.push(`CAST(coalesce(sum(_sg * ${a}), 0) AS ${duckTypeOf(sumTypes.get(p.index)!)}) AS _s${p.index}`);
       if (p.kind === 'MIN' || p.kind === 'MAX') {
         const fn = p.kind.toLowerCase();
@@ -188,14 +217,29 @@ export async function prepareAggregate(
     return `SELECT ${keys.join(', ')}, CAST(sum(_sg) AS BIGINT) AS _n${parts.map((x) => `, ${x}`).join('')} FROM (${rows}) GROUP BY ${keys.join(', ')}`;
   };
   const signed = (t: { sql: string; sign: number }) => `SELECT *, ${t.sign} AS _sg FROM (${t.sql}) AS _t(${names})`;
+  const changedRows = terms.map(signed).join(' UNION ALL ');
   // The per-group delta of the changed rows (aggregated inside the merge below, not stored).
-  const delta = aggregateOf(terms.map(signed).join(' UNION ALL '), removals);
+  let delta = aggregateOf(changedRows, removals);
 
   // The state as of the previous refresh: kept, or rebuilt from the inputs at that version.
   const rebuild = !(await ctx.validFor(run.plan.oldVersions));
+  const distinctParts = plan.parts.filter((p) => p.kind === 'DISTINCT');
   if (rebuild) {
     const old = run.translate(renderSelect(top, () => 'OLD', { select, rowsOnly: true })).sql;
-    await run.materialize('_bkl_aggb', aggregateOf(signed({ sql: old, sign: 1 }), false));
+    await run.materialize('_bkl_aggb', aggregateOf(signed({ sql: old, sign: 1 }), false, true));
+    for (const p of distinctParts) {
+      const a = `_a${p.index}`;
+      await run.keep(
+        distinctTableName(ctx.dtId, p.index),
+        `SELECT ${keys.join(', ')}, ${a} AS _v, CAST(count(*) AS BIGINT) AS _m FROM (${old}) AS _t(${names}) WHERE ${a} IS NOT NULL GROUP BY ${keys.join(', ')}, ${a}`,
+      );
+    }
+  }
+  const distinct: DistinctState[] = [];
+  for (const p of distinctParts) {
+    const d = await mergeDistinctCounts(run, ctx.dtId, p, keys, changedRows);
+    distinct.push(d);
+    delta = distinctDelta(delta, d, p, keys);
   }
   // The touched groups' new state (`_N`, `_S<i>`, `_C<i>` after the keys): old state plus the delta.
   const source = rebuild ? 'temp._bkl_aggb' : aggregateStateTable(ctx.dtId);
@@ -263,7 +307,52 @@ export async function prepareAggregate(
     touched,
     positions.map((p) => duckIdent(columns[p].name)),
   );
-  return { kind: 'aggregate', storedWhere, positions, rebuild, merged, stateColumns: cols, next, addressed };
+  return { kind: 'aggregate', storedWhere, positions, rebuild, merged, stateColumns: cols, next, addressed, distinct };
+}
+
+/**
+ * A COUNT(DISTINCT) part's kept counts of the values the change names, merged with the change's
+ * signed rows: each value's count before (`_om`) and after (`_m`), and its row in the kept table
+ * (`_srid`, NULL for a value the group never had). Values whose count did not move are left out.
+ */
+async function mergeDistinctCounts(run: IncrementalRun, dtId: number, p: AggregatePart, keys: string[], changedRows: string): Promise<DistinctState> {
+  const side = `temp.${distinctTableName(dtId, p.index)}`;
+  const pairs = `_bkl_dstm_${p.index}`;
+  const a = `_a${p.index}`;
+  const byValue = `SELECT ${keys.join(', ')}, ${a} AS _v, CAST(sum(_sg) AS BIGINT) AS _dm FROM (${changedRows}) WHERE ${a} IS NOT NULL GROUP BY ${keys.join(', ')}, ${a} HAVING sum(_sg) <> 0`;
+  const list = `${keys.map((k) => `r.${k}`).join(', ')}, r._v, coalesce(s._m, 0) AS _om, coalesce(s._m, 0) + r._dm AS _m, s._rid AS _srid`;
+  // As for the group state: `=` on keys without NULLs (DuckDB skips the rest of the kept table by
+  // the touched keys' bounds), IS NOT DISTINCT FROM for the groups with a NULL key.
+  const someNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
+  const eq = keys.map((k) => `s.${k} = r.${k}`).join(' AND ');
+  const same = keys.map((k) => `s.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ');
+  await run.materialize(
+    pairs,
+    `WITH _r AS MATERIALIZED (${byValue}) ` +
+      `SELECT ${list} FROM (SELECT * FROM _r WHERE NOT (${someNull})) r LEFT JOIN (SELECT *, rowid AS _rid FROM ${side}) s ON ${eq} AND s._v = r._v ` +
+      `UNION ALL SELECT ${list} FROM (SELECT * FROM _r WHERE ${someNull}) r LEFT JOIN (SELECT *, rowid AS _rid FROM ${side} WHERE ${someNull}) s ON ${same} AND s._v = r._v`,
+  );
+  return { side, pairs: `temp.${pairs}`, keys };
+}
+
+/** The per-group delta with a COUNT(DISTINCT) part's change: values that appeared less those that went. */
+function distinctDelta(delta: string, d: DistinctState, p: AggregatePart, keys: string[]): string {
+  const moved = `CASE WHEN _m > 0 AND _om <= 0 THEN 1 WHEN _m <= 0 AND _om > 0 THEN -1 ELSE 0 END`;
+  const perGroup = `SELECT ${keys.join(', ')}, CAST(sum(${moved}) AS BIGINT) AS _dc FROM ${d.pairs} GROUP BY ${keys.join(', ')}`;
+  const on = keys.map((k) => `_y.${k} IS NOT DISTINCT FROM _x.${k}`).join(' AND ');
+  return `SELECT _x.* REPLACE (CAST(coalesce(_y._dc, 0) AS BIGINT) AS _c${p.index}) FROM (${delta}) AS _x LEFT JOIN (${perGroup}) AS _y ON ${on}`;
+}
+
+/**
+ * Inside the refresh's write transaction, after the rows were written: the COUNT(DISTINCT) parts'
+ * kept counts brought to the refresh's versions — counts in place (zeros too), new values added.
+ */
+export async function updateDistinctState(conn: StorageConnection, prepared: AggregateWrite): Promise<void> {
+  const steps = prepared.distinct.flatMap((d) => [
+    `UPDATE ${d.side} SET _m = _p._m FROM ${d.pairs} AS _p WHERE _p._srid IS NOT NULL AND ${d.side}.rowid = _p._srid`,
+    `INSERT INTO ${d.side} SELECT ${d.keys.join(', ')}, _v, _m FROM ${d.pairs} WHERE _srid IS NULL AND _m > 0`,
+  ]);
+  if (steps.length > 0) await conn.run(steps.join(';\n'));
 }
 
 /**
@@ -429,5 +518,6 @@ export function forgetAggregateValidity(conn: StorageConnection, dtId: number): 
 /** Forgets a table's state (the table was dropped for good, or replaced). */
 export async function dropAggregateState(conn: StorageConnection, dtId: number): Promise<void> {
   validAt.get(conn)?.delete(dtId);
-  await conn.run(`DROP TABLE IF EXISTS ${aggregateStateTable(dtId)}`);
+  const sides = await conn.query(`SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '${distinctTableName(dtId, 0).slice(0, -1)}')`);
+  await conn.run([aggregateStateTable(dtId), ...sides.rows.map((r) => `temp.${String(r[0])}`)].map((t) => `DROP TABLE IF EXISTS ${t}`).join('; '));
 }

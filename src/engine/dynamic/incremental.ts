@@ -492,6 +492,15 @@ export class IncrementalRun {
     this.temps.clear();
   }
 
+  /**
+   * Creates (or replaces) a temporary table that outlives the run — state kept from one refresh to
+   * the next. In a dry run it is built empty and dropped with the run's own tables.
+   */
+  async keep(name: string, sql: string): Promise<void> {
+    if (this.dryRun) await this.materialize(name, sql);
+    else await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${name} AS ${sql}`);
+  }
+
   /** Drops every temporary table the run made. */
   async dispose(): Promise<void> {
     const drops = this.dropStatements(false);

@@ -1,6 +1,7 @@
 /**
  * Running aggregate state for GROUP BY blocks whose aggregates can be updated from the changed rows
- * alone — SUM, COUNT(*), COUNT(x), AVG (a sum and a count), MIN and MAX. A MIN / MAX is updated from the changed rows unless a
+ * alone — SUM, COUNT(*), COUNT(x), COUNT(DISTINCT x) (with a count per group and value beside the
+ * state), AVG (a sum and a count), MIN and MAX. A MIN / MAX is updated from the changed rows unless a
  * removed row held the group's extreme and no added row reaches it; only such groups are recomputed
  * from their rows. Without the state, every group touched by a change is recomputed from all of its
  * rows, which for changes scattered over many groups means reading the whole input.
@@ -20,7 +21,8 @@ import { derivedPlaceholder } from './placeholders.ts';
 type Data = Record<string, unknown>;
 
 export interface AggregatePart {
-  kind: 'SUM' | 'COUNT' | 'AVG' | 'MIN' | 'MAX';
+  /** DISTINCT: COUNT(DISTINCT x), whose `_C<i>` is the group's number of distinct non-null values. */
+  kind: 'SUM' | 'COUNT' | 'DISTINCT' | 'AVG' | 'MIN' | 'MAX';
   /** The argument (absent for COUNT(*), which is `_N`). */
   arg?: AstNode;
   /** Index among the arguments (`_A<i>` in delta rows, `_S<i>` / `_C<i>` in the state). */
@@ -64,7 +66,8 @@ export function aggregatePlan(b: SelectBlock): AggregatePlan | undefined {
     const a = dataOf<Data>(n, 'aggregate_function')!;
     const name = String(a.name);
     const args = (a.args as AstNode[]) ?? [];
-    if (!INVERTIBLE.has(name) || a.distinct === true || a.filter || ((a.order_by as unknown[]) ?? []).length > 0 || args.length > 1) {
+    const distinct = a.distinct === true;
+    if (!INVERTIBLE.has(name) || (distinct && name !== 'COUNT') || a.filter || ((a.order_by as unknown[]) ?? []).length > 0 || args.length > 1) {
       ok = false;
       return false;
     }
@@ -78,7 +81,7 @@ export function aggregatePlan(b: SelectBlock): AggregatePlan | undefined {
       ok = false;
       return false;
     }
-    const part: AggregatePart = { kind: name as AggregatePart['kind'], arg: args[0], index: parts.length + 1, node: n };
+    const part: AggregatePart = { kind: distinct ? 'DISTINCT' : (name as AggregatePart['kind']), arg: args[0], index: parts.length + 1, node: n };
     parts.push(part);
     byKey.set(key, part);
     return false;
@@ -154,7 +157,7 @@ function stateItems(b: SelectBlock, plan: AggregatePlan, name: (column: string) 
         leftover = true;
         return n;
       }
-      if (part.kind === 'COUNT') return col(`_C${part.index}`);
+      if (part.kind === 'COUNT' || part.kind === 'DISTINCT') return col(`_C${part.index}`);
       if (part.kind === 'MIN' || part.kind === 'MAX') return col(`_M${part.index}`);
       const some = mk.binary('gt', col(`_C${part.index}`), mk.number(0));
       // AVG as the division of its sum by its count — as AVG itself is translated.
