@@ -65,6 +65,7 @@ export {
 export { translateViewRows, VIEW_ROW, type ViewRows } from './translate/view-rows.ts';
 export { macroDefinitions, tableMacroDefinitions, macrosVersion } from './functions/macros.ts';
 export { catalogueNames } from './functions/catalogue.ts';
+export { medianType } from './functions/aggregate-functions.ts';
 export { tokenize, positionAt, type Token } from './lex/tokens.ts';
 export * from './dynamic/index.ts';
 export { formatModelToStrftime } from './functions/format-models.ts';

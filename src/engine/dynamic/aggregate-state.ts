@@ -1,6 +1,6 @@
 /**
  * Running aggregate state (see src/sql/dynamic/aggregates.ts): for a top GROUP BY block whose
- * aggregates are SUM / COUNT / COUNT(DISTINCT) / AVG / MIN / MAX, a per-group state table lets a refresh update the
+ * aggregates are SUM / COUNT / COUNT(DISTINCT) / AVG / MIN / MAX / MEDIAN, a per-group state table lets a refresh update the
  * touched groups from the changed rows alone, instead of re-reading all rows of every touched group
  * (which, for changes scattered over many groups, is a pass over the whole input). Only a group whose
  * MIN or MAX a removed row held, with no added row reaching it, is still recomputed from its rows.
@@ -28,6 +28,7 @@ import {
   duckIdent,
   columnValueSql,
   duckTypeOf,
+  medianType,
   newColumn,
   oldColumn,
   outputFromState,
@@ -82,18 +83,19 @@ export interface AggregateWrite {
    * what happens to it, with no read of the stored rows (see `addressedRows`).
    */
   addressed: string | undefined;
-  /** COUNT(DISTINCT x) parts: each one's count per group and value (`side`) and its change (`pairs`). */
-  distinct: DistinctState[];
+  /** COUNT(DISTINCT x) and MEDIAN parts: each one's count per group and value (`side`) and its change (`pairs`). */
+  valueCounts: ValueCounts[];
 }
 
 /**
- * A COUNT(DISTINCT x) part's state beside the group state: per group and non-null value, how many rows
- * hold it (`_m`). A change adds its signed rows' counts; a value whose count goes from zero to more
- * adds one to its group's distinct count, and one whose count falls to zero takes one away. Counts
- * that fall to zero are kept as zero (updated in place: a deleted row of a temporary table is never
- * reclaimed), so the table grows with the values ever seen, until it is next rebuilt.
+ * A COUNT(DISTINCT x) or MEDIAN(x) part's state beside the group state: per group and non-null value,
+ * how many rows hold it (`_m`). A change adds its signed rows' counts. For COUNT(DISTINCT), a value
+ * whose count goes from zero to more adds one to its group's distinct count, and one whose count falls
+ * to zero takes one away; a MEDIAN is recomputed, for the touched groups only, from their counts.
+ * Counts that fall to zero are kept as zero (updated in place: a deleted row of a temporary table is
+ * never reclaimed), so the table grows with the values ever seen, until it is next rebuilt.
  */
-interface DistinctState {
+interface ValueCounts {
   /** The kept table (temp schema), and this refresh's merged counts of the values the change names. */
   side: string;
   pairs: string;
@@ -101,8 +103,8 @@ interface DistinctState {
 }
 
 const stateTableName = (dtId: number): string => `_bkl_agg_${dtId}`;
-/** A COUNT(DISTINCT) part's kept counts (validation runs with dtId -1 build theirs empty). */
-const distinctTableName = (dtId: number, index: number): string => `_bkl_dst${dtId < 0 ? 'v' : dtId}_${index}`;
+/** A COUNT(DISTINCT) or MEDIAN part's kept counts (validation runs with dtId -1 build theirs empty). */
+const valueCountsTableName = (dtId: number, index: number): string => `_bkl_dst${dtId < 0 ? 'v' : dtId}_${index}`;
 /** The keys of the groups whose MIN / MAX a refresh recomputed (kept until the next refresh). */
 export const lostExtremesTable = (topBlockId: number): string => `_bkl_lost${STATE_ID_BASE + topBlockId}`;
 export const aggregateStateTable = (dtId: number): string => `temp.${stateTableName(dtId)}`;
@@ -187,6 +189,12 @@ export async function prepareAggregate(
       const t = probe[nk + p.index - 1]?.type;
       if (!t || !ORDERED_KINDS.has(t.kind)) return undefined;
     }
+    if (p.kind === 'MEDIAN') {
+      // Numbers only; the state holds the median at its own type (NUMBER(p + 3, s + 3), or FLOAT).
+      const t = probe[nk + p.index - 1]?.type;
+      if (!t || (t.kind !== 'NUMBER' && t.kind !== 'FLOAT')) return undefined;
+      extremeTypes.set(p.index, medianType(t) ?? t);
+    }
     if (p.kind !== 'SUM' && p.kind !== 'AVG') continue;
     // Sums of fixed-point numbers only: floating-point sums depend on the order of addition.
     const t = probe[nk + p.index - 1]?.type;
@@ -207,6 +215,10 @@ export async function prepareAggregate(
         parts.push(whole ? `CAST(count(DISTINCT ${a}) AS BIGINT) AS _c${p.index}` : `CAST(0 AS BIGINT) AS _c${p.index}`);
         continue;
       }
+      if (p.kind === 'MEDIAN') {
+        parts.push(whole ? `${medianOf(a, extremeTypes.get(p.index)!)} AS _m${p.index}` : `CAST(NULL AS ${duckTypeOf(extremeTypes.get(p.index)!)}) AS _m${p.index}`);
+        continue;
+      }
       if (p.kind === 'SUM' || p.kind === 'AVG') parts.push(`CAST(coalesce(sum(_sg * ${a}), 0) AS ${duckTypeOf(sumTypes.get(p.index)!)}) AS _s${p.index}`);
       if (p.kind === 'MIN' || p.kind === 'MAX') {
         const fn = p.kind.toLowerCase();
@@ -223,23 +235,25 @@ export async function prepareAggregate(
 
   // The state as of the previous refresh: kept, or rebuilt from the inputs at that version.
   const rebuild = !(await ctx.validFor(run.plan.oldVersions));
-  const distinctParts = plan.parts.filter((p) => p.kind === 'DISTINCT');
+  const counted = plan.parts.filter((p) => p.kind === 'DISTINCT' || p.kind === 'MEDIAN');
   if (rebuild) {
     const old = run.translate(renderSelect(top, () => 'OLD', { select, rowsOnly: true })).sql;
     await run.materialize('_bkl_aggb', aggregateOf(signed({ sql: old, sign: 1 }), false, true));
-    for (const p of distinctParts) {
+    for (const p of counted) {
       const a = `_a${p.index}`;
       await run.keep(
-        distinctTableName(ctx.dtId, p.index),
+        valueCountsTableName(ctx.dtId, p.index),
         `SELECT ${keys.join(', ')}, ${a} AS _v, CAST(count(*) AS BIGINT) AS _m FROM (${old}) AS _t(${names}) WHERE ${a} IS NOT NULL GROUP BY ${keys.join(', ')}, ${a}`,
       );
     }
   }
-  const distinct: DistinctState[] = [];
-  for (const p of distinctParts) {
-    const d = await mergeDistinctCounts(run, ctx.dtId, p, keys, changedRows);
-    distinct.push(d);
-    delta = distinctDelta(delta, d, p, keys);
+  const valueCounts: ValueCounts[] = [];
+  const medians: [AggregatePart, ValueCounts][] = [];
+  for (const p of counted) {
+    const d = await mergeValueCounts(run, ctx.dtId, p, keys, changedRows);
+    valueCounts.push(d);
+    if (p.kind === 'DISTINCT') delta = distinctDelta(delta, d, p, keys);
+    else medians.push([p, d]);
   }
   // The touched groups' new state (`_N`, `_S<i>`, `_C<i>` after the keys): old state plus the delta.
   const source = rebuild ? 'temp._bkl_aggb' : aggregateStateTable(ctx.dtId);
@@ -256,6 +270,8 @@ export async function prepareAggregate(
   const combine = (c: string): string => {
     if (!c.startsWith('_m')) return `CAST(coalesce(s.${c}, 0) + d.${c} AS ${duckTypeOf(stateType(c)!)}) AS ${c}`;
     const part = plan.parts.find((p) => p.index === Number(c.slice(2)))!;
+    // A MEDIAN is recomputed below from the touched groups' value counts.
+    if (part.kind === 'MEDIAN') return `CAST(NULL AS ${duckTypeOf(stateType(c)!)}) AS ${c}`;
     const better = part.kind === 'MAX' ? '>' : '<';
     const merge = `CASE WHEN s.${c} IS NULL THEN d.${c} WHEN d.${c} IS NULL THEN s.${c} WHEN d.${c} ${better} s.${c} THEN d.${c} ELSE s.${c} END`;
     // A lost extreme is left NULL here and recomputed below.
@@ -286,6 +302,7 @@ export async function prepareAggregate(
       `UNION ALL SELECT ${list} FROM (SELECT * FROM _d WHERE ${someNull}) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${source} WHERE ${someNull}) s ON ${same}`,
   );
   if (removals) await recomputeLostExtremes(run, top, select, stateId, keys, extremes);
+  for (const [p, counts] of medians) await recomputeMedians(run, merged, keys, p, counts, extremeTypes.get(p.index)!);
   const stateCols = stateColumns(plan);
   const extra = ['_SRID', ...stateCols.slice(nk).map((c) => `_O${c.slice(1)}`), '_ROW', '_NROW', '_VER'];
   const bigint = T.number(18, 0);
@@ -307,7 +324,36 @@ export async function prepareAggregate(
     touched,
     positions.map((p) => duckIdent(columns[p].name)),
   );
-  return { kind: 'aggregate', storedWhere, positions, rebuild, merged, stateColumns: cols, next, addressed, distinct };
+  return { kind: 'aggregate', storedWhere, positions, rebuild, merged, stateColumns: cols, next, addressed, valueCounts };
+}
+
+/** DuckDB's median of `value`, as MEDIAN is translated: a NUMBER cast to the median's own scale first. */
+function medianOf(value: string, type: SfType): string {
+  return type.kind === 'NUMBER' ? `median(CAST(${value} AS ${duckTypeOf(type)}))` : `median(${value})`;
+}
+
+/**
+ * Every touched group's MEDIAN from its value counts as they are after the change: the kept counts
+ * of its values, the change's new counts in their place, and the values new to it.
+ */
+async function recomputeMedians(run: IncrementalRun, merged: string, keys: string[], p: AggregatePart, counts: ValueCounts, type: SfType): Promise<void> {
+  const target = `temp.${merged}`;
+  // The touched groups' kept counts (joined with `=` on keys without NULLs, so DuckDB skips the rest
+  // of the kept table by the touched keys' bounds), the change's counts in their place, and the
+  // values new to their group.
+  const someNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
+  const kept = (where: string, on: string) =>
+    `SELECT ${keys.map((k) => `_s.${k}`).join(', ')}, _s._v, coalesce(_p._m, _s._m) AS _m FROM (SELECT ${keys.join(', ')} FROM ${target} WHERE ${where}) AS _d ` +
+    `JOIN ${counts.side} AS _s ON ${keys.map((k) => `_s.${k} ${on} _d.${k}`).join(' AND ')} LEFT JOIN ${counts.pairs} AS _p ON _p._srid = _s.rowid`;
+  const now =
+    `${kept(`NOT (${someNull})`, '=')} UNION ALL ${kept(someNull, 'IS NOT DISTINCT FROM')} ` +
+    `UNION ALL SELECT ${keys.join(', ')}, _v, _m FROM ${counts.pairs} WHERE _srid IS NULL`;
+  // Each value repeated as many times as rows hold it, so DuckDB's own median gives exactly what the
+  // query does. (Picking the one or two middle values by running counts instead sorted more slowly.)
+  const ks = keys.join(', ');
+  const medians = `SELECT ${ks}, ${medianOf('_v', type)} AS _med FROM (SELECT ${ks}, _v, unnest(range(_m)) AS _r FROM (${now}) WHERE _m > 0) GROUP BY ${ks}`;
+  const same = keys.map((k) => `${target}.${k} IS NOT DISTINCT FROM _g.${k}`).join(' AND ');
+  await run.execute(`UPDATE ${target} SET _m${p.index} = _g._med FROM (${medians}) AS _g WHERE ${same}`);
 }
 
 /**
@@ -315,8 +361,8 @@ export async function prepareAggregate(
  * signed rows: each value's count before (`_om`) and after (`_m`), and its row in the kept table
  * (`_srid`, NULL for a value the group never had). Values whose count did not move are left out.
  */
-async function mergeDistinctCounts(run: IncrementalRun, dtId: number, p: AggregatePart, keys: string[], changedRows: string): Promise<DistinctState> {
-  const side = `temp.${distinctTableName(dtId, p.index)}`;
+async function mergeValueCounts(run: IncrementalRun, dtId: number, p: AggregatePart, keys: string[], changedRows: string): Promise<ValueCounts> {
+  const side = `temp.${valueCountsTableName(dtId, p.index)}`;
   const pairs = `_bkl_dstm_${p.index}`;
   const a = `_a${p.index}`;
   const byValue = `SELECT ${keys.join(', ')}, ${a} AS _v, CAST(sum(_sg) AS BIGINT) AS _dm FROM (${changedRows}) WHERE ${a} IS NOT NULL GROUP BY ${keys.join(', ')}, ${a} HAVING sum(_sg) <> 0`;
@@ -336,7 +382,7 @@ async function mergeDistinctCounts(run: IncrementalRun, dtId: number, p: Aggrega
 }
 
 /** The per-group delta with a COUNT(DISTINCT) part's change: values that appeared less those that went. */
-function distinctDelta(delta: string, d: DistinctState, p: AggregatePart, keys: string[]): string {
+function distinctDelta(delta: string, d: ValueCounts, p: AggregatePart, keys: string[]): string {
   const moved = `CASE WHEN _m > 0 AND _om <= 0 THEN 1 WHEN _m <= 0 AND _om > 0 THEN -1 ELSE 0 END`;
   const perGroup = `SELECT ${keys.join(', ')}, CAST(sum(${moved}) AS BIGINT) AS _dc FROM ${d.pairs} GROUP BY ${keys.join(', ')}`;
   const on = keys.map((k) => `_y.${k} IS NOT DISTINCT FROM _x.${k}`).join(' AND ');
@@ -347,8 +393,8 @@ function distinctDelta(delta: string, d: DistinctState, p: AggregatePart, keys: 
  * Inside the refresh's write transaction, after the rows were written: the COUNT(DISTINCT) parts'
  * kept counts brought to the refresh's versions — counts in place (zeros too), new values added.
  */
-export async function updateDistinctState(conn: StorageConnection, prepared: AggregateWrite): Promise<void> {
-  const steps = prepared.distinct.flatMap((d) => [
+export async function updateValueCounts(conn: StorageConnection, prepared: AggregateWrite): Promise<void> {
+  const steps = prepared.valueCounts.flatMap((d) => [
     `UPDATE ${d.side} SET _m = _p._m FROM ${d.pairs} AS _p WHERE _p._srid IS NOT NULL AND ${d.side}.rowid = _p._srid`,
     `INSERT INTO ${d.side} SELECT ${d.keys.join(', ')}, _v, _m FROM ${d.pairs} WHERE _srid IS NULL AND _m > 0`,
   ]);
@@ -518,6 +564,6 @@ export function forgetAggregateValidity(conn: StorageConnection, dtId: number): 
 /** Forgets a table's state (the table was dropped for good, or replaced). */
 export async function dropAggregateState(conn: StorageConnection, dtId: number): Promise<void> {
   validAt.get(conn)?.delete(dtId);
-  const sides = await conn.query(`SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '${distinctTableName(dtId, 0).slice(0, -1)}')`);
+  const sides = await conn.query(`SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '${valueCountsTableName(dtId, 0).slice(0, -1)}')`);
   await conn.run([aggregateStateTable(dtId), ...sides.rows.map((r) => `temp.${String(r[0])}`)].map((t) => `DROP TABLE IF EXISTS ${t}`).join('; '));
 }

@@ -44,7 +44,7 @@ import {
   type PendingWrite,
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
-import { addressedChanges, aggregateStateValidity, forgetAggregateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, rebuildAggregateState, updateAggregateState, updateDistinctState, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
+import { addressedChanges, aggregateStateValidity, forgetAggregateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, rebuildAggregateState, updateAggregateState, updateValueCounts, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
 import { boundDynamicQuery, dynamicContext, setInstants, timeUse } from './dt-context.ts';
 import type { RefreshAction } from './dt-history.ts';
 import { dynamicDef, isDynamic, type DynamicTableDef } from './dt-model.ts';
@@ -441,14 +441,14 @@ async function incrementalWrite(session: Session, dt: DynamicTableDef, run: Incr
           await allocateRowIds(conn, prepared);
           const c = await applyChanges(conn, table, addressedChanges(prepared, table.columns.length), w, { unique: true, byRowId: true });
           deadStateRows = await updateAggregateState(conn, dt.id, prepared, w, { fresh: c.inserted, kept: c.updated + c.same, gone: c.deleted });
-          await updateDistinctState(conn, prepared);
+          await updateValueCounts(conn, prepared);
           return { inserted: c.inserted + c.updated, deleted: c.deleted + c.updated, updated: c.updated, unchanged: c.same };
         }
         // One row per group: stored and recomputed rows pair up by the group key.
         const counts = await applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
         const keys = prepared.positions.map((p) => duckIdent(table.columns[p]));
         await rebuildAggregateState(conn, dt.id, prepared, keys, dataTable(table));
-        await updateDistinctState(conn, prepared);
+        await updateValueCounts(conn, prepared);
         return counts;
       }
       case 'partitions':

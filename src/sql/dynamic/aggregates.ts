@@ -1,7 +1,7 @@
 /**
  * Running aggregate state for GROUP BY blocks whose aggregates can be updated from the changed rows
- * alone — SUM, COUNT(*), COUNT(x), COUNT(DISTINCT x) (with a count per group and value beside the
- * state), AVG (a sum and a count), MIN and MAX. A MIN / MAX is updated from the changed rows unless a
+ * alone — SUM, COUNT(*), COUNT(x), COUNT(DISTINCT x) and MEDIAN (with a count per group and value
+ * beside the state), AVG (a sum and a count), MIN and MAX. A MIN / MAX is updated from the changed rows unless a
  * removed row held the group's extreme and no added row reaches it; only such groups are recomputed
  * from their rows. Without the state, every group touched by a change is recomputed from all of its
  * rows, which for changes scattered over many groups means reading the whole input.
@@ -21,8 +21,11 @@ import { derivedPlaceholder } from './placeholders.ts';
 type Data = Record<string, unknown>;
 
 export interface AggregatePart {
-  /** DISTINCT: COUNT(DISTINCT x), whose `_C<i>` is the group's number of distinct non-null values. */
-  kind: 'SUM' | 'COUNT' | 'DISTINCT' | 'AVG' | 'MIN' | 'MAX';
+  /**
+   * DISTINCT: COUNT(DISTINCT x), whose `_C<i>` is the group's number of distinct non-null values.
+   * MEDIAN's `_M<i>` is recomputed for the touched groups from a count per group and value.
+   */
+  kind: 'SUM' | 'COUNT' | 'DISTINCT' | 'AVG' | 'MIN' | 'MAX' | 'MEDIAN';
   /** The argument (absent for COUNT(*), which is `_N`). */
   arg?: AstNode;
   /** Index among the arguments (`_A<i>` in delta rows, `_S<i>` / `_C<i>` in the state). */
@@ -42,7 +45,7 @@ export interface AggregatePlan {
   hasExtremes: boolean;
 }
 
-const INVERTIBLE = new Set(['SUM', 'COUNT', 'AVG', 'MIN', 'MAX']);
+const INVERTIBLE = new Set(['SUM', 'COUNT', 'AVG', 'MIN', 'MAX', 'MEDIAN']);
 
 /** The plan when every aggregate of a plain GROUP BY block is invertible, else undefined. */
 export function aggregatePlan(b: SelectBlock): AggregatePlan | undefined {
@@ -100,7 +103,7 @@ export function stateColumns(plan: AggregatePlan): string[] {
   cols.push('_N');
   for (const p of plan.parts) {
     if (p.kind === 'SUM' || p.kind === 'AVG') cols.push(`_S${p.index}`);
-    if (p.kind === 'MIN' || p.kind === 'MAX') cols.push(`_M${p.index}`);
+    if (p.kind === 'MIN' || p.kind === 'MAX' || p.kind === 'MEDIAN') cols.push(`_M${p.index}`);
     else cols.push(`_C${p.index}`);
   }
   return cols;
@@ -158,7 +161,7 @@ function stateItems(b: SelectBlock, plan: AggregatePlan, name: (column: string) 
         return n;
       }
       if (part.kind === 'COUNT' || part.kind === 'DISTINCT') return col(`_C${part.index}`);
-      if (part.kind === 'MIN' || part.kind === 'MAX') return col(`_M${part.index}`);
+      if (part.kind === 'MIN' || part.kind === 'MAX' || part.kind === 'MEDIAN') return col(`_M${part.index}`);
       const some = mk.binary('gt', col(`_C${part.index}`), mk.number(0));
       // AVG as the division of its sum by its count — as AVG itself is translated.
       if (part.kind === 'AVG') return mk.caseWhen([[some, mk.binary('div', col(`_S${part.index}`), col(`_C${part.index}`))]], mk.null());

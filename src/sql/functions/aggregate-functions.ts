@@ -43,7 +43,8 @@ function averageOf(sum: AstNode, count: AstNode, t: Extract<SfType, { kind: 'NUM
   return numberQuotient(sum, call('nullif', count, mk.number(0)), t, { scale: 0 }).node;
 }
 
-function medianType(t: SfType | undefined): SfType | undefined {
+/** MEDIAN of NUMBER(p, s) is NUMBER(p + 3, s + 3) (the argument is cast to it before DuckDB's median). */
+export function medianType(t: SfType | undefined): SfType | undefined {
   return t?.kind === 'NUMBER' ? T.number(Math.min(38, t.precision + 3), Math.min(37, t.scale + 3)) : undefined;
 }
 
