@@ -274,3 +274,37 @@ describe('engine', () => {
     expect((await s.execute('SELECT 1 AS one')).rows).toEqual([['1']]);
   });
 });
+
+describe('AUTO tables created before AUTO settled on ADAPTIVE', () => {
+  it('keep INCREMENTAL through CREATE OR ALTER with the same query, with no reinitialization', async () => {
+    const s = await engine.newSession();
+    await s.execute('CREATE DATABASE d');
+    await s.execute('CREATE TABLE plays (fan INT, pts INT)');
+    await s.execute('INSERT INTO plays VALUES (1, 2), (2, 3)');
+    const q = 'SELECT fan, sum(pts) AS pts FROM plays GROUP BY fan';
+    await s.execute(`CREATE DYNAMIC TABLE fans TARGET_LAG = '1 hour' WAREHOUSE = wh AS ${q}`);
+    // As an earlier Backlot resolved AUTO (and a Snowflake table created before 2026-11-20 keeps).
+    const o = [...engine.catalog.objects.values()].find((x) => x.name === 'FANS' && x.droppedOn === null)!;
+    await engine.catalog.change(s.conn).putObject({ ...o, properties: { ...o.properties, REFRESH_MODE: 'INCREMENTAL' } });
+    const mode = async () => {
+      await s.execute(`SHOW DYNAMIC TABLES LIKE 'FANS'`);
+      return (await s.execute(`SELECT "refresh_mode" FROM TABLE(RESULT_SCAN(LAST_QUERY_ID()))`)).rows[0][0];
+    };
+    expect(await mode()).toBe('INCREMENTAL');
+    await s.execute(`CREATE OR ALTER DYNAMIC TABLE fans TARGET_LAG = '2 hours' WAREHOUSE = wh AS ${q}`);
+    expect(await mode()).toBe('INCREMENTAL');
+    await s.execute('INSERT INTO plays VALUES (1, 5)');
+    await s.execute('ALTER DYNAMIC TABLE fans REFRESH');
+    const last = `SELECT refresh_action FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(NAME => 'fans')) ORDER BY refresh_start_time DESC LIMIT 1`;
+    expect((await s.execute(last)).rows[0][0]).toBe('INCREMENTAL');
+    // A new query is a new definition: AUTO settles again, on ADAPTIVE, and the table is recomputed.
+    await s.execute(`CREATE OR ALTER DYNAMIC TABLE fans TARGET_LAG = '2 hours' WAREHOUSE = wh AS SELECT fan, sum(pts) AS pts FROM plays WHERE pts > 0 GROUP BY fan`);
+    expect(await mode()).toBe('ADAPTIVE');
+    await s.execute('ALTER DYNAMIC TABLE fans REFRESH');
+    expect((await s.execute(last)).rows[0][0]).toBe('REINITIALIZE');
+    expect((await s.execute('SELECT fan, pts FROM fans ORDER BY fan')).rows).toEqual([
+      ['1', '7'],
+      ['2', '3'],
+    ]);
+  });
+});

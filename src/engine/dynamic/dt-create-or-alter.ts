@@ -44,6 +44,11 @@ export async function createOrAlterDynamicTable(session: Session, stmt: CreateDy
   const old = dynamicDef(catalog, existing);
   const { lag, requested, scheduler } = definitionOptions(stmt);
   const def = await resolveDefinition(session, stmt, path, full, lag, requested, existing);
+  // A table AUTO settled on INCREMENTAL before AUTO chose ADAPTIVE keeps its mode while its query
+  // stays the same (Snowflake: tables created before 2026-11-20 keep their resolved mode).
+  if (requested === 'AUTO' && old.requestedMode === 'AUTO' && old.refreshMode === 'INCREMENTAL' && def.mode === 'ADAPTIVE' && stmt.query.trim() === old.query.trim()) {
+    def.mode = 'INCREMENTAL';
+  }
   const sameColumns =
     def.columns.length === existing.columns.length &&
     def.columns.every((c, i) => c.name === existing.columns[i].name && formatType(c.type) === formatType(existing.columns[i].type));
