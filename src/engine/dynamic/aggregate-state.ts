@@ -104,7 +104,8 @@ interface ValueCounts {
 
 const stateTableName = (dtId: number): string => `_bkl_agg_${dtId}`;
 /** A COUNT(DISTINCT) or MEDIAN part's kept counts (validation runs with dtId -1 build theirs empty). */
-const valueCountsTableName = (dtId: number, index: number): string => `_bkl_dst${dtId < 0 ? 'v' : dtId}_${index}`;
+const valueCountsPrefix = (dtId: number): string => `_bkl_dst${dtId < 0 ? 'v' : dtId}_`;
+const valueCountsTableName = (dtId: number, index: number): string => `${valueCountsPrefix(dtId)}${index}`;
 /** The keys of the groups whose MIN / MAX a refresh recomputed (kept until the next refresh). */
 export const lostExtremesTable = (topBlockId: number): string => `_bkl_lost${STATE_ID_BASE + topBlockId}`;
 export const aggregateStateTable = (dtId: number): string => `temp.${stateTableName(dtId)}`;
@@ -176,13 +177,14 @@ export async function prepareAggregate(
   const nk = plan.keys.length;
   const keyTypes = probe.slice(0, nk).map((c) => c.type);
   const sumTypes = new Map<number, SfType>();
-  const extremeTypes = new Map<number, SfType | undefined>();
+  // Types of the `_m<i>` state columns: an extreme's argument type, a median's own type.
+  const mTypes = new Map<number, SfType | undefined>();
   for (const p of plan.parts) {
     if (p.kind === 'MIN' || p.kind === 'MAX') {
       // Scalars whose order DuckDB's comparison gives as Snowflake's MIN/MAX does.
       const t = probe[nk + p.index - 1]?.type;
       if (!t || !ORDERED_KINDS.has(t.kind)) return undefined;
-      extremeTypes.set(p.index, t);
+      mTypes.set(p.index, t);
     }
     if (p.kind === 'DISTINCT') {
       // Values whose equality in DuckDB is Snowflake's (no floating-point or semi-structured values).
@@ -193,7 +195,7 @@ export async function prepareAggregate(
       // Numbers only; the state holds the median at its own type (NUMBER(p + 3, s + 3), or FLOAT).
       const t = probe[nk + p.index - 1]?.type;
       if (!t || (t.kind !== 'NUMBER' && t.kind !== 'FLOAT')) return undefined;
-      extremeTypes.set(p.index, medianType(t) ?? t);
+      mTypes.set(p.index, medianType(t) ?? t);
     }
     if (p.kind !== 'SUM' && p.kind !== 'AVG') continue;
     // Sums of fixed-point numbers only: floating-point sums depend on the order of addition.
@@ -216,7 +218,7 @@ export async function prepareAggregate(
         continue;
       }
       if (p.kind === 'MEDIAN') {
-        parts.push(whole ? `${medianOf(a, extremeTypes.get(p.index)!)} AS _m${p.index}` : `CAST(NULL AS ${duckTypeOf(extremeTypes.get(p.index)!)}) AS _m${p.index}`);
+        parts.push(whole ? `${medianOf(a, mTypes.get(p.index)!)} AS _m${p.index}` : `CAST(NULL AS ${duckTypeOf(mTypes.get(p.index)!)}) AS _m${p.index}`);
         continue;
       }
       if (p.kind === 'SUM' || p.kind === 'AVG') parts.push(`CAST(coalesce(sum(_sg * ${a}), 0) AS ${duckTypeOf(sumTypes.get(p.index)!)}) AS _s${p.index}`);
@@ -259,7 +261,7 @@ export async function prepareAggregate(
   const source = rebuild ? 'temp._bkl_aggb' : aggregateStateTable(ctx.dtId);
   const cols = stateColumns(plan).map((c) => c.toLowerCase());
   const stateType = (c: string): SfType | undefined =>
-    c.startsWith('_s') ? sumTypes.get(Number(c.slice(2)))! : c.startsWith('_m') ? extremeTypes.get(Number(c.slice(2))) : T.number(18, 0);
+    c.startsWith('_s') ? sumTypes.get(Number(c.slice(2)))! : c.startsWith('_m') ? mTypes.get(Number(c.slice(2))) : T.number(18, 0);
   const merged = derivedTable(stateId, 'dnew');
   // A group's extreme is lost when a removed row held it (the state is exact, so no removed row
   // beats it) and no added row reaches it: its new extreme is among rows the change did not name.
@@ -290,19 +292,9 @@ export async function prepareAggregate(
   // (The relation declared to the translator below leaves it out; only the recompute reads it.)
   const lostColumn = removals ? `, coalesce(s._n, 0) + d._n > 0 AND (${extremes.map(lost).join(' OR ')}) AS _lost` : '';
   const list = `${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${kept[0]}, ${olds.join(', ')}, ${kept[1]}, ${nul} AS _nrow, ${kept[2]}${lostColumn}`;
-  // Groups are matched with `=` — which lets DuckDB pass the touched keys' bounds to the state's scan
-  // and skip the rest (IS NOT DISTINCT FROM does not) — and groups with a NULL key apart.
-  const someNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
-  const eq = keys.map((k) => `s.${k} = d.${k}`).join(' AND ');
-  const same = keys.map((k) => `s.${k} IS NOT DISTINCT FROM d.${k}`).join(' AND ');
-  await run.materialize(
-    merged,
-    `WITH _d AS MATERIALIZED (${delta}) ` +
-      `SELECT ${list} FROM (SELECT * FROM _d WHERE NOT (${someNull})) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${source}) s ON ${eq} ` +
-      `UNION ALL SELECT ${list} FROM (SELECT * FROM _d WHERE ${someNull}) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${source} WHERE ${someNull}) s ON ${same}`,
-  );
+  await run.materialize(merged, joinKept(delta, source, keys, list));
   if (removals) await recomputeLostExtremes(run, top, select, stateId, keys, extremes);
-  for (const [p, counts] of medians) await recomputeMedians(run, merged, keys, p, counts, extremeTypes.get(p.index)!);
+  for (const [p, counts] of medians) await recomputeMedians(run, merged, keys, p, counts, mTypes.get(p.index)!);
   const stateCols = stateColumns(plan);
   const extra = ['_SRID', ...stateCols.slice(nk).map((c) => `_O${c.slice(1)}`), '_ROW', '_NROW', '_VER'];
   const bigint = T.number(18, 0);
@@ -366,19 +358,25 @@ async function mergeValueCounts(run: IncrementalRun, dtId: number, p: AggregateP
   const pairs = `_bkl_dstm_${p.index}`;
   const a = `_a${p.index}`;
   const byValue = `SELECT ${keys.join(', ')}, ${a} AS _v, CAST(sum(_sg) AS BIGINT) AS _dm FROM (${changedRows}) WHERE ${a} IS NOT NULL GROUP BY ${keys.join(', ')}, ${a} HAVING sum(_sg) <> 0`;
-  const list = `${keys.map((k) => `r.${k}`).join(', ')}, r._v, coalesce(s._m, 0) AS _om, coalesce(s._m, 0) + r._dm AS _m, s._rid AS _srid`;
-  // As for the group state: `=` on keys without NULLs (DuckDB skips the rest of the kept table by
-  // the touched keys' bounds), IS NOT DISTINCT FROM for the groups with a NULL key.
-  const someNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
-  const eq = keys.map((k) => `s.${k} = r.${k}`).join(' AND ');
-  const same = keys.map((k) => `s.${k} IS NOT DISTINCT FROM r.${k}`).join(' AND ');
-  await run.materialize(
-    pairs,
-    `WITH _r AS MATERIALIZED (${byValue}) ` +
-      `SELECT ${list} FROM (SELECT * FROM _r WHERE NOT (${someNull})) r LEFT JOIN (SELECT *, rowid AS _rid FROM ${side}) s ON ${eq} AND s._v = r._v ` +
-      `UNION ALL SELECT ${list} FROM (SELECT * FROM _r WHERE ${someNull}) r LEFT JOIN (SELECT *, rowid AS _rid FROM ${side} WHERE ${someNull}) s ON ${same} AND s._v = r._v`,
-  );
+  const list = `${keys.map((k) => `d.${k}`).join(', ')}, d._v, coalesce(s._m, 0) AS _om, coalesce(s._m, 0) + d._dm AS _m, s._rid AS _srid`;
+  await run.materialize(pairs, joinKept(byValue, side, keys, list, ' AND s._v = d._v'));
   return { side, pairs: `temp.${pairs}`, keys };
+}
+
+/**
+ * The rows of `rows` (aliased `d`) LEFT JOINed by the group keys with a kept table (aliased `s`, its
+ * rowid as `_rid`), selecting `list`. Groups are matched with `=` — which lets DuckDB pass the touched
+ * keys' bounds to the kept table's scan and skip the rest (IS NOT DISTINCT FROM does not) — and groups
+ * with a NULL key apart. `also` adds to both join conditions.
+ */
+function joinKept(rows: string, kept: string, keys: string[], list: string, also = ''): string {
+  const someNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
+  const on = (op: string) => keys.map((k) => `s.${k} ${op} d.${k}`).join(' AND ') + also;
+  return (
+    `WITH _d AS MATERIALIZED (${rows}) ` +
+    `SELECT ${list} FROM (SELECT * FROM _d WHERE NOT (${someNull})) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${kept}) s ON ${on('=')} ` +
+    `UNION ALL SELECT ${list} FROM (SELECT * FROM _d WHERE ${someNull}) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${kept} WHERE ${someNull}) s ON ${on('IS NOT DISTINCT FROM')}`
+  );
 }
 
 /** The per-group delta with a COUNT(DISTINCT) part's change: values that appeared less those that went. */
@@ -564,6 +562,6 @@ export function forgetAggregateValidity(conn: StorageConnection, dtId: number): 
 /** Forgets a table's state (the table was dropped for good, or replaced). */
 export async function dropAggregateState(conn: StorageConnection, dtId: number): Promise<void> {
   validAt.get(conn)?.delete(dtId);
-  const sides = await conn.query(`SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '${valueCountsTableName(dtId, 0).slice(0, -1)}')`);
+  const sides = await conn.query(`SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '${valueCountsPrefix(dtId)}')`);
   await conn.run([aggregateStateTable(dtId), ...sides.rows.map((r) => `temp.${String(r[0])}`)].map((t) => `DROP TABLE IF EXISTS ${t}`).join('; '));
 }
