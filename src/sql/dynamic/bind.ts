@@ -18,8 +18,7 @@ import { parseStatement } from '../statements/parse-statement.ts';
 import type { AstNode } from '../statements/statement.ts';
 import { dataOf, ident, identValue, kindOf, node, stringLiteral, withData, type Ident } from '../translate/ast.ts';
 import type { RelationColumn } from '../translate/context.ts';
-import { foldIdentifiers } from '../translate/fold-identifiers.ts';
-import { normalizeFunctions } from '../translate/normalize-functions.ts';
+import { prepareAst } from '../translate/prepare.ts';
 import { tableNameParts } from '../translate/queries.ts';
 import { boundaryObjectParts, REFRESH_BOUNDARY, tableNode } from '../translate/refresh-boundary.ts';
 import { inputPlaceholder } from './placeholders.ts';
@@ -80,11 +79,11 @@ export interface BoundQuery {
   viewsOnDynamic: { view: string; table: string }[];
 }
 
-/** Prepares a query the way translation does: identifiers folded, function calls in one shape. */
+/** Prepares a query the way translation does (prepareAst). */
 export function prepareQuery(sql: string): AstNode {
   const parsed = parseStatement(sql).statement;
   if (parsed.kind !== 'query') throw errors.syntaxMessage('A dynamic table must be defined by a query.');
-  return normalizeFunctions(foldIdentifiers(parsed.ast));
+  return prepareAst(parsed.ast);
 }
 
 const MAX_VIEW_DEPTH = 32;

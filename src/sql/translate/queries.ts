@@ -231,7 +231,9 @@ export class QueryTranslator {
     const qualifier = identValue(star.table as Ident | null);
     const rels = qualifier !== undefined ? scope.relations.filter((r) => r.alias === qualifier) : scope.relations;
     const except = new Set(((star.except as Ident[]) ?? []).map((x) => identValue(x)));
-    return rels.flatMap((r) => r.columns).filter((c) => !except.has(c.name));
+    const columns = rels.flatMap((r) => r.columns);
+    for (const name of except) if (name !== undefined && !columns.some((c) => c.name === name)) throw errors.invalidIdentifier(name);
+    return columns.filter((c) => !except.has(c.name));
   }
 
   /** One FROM item: adds what it provides to `scope` and returns its DuckDB form. */

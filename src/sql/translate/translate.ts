@@ -13,8 +13,7 @@ import type { DmlTarget, StagedFilesRef, TimeTravelPoint, TranslateContext, Tran
 import type { TimeTravelClause } from '../statements/statement.ts';
 import { DmlTranslator, type MergeKinds } from './dml.ts';
 import { printDuckDb } from './print.ts';
-import { foldIdentifiers } from './fold-identifiers.ts';
-import { normalizeFunctions } from './normalize-functions.ts';
+import { prepareAst } from './prepare.ts';
 import { QueryTranslator } from './queries.ts';
 import { dataOf, mk, withData } from './ast.ts';
 import { Scope, type ScopeColumn } from './scope.ts';
@@ -39,9 +38,6 @@ export type TranslatedDmlStatement = (
     }
 ) & { info: TranslationInfo };
 
-function prepare(ast: AstNode): AstNode {
-  return normalizeFunctions(foldIdentifiers(ast));
-}
 
 export { printDuckDb };
 
@@ -77,7 +73,7 @@ export function translateQuery(stmt: QueryStatement, sourceSql: string, ctx: Tra
   const q = new QueryTranslator(withStageRefs(ctx, stmt.stageRefs, info), info);
   let texts: (string | undefined)[] | undefined | null = null;
   const itemTexts = () => (texts === null ? (texts = selectItemTexts(sourceSql)) : texts);
-  const result = q.query(prepare(stmt.ast), undefined, { itemTexts });
+  const result = q.query(prepareAst(stmt.ast), undefined, { itemTexts });
   const node = options.tryItems ? tryEachItem(result.node) : result.node;
   return { sql: printDuckDb(node), columns: result.columns, info };
 }
@@ -106,7 +102,7 @@ export function translatePreparedQuery(ast: AstNode, ctx: TranslateContext): Tra
 export function translateDml(stmt: DmlStatement, ctx: TranslateContext): TranslatedDmlStatement {
   const info = newInfo();
   const q = new QueryTranslator(withStageRefs(ctx, stmt.stageRefs, info), info);
-  const plan = new DmlTranslator(q, (parts) => ctx.resolveTarget(parts, stmt.op)).translate(prepare(stmt.ast));
+  const plan = new DmlTranslator(q, (parts) => ctx.resolveTarget(parts, stmt.op)).translate(prepareAst(stmt.ast));
   switch (plan.kind) {
     case 'insert':
       return { kind: 'insert', target: plan.target, columns: plan.columns, sourceSql: printDuckDb(plan.source), overwrite: plan.overwrite, info };
@@ -134,7 +130,7 @@ export interface TranslatedExpression {
 export function translateExpression(exprSql: string, ctx: TranslateContext): TranslatedExpression {
   const info = newInfo();
   const q = new QueryTranslator(ctx, info);
-  const ast = prepare(parseExpressionAst(exprSql));
+  const ast = prepareAst(parseExpressionAst(exprSql));
   const t = q.exprs.expr(ast, new Scope());
   const sql = printDuckDb(mk.select([t.node]));
   // Strip the `SELECT ` the printer added: the caller embeds the expression (e.g. as a DEFAULT).
@@ -145,6 +141,6 @@ export function translateExpression(exprSql: string, ctx: TranslateContext): Tra
 /** The AT | BEFORE clause of CREATE … CLONE as a point the engine evaluates. */
 export function translateHistoryPoint(clause: TimeTravelClause, ctx: TranslateContext): TimeTravelPoint {
   const q = new QueryTranslator(ctx, newInfo());
-  const expression = prepare(parseExpressionAst(clause.valueSql));
+  const expression = prepareAst(parseExpressionAst(clause.valueSql));
   return q.historyPoint({ this: { identifier: { name: clause.mode } }, kind: clause.by, expression });
 }

@@ -12,8 +12,7 @@ import { errors } from '../errors.ts';
 import { parseStatement } from '../statements/parse-statement.ts';
 import { dataOf, identValue, kindOf, mk, withData, type AstNode, type Ident } from './ast.ts';
 import type { TranslateContext } from './context.ts';
-import { foldIdentifiers } from './fold-identifiers.ts';
-import { normalizeFunctions } from './normalize-functions.ts';
+import { prepareAst } from './prepare.ts';
 import { printDuckDb } from './print.ts';
 import { QueryTranslator, tableNameParts } from './queries.ts';
 import { newInfo } from './translate.ts';
@@ -34,7 +33,7 @@ export interface ViewRows {
 export function translateViewRows(viewSql: string, ctx: TranslateContext): ViewRows {
   const parsed = parseStatement(viewSql).statement;
   if (parsed.kind !== 'query') throw unsupported('a view that is not a query');
-  const ast = normalizeFunctions(foldIdentifiers(parsed.ast));
+  const ast = prepareAst(parsed.ast);
   const tables: string[][] = [];
   let branch = 0;
   const rewrite = (q: AstNode): AstNode => {
