@@ -17,7 +17,6 @@ const CATALOGUE: ReadonlyMap<string, FunctionSpec> = new Map(
  * `unsupported:` error rather than "unknown function".
  */
 const KNOWN_UNSUPPORTED: Record<string, string> = {
-  CONDITIONAL_TRUE_EVENT: 'window function CONDITIONAL_TRUE_EVENT',
   CONDITIONAL_CHANGE_EVENT: 'window function CONDITIONAL_CHANGE_EVENT',
   RATIO_TO_REPORT: 'RATIO_TO_REPORT outside an OVER clause',
   HASH_AGG: 'function HASH_AGG',
@@ -25,12 +24,8 @@ const KNOWN_UNSUPPORTED: Record<string, string> = {
   ST_DISTANCE: 'geospatial functions',
   TO_GEOGRAPHY: 'geospatial functions',
   VECTOR_COSINE_SIMILARITY: 'vector functions',
-  OBJECT_DELETE: 'function OBJECT_DELETE',
-  OBJECT_PICK: 'function OBJECT_PICK',
   ARRAY_INSERT: 'function ARRAY_INSERT',
-  ARRAY_FLATTEN: 'function ARRAY_FLATTEN',
   SOUNDEX: 'function SOUNDEX',
-  TIME_SLICE: 'function TIME_SLICE',
   ENCRYPT: 'encryption functions',
   DECRYPT: 'encryption functions',
 };

@@ -310,6 +310,38 @@ function lastDay(): FunctionSpec {
   };
 }
 
+const SLICE_PARTS = ['YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY', 'HOUR', 'MINUTE', 'SECOND'];
+
+/**
+ * TIME_SLICE(t, n, part [, 'START' | 'END']): the start (or end) of the n-part slice that holds t.
+ * Slices are counted from 1970-01-01 00:00:00, weekly ones from the Monday of that week (1969-12-29,
+ * the week start DATE_TRUNC uses too). A DATE gives a DATE (date parts only), anything else a
+ * TIMESTAMP_NTZ.
+ */
+function timeSlice(): FunctionSpec {
+  return {
+    min: 3,
+    max: 4,
+    partArgs: [2, 3],
+    returns: (c) => (c.types[0]?.kind === 'DATE' ? DATE : NTZ),
+    emit: (c) => {
+      const part = datePartArg(c.raw[2], c.name);
+      const isDate = c.types[0]?.kind === 'DATE';
+      if (!SLICE_PARTS.slice(0, isDate ? 5 : 8).includes(part)) throw errors.invalidValue(`Invalid date/time part '${part}' for TIME_SLICE.`);
+      const edge = c.raw[3] === undefined ? 'START' : literalStringArg(c.raw[3], c.name, 'start_or_end').toUpperCase();
+      if (edge !== 'START' && edge !== 'END') throw errors.invalidValue(`TIME_SLICE's fourth argument must be 'START' or 'END', not '${edge}'.`);
+      const length = numberLiteral(c.raw[1]);
+      if (length !== undefined && (length < 1 || !Number.isInteger(length))) throw errors.invalidValue(`TIME_SLICE's slice length must be an integer of at least 1, not ${length}.`);
+      const { fn, factor } = intervalFunction(part);
+      const width = call(fn, mk.binary('mul', mk.cast(c.args[1], 'INTEGER'), mk.number(factor)));
+      const type = isDate ? 'DATE' : 'TIMESTAMP';
+      const origin = mk.cast(mk.string(part === 'WEEK' ? '1969-12-29' : '1970-01-01'), type);
+      const start = call('time_bucket', width, isDate ? c.args[0] : mk.cast(temporal(c, 0), 'TIMESTAMP'), origin);
+      return edge === 'START' ? start : mk.cast(mk.binary('add', start, width), type);
+    },
+  };
+}
+
 /** The DuckDB session variable holding a dynamic-table refresh's instant (ms) for a moment. */
 export const instantVariable = (moment: 'OLD' | 'NEW'): string => `__backlot_instant_${moment.toLowerCase()}`;
 
@@ -333,6 +365,7 @@ function now(wrap: (n: AstNode) => AstNode, returns: SfType): FunctionSpec {
 }
 
 export const DATETIME_FUNCTIONS: Record<string, FunctionSpec> = {
+  TIME_SLICE: timeSlice(),
   TO_DATE: toDate(false),
   DATE: toDate(false),
   TRY_TO_DATE: toDate(true),

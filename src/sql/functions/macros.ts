@@ -32,6 +32,7 @@ export const MACROS: Record<string, string> = {
     `WHEN abs(a) < la2 AND abs(b) < lb2 THEN CAST(CASE WHEN (a < 0) <> (b < 0) THEN -1 ELSE 1 END * ` +
     `((2 * abs(CAST(a * hma AS HUGEINT)) * hmk + abs(CAST(b * hmb AS HUGEINT))) // (2 * abs(CAST(b * hmb AS HUGEINT)))) AS DECIMAL(38,0)) * unit ` +
     `ELSE CAST(round(a / b * ms) AS DECIMAL(38,0)) * unit END`,
+  sf_insert: `(s, pos, len, t) AS substr(s, 1, pos - 1) || t || substr(s, pos + len)`,
   sf_mod: `(a, b) AS CASE WHEN b = 0 THEN error('Division by zero') ELSE a % b END`,
   sf_div0: `(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END`,
   sf_div0null: `(a, b) AS CASE WHEN b = 0 OR b IS NULL THEN 0 ELSE a / b END`,
@@ -60,6 +61,36 @@ export const MACROS: Record<string, string> = {
   sf_array_slice: `(a, f, t) AS to_json(CAST(json_extract(a, '$[*]') AS JSON[])[f + 1:t])`,
   sf_get: `(v, i) AS CASE WHEN json_type(v) = 'ARRAY' THEN json_extract(v, '$[' || CAST(i AS VARCHAR) || ']') WHEN json_type(v) = 'OBJECT' THEN json_extract(v, '$."' || replace(CAST(i AS VARCHAR), '"', '\\"') || '"') END`,
   sf_object_keys: `(o) AS CASE WHEN json_type(o) = 'OBJECT' THEN to_json(json_keys(o)) END`,
+  // An ARRAY's elements as a list of JSON values (NULL for a NULL array).
+  sf_jlist: `(a) AS CAST(json_extract(a, '$[*]') AS JSON[])`,
+  sf_array_prepend: `(a, x) AS to_json(list_prepend(to_json(x), sf_jlist(a)))`,
+  sf_array_compact: `(a) AS to_json(list_filter(sf_jlist(a), e -> json_type(e) <> 'NULL'))`,
+  sf_array_remove: `(a, x) AS CASE WHEN x IS NULL THEN NULL ELSE to_json(list_filter(sf_jlist(a), e -> e <> to_json(x))) END`,
+  // Multiset difference and intersection: an element's k-th occurrence in a stays while b holds it
+  // fewer (EXCEPT) or at least (INTERSECTION) k times.
+  sf_array_except:
+    `(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE to_json(list_transform(list_filter(list_zip(sf_jlist(a), range(1, len(sf_jlist(a)) + 1)), ` +
+    `p -> len(list_filter(sf_jlist(a)[1:p[2]], e -> e = p[1])) > len(list_filter(sf_jlist(b), e -> e = p[1]))), p -> p[1])) END`,
+  sf_array_intersection:
+    `(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE to_json(list_transform(list_filter(list_zip(sf_jlist(a), range(1, len(sf_jlist(a)) + 1)), ` +
+    `p -> len(list_filter(sf_jlist(a)[1:p[2]], e -> e = p[1])) <= len(list_filter(sf_jlist(b), e -> e = p[1]))), p -> p[1])) END`,
+  sf_array_flatten:
+    `(a) AS CASE WHEN list_bool_or(list_transform(sf_jlist(a), e -> json_type(e) <> 'ARRAY')) THEN error('ARRAY_FLATTEN: every element must be an ARRAY') ` +
+    `ELSE to_json(flatten(list_transform(sf_jlist(a), e -> sf_jlist(e)))) END`,
+  // Non-null elements ordered: numbers by value first, then the rest by their text (Snowflake orders
+  // mixed types by type; Backlot's order for mixed arrays is this one).
+  sf_array_sorted:
+    `(a) AS list_transform(list_sort(list_transform(list_filter(sf_jlist(a), e -> json_type(e) <> 'NULL'), ` +
+    `e -> {'t': CASE WHEN json_type(e) IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN 0 ELSE 1 END, 'n': TRY_CAST(CAST(e AS VARCHAR) AS DOUBLE), 's': json_extract_string(e, '$'), 'j': e})), x -> x.j)`,
+  sf_array_max: `(a) AS sf_array_sorted(a)[-1]`,
+  sf_array_min: `(a) AS sf_array_sorted(a)[1]`,
+  sf_array_sort:
+    `(a, ascending, nulls_first) AS CASE WHEN a IS NULL THEN NULL ELSE to_json(list_concat(` +
+    `CASE WHEN nulls_first THEN list_filter(sf_jlist(a), e -> json_type(e) = 'NULL') ELSE [] END, ` +
+    `CASE WHEN ascending THEN sf_array_sorted(a) ELSE list_reverse(sf_array_sorted(a)) END, ` +
+    `CASE WHEN nulls_first THEN [] ELSE list_filter(sf_jlist(a), e -> json_type(e) = 'NULL') END)) END`,
+  sf_object_delete: `(o, ks) AS CASE WHEN json_type(o) = 'OBJECT' THEN to_json(map_from_entries(list_filter(list_transform(json_keys(o), k -> row(k, json_extract(o, '$."' || replace(k, '"', '\\"') || '"'))), e -> NOT list_contains(ks, e[1])))) END`,
+  sf_object_pick: `(o, ks) AS CASE WHEN json_type(o) = 'OBJECT' THEN to_json(map_from_entries(list_filter(list_transform(json_keys(o), k -> row(k, json_extract(o, '$."' || replace(k, '"', '\\"') || '"'))), e -> list_contains(ks, e[1])))) END`,
   sf_split: `(s, sep) AS to_json(CASE WHEN sep = '' THEN [s] ELSE string_split(s, sep) END)`,
   // Strings
   sf_check_length: `(v, n) AS CASE WHEN length(CAST(v AS VARCHAR)) > n THEN error('String ''' || left(CAST(v AS VARCHAR), 50) || ''' is too long and would be truncated') ELSE v END`,

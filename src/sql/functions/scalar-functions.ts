@@ -146,8 +146,11 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
 
   // Numbers
   ABS: typed('abs', ['NUMBER'], (c) => c.types[0]),
-  CEIL: typed('ceil', ['NUMBER', 'NUMBER'], (c) => c.types[0], 1, 2),
-  FLOOR: typed('floor', ['NUMBER', 'NUMBER'], (c) => c.types[0], 1, 2),
+  // Under GROUP BY ROLLUP / CUBE / GROUPING SETS: which of the expressions are rolled up, as bits.
+  GROUPING: { min: 1, max: Infinity, returns: NUM, emit: (c) => call('grouping', ...c.args) },
+  GROUPING_ID: { min: 1, max: Infinity, returns: NUM, emit: (c) => call('grouping', ...c.args) },
+  CEIL: roundTo('ceil'),
+  FLOOR: roundTo('floor'),
   ROUND: typed('round', ['NUMBER', 'NUMBER'], (c) => c.types[0], 1, 2),
   TRUNC: typed('trunc', ['NUMBER', 'NUMBER'], (c) => c.types[0], 1, 2),
   TRUNCATE: typed('trunc', ['NUMBER', 'NUMBER'], (c) => c.types[0], 1, 2),
@@ -197,6 +200,7 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
   LPAD: typed('lpad', ['VARCHAR', 'NUMBER', 'VARCHAR'], STR, 2, 3),
   RPAD: typed('rpad', ['VARCHAR', 'NUMBER', 'VARCHAR'], STR, 2, 3),
   REVERSE: typed('reverse', ['VARCHAR'], STR),
+  INSERT: insertText(),
   REPEAT: typed('repeat', ['VARCHAR', 'NUMBER'], STR),
   SPACE: { min: 1, max: 1, returns: STR, emit: (c) => call('repeat', mk.string(' '), c.args[0]) },
   REPLACE: {
@@ -350,6 +354,45 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
   CURRENT_SECONDARY_ROLES: sessionValue(() => '{"roles":"","value":""}'),
   CURRENT_AVAILABLE_ROLES: sessionValue((c) => JSON.stringify([c.session.role])),
 };
+
+/**
+ * CEIL / FLOOR (x [, scale]): DuckDB's take no scale, so with one the value is truncated to the scale
+ * (exact for NUMBER) and moved one step (10^-scale) up or down when truncation went the wrong way.
+ */
+function roundTo(fn: 'ceil' | 'floor'): FunctionSpec {
+  return {
+    min: 1,
+    max: 2,
+    returns: (c) => c.types[0],
+    emit: (c) => {
+      const [x, scale] = coerceArgs(c, ['NUMBER', 'NUMBER']);
+      if (scale === undefined) return call(fn, x);
+      const digits = numberLiteral(c.raw[1]);
+      const step =
+        digits === undefined || !Number.isInteger(digits)
+          ? call('pow', mk.number('10.0'), mk.binary('sub', mk.number(0), scale))
+          : mk.number(digits > 0 ? `0.${'0'.repeat(digits - 1)}1` : `1${'0'.repeat(-digits)}`);
+      const cut = call('trunc', x, scale);
+      const moved = fn === 'ceil' ? mk.binary('add', cut, step) : mk.binary('sub', cut, step);
+      const wrongWay = fn === 'ceil' ? mk.binary('gt', x, mk.number(0)) : mk.binary('lt', x, mk.number(0));
+      const value = mk.caseWhen([[mk.binary('eq', x, cut), x], [wrongWay, moved]], cut);
+      return c.types[0] ? mk.cast(value, duckTypeOf(c.types[0])) : value;
+    },
+  };
+}
+
+/** INSERT(base, pos, len, text): `len` characters of `base` from `pos` replaced by `text`. */
+function insertText(): FunctionSpec {
+  return {
+    min: 4,
+    max: 4,
+    returns: STR,
+    emit: (c) => {
+      const [base, pos, len, text] = coerceArgs(c, ['VARCHAR', 'NUMBER', 'NUMBER', 'VARCHAR']);
+      return call('sf_insert', base, mk.cast(pos, 'BIGINT'), mk.cast(len, 'BIGINT'), text);
+    },
+  };
+}
 
 /** POSITION / CHARINDEX(sub, s [, start]): 1-based, 0 when absent. */
 function position(): FunctionSpec {

@@ -14,6 +14,14 @@ function variantArg(c: CallInfo, i: number): AstNode {
   return toVariant(c.args[i], c.types[i]);
 }
 
+/** OBJECT_DELETE / OBJECT_PICK keys: the arguments after the object, or one ARRAY of them. */
+function objectKeys(c: CallInfo): AstNode {
+  if (c.args.length === 2 && c.types[1]?.kind === 'ARRAY') {
+    return call('list_transform', call('sf_jlist', variantArg(c, 1)), mk.lambda('K', call('json_extract_string', mk.column('K'), mk.string('$'))));
+  }
+  return mk.list(c.args.slice(1).map((_, i) => text(c, i + 1)));
+}
+
 /** Key/value pairs as `row(key, value-as-json)` entries. */
 function pairs(c: CallInfo): AstNode[] {
   if (c.args.length % 2 !== 0) throw errors.invalidArgument(c.name, 'expects key/value pairs');
@@ -138,6 +146,36 @@ export const SEMISTRUCTURED_FUNCTIONS: Record<string, FunctionSpec> = {
   ARRAY_CAT: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_cat', variantArg(c, 0), variantArg(c, 1)) },
   ARRAY_APPEND: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_append', variantArg(c, 0), variantArg(c, 1)) },
   ARRAY_DISTINCT: { min: 1, max: 1, returns: ARRAY, emit: (c) => call('sf_array_distinct', variantArg(c, 0)) },
+  ARRAY_PREPEND: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_prepend', variantArg(c, 0), variantArg(c, 1)) },
+  ARRAY_COMPACT: { min: 1, max: 1, returns: ARRAY, emit: (c) => call('sf_array_compact', variantArg(c, 0)) },
+  ARRAY_REMOVE: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_remove', variantArg(c, 0), variantArg(c, 1)) },
+  ARRAY_EXCEPT: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_except', variantArg(c, 0), variantArg(c, 1)) },
+  ARRAY_INTERSECTION: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_intersection', variantArg(c, 0), variantArg(c, 1)) },
+  ARRAY_FLATTEN: { min: 1, max: 1, returns: ARRAY, emit: (c) => call('sf_array_flatten', variantArg(c, 0)) },
+  ARRAY_MAX: { min: 1, max: 1, returns: VARIANT, emit: (c) => call('sf_array_max', variantArg(c, 0)) },
+  ARRAY_MIN: { min: 1, max: 1, returns: VARIANT, emit: (c) => call('sf_array_min', variantArg(c, 0)) },
+  ARRAY_SORT: {
+    min: 1,
+    max: 3,
+    returns: ARRAY,
+    emit: (c) => {
+      const [, asc, nullsFirst] = coerceArgs(c, ['VARIANT', 'BOOLEAN', 'BOOLEAN']);
+      const ascending = asc ?? mk.boolean(true);
+      // NULLs go last when ascending and first when descending, unless told.
+      return call('sf_array_sort', variantArg(c, 0), ascending, nullsFirst ?? mk.not(ascending));
+    },
+  },
+  ARRAY_GENERATE_RANGE: {
+    min: 2,
+    max: 3,
+    returns: ARRAY,
+    emit: (c) => {
+      const [start, stop, step] = coerceArgs(c, ['NUMBER', 'NUMBER', 'NUMBER']).map((a) => mk.cast(a, 'BIGINT'));
+      return call('to_json', call('range', start, stop, step ?? mk.number(1)));
+    },
+  },
+  OBJECT_DELETE: { min: 2, max: Infinity, returns: OBJECT, emit: (c) => call('sf_object_delete', variantArg(c, 0), objectKeys(c)) },
+  OBJECT_PICK: { min: 2, max: Infinity, returns: OBJECT, emit: (c) => call('sf_object_pick', variantArg(c, 0), objectKeys(c)) },
   ARRAY_SLICE: {
     min: 3,
     max: 3,

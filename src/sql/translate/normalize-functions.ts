@@ -7,6 +7,7 @@
  * `function { name, args }` for scalars, `aggregate_function { name, args, distinct, order_by }` for
  * aggregates — named as Snowflake names it, so the function catalogue alone decides the translation.
  */
+import { errors } from '../errors.ts';
 import { dataOf, kindOf, mapTree, mk, node, type AstNode } from './ast.ts';
 
 type Data = Record<string, unknown>;
@@ -24,6 +25,10 @@ const SCALAR_FIELDS: Record<string, [string, string[]]> = {
   array_position: ['ARRAY_POSITION', ['this', 'expression']],
   array_append: ['ARRAY_APPEND', ['this', 'expression']],
   array_distinct: ['ARRAY_DISTINCT', ['this']],
+  array_prepend: ['ARRAY_PREPEND', ['this', 'expression']],
+  array_compact: ['ARRAY_COMPACT', ['this']],
+  array_except: ['ARRAY_EXCEPT', ['this', 'expression']],
+  array_remove: ['ARRAY_REMOVE', ['this', 'expression']],
   typeof: ['TYPEOF', ['this']],
   to_json: ['TO_JSON', ['this']],
   parse_json: ['PARSE_JSON', ['this']],
@@ -46,7 +51,7 @@ const SCALAR_FIELDS: Record<string, [string, string[]]> = {
   week_of_year: ['WEEKOFYEAR', ['this']],
   abs: ['ABS', ['this']],
   ceil: ['CEIL', ['this', 'decimals']],
-  floor: ['FLOOR', ['this', 'decimals']],
+  floor: ['FLOOR', ['this', 'scale']],
   sqrt: ['SQRT', ['this']],
   cbrt: ['CBRT', ['this']],
   ln: ['LN', ['this']],
@@ -133,12 +138,22 @@ function agg(name: string, args: unknown[], d: Data): AstNode {
   });
 }
 
+/** Fields of dedicated nodes that carry no argument (comments, spelling, flags handled elsewhere). */
+const IGNORED_FIELDS = new Set(['span', 'trailing_comments', 'original_name', 'ignore_nulls', 'name']);
+
+function isEmptyField(v: unknown): boolean {
+  return v === null || v === undefined || v === false || (Array.isArray(v) && v.length === 0);
+}
+
 function normalizeNode(n: AstNode): AstNode {
   const kind = kindOf(n)!;
   const d = (n[kind] ?? {}) as Data;
   const simple = SCALAR_FIELDS[kind];
   if (simple) {
     const [name, fields] = simple;
+    // A field this table does not map would be dropped silently (a wrong answer); say so instead.
+    const unmapped = Object.keys(d).find((k) => !fields.includes(k) && !IGNORED_FIELDS.has(k) && !isEmptyField(d[k]));
+    if (unmapped !== undefined) throw errors.unsupported(`${name} with ${unmapped}`);
     const out = fn(name, fields.map((f) => d[f]));
     // IGNORE NULLS on LAG/LEAD/FIRST_VALUE … is kept on the call.
     if (d.ignore_nulls === true) return node('function', { ...(out.function as Data), ignore_nulls: true });
@@ -154,8 +169,12 @@ function normalizeNode(n: AstNode): AstNode {
     case 'date_diff':
       // polyglot stores DATEDIFF(unit, a, b) as { this: b, expression: a }.
       return fn('DATEDIFF', [mk.string(String(d.unit ?? 'DAY').toUpperCase()), d.expression, d.this]);
-    case 'extract':
-      return fn('DATE_PART', [mk.string(String(d.field).toUpperCase()), d.this]);
+    case 'extract': {
+      // polyglot names the parts it knows ("Year") and wraps the others ({ Custom: "epoch_second" }).
+      const field = typeof d.field === 'object' && d.field !== null ? Object.values(d.field as Record<string, unknown>)[0] : d.field;
+      const named = String(field) === 'TimezoneHour' ? 'TIMEZONE_HOUR' : String(field) === 'TimezoneMinute' ? 'TIMEZONE_MINUTE' : String(field);
+      return fn('DATE_PART', [mk.string(named.toUpperCase()), d.this]);
+    }
     case 'last_day':
       return fn('LAST_DAY', [d.this, d.unit ? mk.string(String(d.unit).toUpperCase()) : undefined]);
     case 'to_number': {
