@@ -11,6 +11,16 @@ const TIMESTAMP_FORMATS = `['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%m/%d/%Y 
 const OFFSET_TIMESTAMP_FORMATS = `['%Y-%m-%d %H:%M:%S %z', '%Y-%m-%d %H:%M:%S.%f %z', '%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%d %H:%M %z']`;
 const INITCAP_DELIMITERS = ` \t\n\r\f\v!?@"^#$&~_,.:;+-*%/|\\[](){}<>`;
 
+/** ARRAY_EXCEPT / ARRAY_INTERSECTION: keeps a's k-th occurrence of an element when k `keep` b's count of it. */
+function multisetMacro(keep: '>' | '<='): string {
+  const occurrence = 'len(list_filter(sf_jlist(a)[1:p[2]], e -> e = p[1]))';
+  const inB = 'len(list_filter(sf_jlist(b), e -> e = p[1]))';
+  return (
+    `(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE to_json(list_transform(list_filter(list_zip(sf_jlist(a), range(1, len(sf_jlist(a)) + 1)), ` +
+    `p -> ${occurrence} ${keep} ${inB}), p -> p[1])) END`
+  );
+}
+
 export const MACROS: Record<string, string> = {
   // Conditional and null handling
   sf_nvl2: `(a, b, c) AS CASE WHEN a IS NOT NULL THEN b ELSE c END`,
@@ -68,12 +78,8 @@ export const MACROS: Record<string, string> = {
   sf_array_remove: `(a, x) AS CASE WHEN x IS NULL THEN NULL ELSE to_json(list_filter(sf_jlist(a), e -> e <> to_json(x))) END`,
   // Multiset difference and intersection: an element's k-th occurrence in a stays while b holds it
   // fewer (EXCEPT) or at least (INTERSECTION) k times.
-  sf_array_except:
-    `(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE to_json(list_transform(list_filter(list_zip(sf_jlist(a), range(1, len(sf_jlist(a)) + 1)), ` +
-    `p -> len(list_filter(sf_jlist(a)[1:p[2]], e -> e = p[1])) > len(list_filter(sf_jlist(b), e -> e = p[1]))), p -> p[1])) END`,
-  sf_array_intersection:
-    `(a, b) AS CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE to_json(list_transform(list_filter(list_zip(sf_jlist(a), range(1, len(sf_jlist(a)) + 1)), ` +
-    `p -> len(list_filter(sf_jlist(a)[1:p[2]], e -> e = p[1])) <= len(list_filter(sf_jlist(b), e -> e = p[1]))), p -> p[1])) END`,
+  sf_array_except: multisetMacro('>'),
+  sf_array_intersection: multisetMacro('<='),
   sf_array_flatten:
     `(a) AS CASE WHEN list_bool_or(list_transform(sf_jlist(a), e -> json_type(e) <> 'ARRAY')) THEN error('ARRAY_FLATTEN: every element must be an ARRAY') ` +
     `ELSE to_json(flatten(list_transform(sf_jlist(a), e -> sf_jlist(e)))) END`,
