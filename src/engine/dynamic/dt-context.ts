@@ -53,6 +53,20 @@ export function bindDynamicQuery(engine: Engine, query: string, schema: SchemaEn
   return bindQuery(query, lookup, { database: db.name, schema: schema.name });
 }
 
+/**
+ * Snowflake refuses a dynamic table on a view on a dynamic table unless the view is read across a
+ * refresh boundary (a project that relied on it here would fail to deploy) — at creation, and at each
+ * refresh, as a view it reads may have been replaced since to read one.
+ */
+export function refuseViewsOnDynamic(bound: BoundQuery, full: string): void {
+  const onView = bound.viewsOnDynamic[0];
+  if (!onView) return;
+  throw errors.invalidOperation(
+    `Dynamic table '${full}' cannot read the view '${onView.view}', which reads the dynamic table '${onView.table}'. ` +
+      `Read the view as DYNAMIC_TABLE_REFRESH_BOUNDARY(${onView.view}) to keep it in a separate pipeline, or read the dynamic table directly.`,
+  );
+}
+
 const boundQueries = new WeakMap<Engine, Map<number, { catalogVersion: number; query: string; schemaId: number; bound: BoundQuery }>>();
 
 /**

@@ -35,7 +35,7 @@ import type { Session } from '../session/session.ts';
 import { inPipeline, T } from '../../sql/index.ts';
 import { ts } from '../metadata/show.ts';
 import { cloneDynamicTable } from './dt-clone.ts';
-import { bindDynamicQuery, dynamicContext, setInstants } from './dt-context.ts';
+import { bindDynamicQuery, dynamicContext, refuseViewsOnDynamic, setInstants } from './dt-context.ts';
 import { castToColumns } from './incremental.ts';
 import { graphHistorySql } from './dt-history.ts';
 import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type RefreshMode, type SuspendReason, type TargetLag } from './dt-model.ts';
@@ -214,15 +214,7 @@ export async function resolveDefinition(
   existing: ObjectEntry | undefined,
 ): Promise<ResolvedDefinition> {
   const bound = bindDynamicQuery(session.engine, stmt.query, path.schema);
-  // Snowflake refuses a dynamic table on a view on a dynamic table unless the view is read across a
-  // refresh boundary (a project that relied on it here would fail to deploy).
-  const onView = bound.viewsOnDynamic[0];
-  if (onView) {
-    throw errors.invalidOperation(
-      `Dynamic table '${full}' cannot read the view '${onView.view}', which reads the dynamic table '${onView.table}'. ` +
-        `Read the view as DYNAMIC_TABLE_REFRESH_BOUNDARY(${onView.view}) to keep it in a separate pipeline, or read the dynamic table directly.`,
-    );
-  }
+  refuseViewsOnDynamic(bound, full);
   const directUp = [...bound.inputs.values()].filter(inPipeline).map((i) => i.id);
   const upstream = upstreamClosure(session, directUp);
   if (existing && (upstream.includes(existing.id) || bound.inputs.has(existing.id))) {

@@ -45,7 +45,7 @@ import {
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
 import { addressedChanges, aggregateStateValidity, forgetAggregateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, rebuildAggregateState, updateAggregateState, updateValueCounts, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
-import { boundDynamicQuery, dynamicContext, setInstants, timeUse } from './dt-context.ts';
+import { boundDynamicQuery, dynamicContext, refuseViewsOnDynamic, setInstants, timeUse } from './dt-context.ts';
 import type { RefreshAction } from './dt-history.ts';
 import { dynamicDef, isDynamic, type DynamicTableDef } from './dt-model.ts';
 import { castToColumns, IncrementalRun } from './incremental.ts';
@@ -119,6 +119,7 @@ export async function refreshDynamicTable(
   const object = liveObject(session, dt);
   const schema = engine.catalog.schemaOf(object);
   const bound = boundDynamicQuery(engine, dt.id, dt.query, schema);
+  refuseViewsOnDynamic(bound, dt.fullName);
   const newVersions = new Map<number, number>();
   for (const [id, input] of bound.inputs) newVersions.set(id, inPipeline(input) ? engine.writes.latest : dataVersion);
   const state: DtState = { dataMs, inputVersions: newVersions, initialized: true };
