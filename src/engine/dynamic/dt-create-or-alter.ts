@@ -26,7 +26,7 @@ import { dynamicDef, isDynamic } from './dt-model.ts';
 export const REDEFINED = 'The definition was changed by CREATE OR ALTER.';
 
 /** Options a CREATE OR ALTER resets when it leaves them out. */
-const RESET_OPTIONS = ['WAREHOUSE', 'INITIALIZATION_WAREHOUSE', 'DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS', 'REFRESH_MODE_REASON'];
+const RESET_OPTIONS = ['WAREHOUSE', 'INITIALIZATION_WAREHOUSE', 'DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS', 'REFRESH_MODE_REASON', 'IMMUTABLE_WHERE'];
 
 export async function createOrAlterDynamicTable(session: Session, stmt: CreateDynamicTableStatement, text: string): Promise<ResultBody> {
   const engine = session.engine;

@@ -36,6 +36,7 @@ import { inPipeline, T } from '../../sql/index.ts';
 import { ts } from '../metadata/show.ts';
 import { cloneDynamicTable } from './dt-clone.ts';
 import { bindDynamicQuery, dynamicContext, refuseViewsOnDynamic, setInstants } from './dt-context.ts';
+import { checkImmutableWhere } from './immutable.ts';
 import { castToColumns } from './incremental.ts';
 import { graphHistorySql } from './dt-history.ts';
 import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type RefreshMode, type SuspendReason, type TargetLag } from './dt-model.ts';
@@ -223,6 +224,8 @@ export async function resolveDefinition(
   const consumers = existing ? consumersOf(session, existing.id) : [];
   checkLagOrder(session, full, lag, upstream, consumers);
   const columns = await describeColumns(session, stmt, path);
+  const immutable = stmt.properties.IMMUTABLE_WHERE;
+  if (immutable) checkImmutableWhere(session, path.schema, immutable.text, columns, full);
 
   // AUTO settles on ADAPTIVE when the query can be refreshed incrementally (Snowflake's behaviour for
   // tables created since 2026-11-20; before, it settled on INCREMENTAL), on FULL otherwise.
@@ -430,6 +433,10 @@ async function setProperties(session: Session, f: { path: ResolvedPath; object: 
       case 'COMMENT':
         comment = v.text;
         break;
+      case 'IMMUTABLE_WHERE':
+        checkImmutableWhere(session, f.path.schema, v.text, o.columns, def.fullName);
+        properties.IMMUTABLE_WHERE = v.text;
+        break;
       case 'SCHEDULER': {
         const s = v.text.toUpperCase();
         if (s !== 'ENABLE' && s !== 'DISABLE') throw errors.invalidValue(`invalid value [${v.text}] for parameter 'SCHEDULER'`);
@@ -458,7 +465,7 @@ async function unsetProperties(session: Session, f: { path: ResolvedPath; object
   let comment = o.comment;
   for (const n of names) {
     if (n === 'COMMENT') comment = null;
-    else if (['DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS', 'WAREHOUSE'].includes(n)) delete properties[n];
+    else if (['DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS', 'WAREHOUSE', 'IMMUTABLE_WHERE'].includes(n)) delete properties[n];
     else throw errors.invalidOperation(`${n} cannot be unset on a dynamic table.`);
   }
   await ddlTransaction(session, (change, now) => change.putObject({ ...o, properties, comment, lastAltered: now }));

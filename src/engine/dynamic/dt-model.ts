@@ -39,6 +39,8 @@ export interface DynamicTableDef {
    */
   refreshMode: RefreshMode;
   requestedMode: 'AUTO' | RefreshMode;
+  /** IMMUTABLE WHERE's predicate (immutable.ts), as written. */
+  immutableWhere: string | null;
   modeReason: string | null;
   initialize: 'ON_CREATE' | 'ON_SCHEDULE';
   suspended: boolean;
@@ -97,6 +99,7 @@ export function dynamicDef(catalog: Catalog, o: ObjectEntry): DynamicTableDef {
     suspended: p.SCHEDULING_STATE === 'SUSPENDED',
     suspendReason: p.SUSPEND_REASON as SuspendReason | undefined,
     initialized: p.INITIALIZED === 'true',
+    immutableWhere: p.IMMUTABLE_WHERE ?? null,
   };
 }
 

@@ -46,6 +46,7 @@ import {
 import type { Session } from '../session/session.ts';
 import { addressedChanges, aggregateStateValidity, forgetAggregateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, rebuildAggregateState, updateAggregateState, updateValueCounts, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
 import { boundDynamicQuery, dynamicContext, refuseViewsOnDynamic, setInstants, timeUse } from './dt-context.ts';
+import { mutableRegion, mutableRows } from './immutable.ts';
 import type { RefreshAction } from './dt-history.ts';
 import { dynamicDef, isDynamic, type DynamicTableDef } from './dt-model.ts';
 import { castToColumns, IncrementalRun } from './incremental.ts';
@@ -145,6 +146,7 @@ export async function refreshDynamicTable(
   const timeMoved = timeUse(bound).filtersRows && previous?.initialized === true && previous.dataMs !== dataMs;
   if (reinit === undefined && changed.size === 0 && !timeMoved) return done('NO_DATA', ZERO, [], null, performance.now());
   await setInstants(session, bound, { OLD: previous?.initialized ? previous.dataMs : dataMs, NEW: dataMs });
+  const mutable = await mutableRegion(session, schema, dt.immutableWhere, object.columns, dt.fullName, dataMs, timeUse(bound).uses);
 
   if (reinit !== undefined || dt.refreshMode === 'FULL') {
     // A recomputed definition may aggregate differently: the kept aggregate state no longer holds.
@@ -154,7 +156,7 @@ export async function refreshDynamicTable(
     const inputs = [...bound.inputs.values()].map((i) => ({ name: i.displayName, kind: i.dynamic ? ('DYNAMIC_TABLE' as const) : ('TABLE' as const), inserted: 0, deleted: 0 }));
     const message = reinit !== undefined && reinit !== 'initial' ? reinit : null;
     const shown = reinit === 'initial' ? [] : inputs;
-    const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing(action, shown, message, compiled));
+    const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing(action, shown, message, compiled), mutable);
     return done(action, counts, shown, message, compiled);
   }
 
@@ -193,7 +195,7 @@ export async function refreshDynamicTable(
       const compiled = performance.now();
       const share = Math.round((100 * changedRows) / Math.max(total, 1));
       const message = `The changes are ${share}% of the input rows; recomputing the table was cheaper than an incremental refresh (ADAPTIVE reinitializes above ${FULL_REFRESH_SHARE * 100}%).`;
-      const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing('REINITIALIZE', inputsChanged, message, compiled));
+      const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing('REINITIALIZE', inputsChanged, message, compiled), mutable);
       return done('REINITIALIZE', counts, inputsChanged, message, compiled);
     }
     const compiled = performance.now();
@@ -208,12 +210,13 @@ export async function refreshDynamicTable(
           return (await changedInputs(session, bound, { ...state, inputVersions: at }, versions)).size === 0;
         },
       };
-      const counts = await incrementalWrite(session, dt, run, block, state, aggregate, finishing('INCREMENTAL', inputsChanged, null, compiled));
+      // Immutable rows are not the state's groups' rows: such a table compares the stored rows.
+      const counts = await incrementalWrite(session, dt, run, block, state, mutable === undefined ? aggregate : undefined, finishing('INCREMENTAL', inputsChanged, null, compiled), mutable);
       return done('INCREMENTAL', counts, inputsChanged, null, compiled);
     } catch (e) {
       if (!(e instanceof StoredRowsDiffer)) throw e;
       const message = 'The stored rows did not match the computed previous contents; the table was recomputed.';
-      const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing('REINITIALIZE', inputsChanged, message, compiled));
+      const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing('REINITIALIZE', inputsChanged, message, compiled), mutable);
       return done('REINITIALIZE', counts, inputsChanged, message, compiled);
     }
   } finally {
@@ -319,8 +322,11 @@ async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtSta
   }
 }
 
-/** Recomputes the whole table and writes what differs (everything, when it is empty). */
-async function fullRefresh(session: Session, dt: DynamicTableDef, bound: BoundQuery, newVersions: Map<number, number>, state: DtState, finish: Finish): Promise<DiffCounts> {
+/**
+ * Recomputes the whole table and writes what differs (everything, when it is empty); with IMMUTABLE
+ * WHERE, only the mutable region once the table has rows.
+ */
+async function fullRefresh(session: Session, dt: DynamicTableDef, bound: BoundQuery, newVersions: Map<number, number>, state: DtState, finish: Finish, mutable?: string): Promise<DiffCounts> {
   const object = liveObject(session, dt);
   const schema = session.engine.catalog.schemaOf(object);
   const ctx = dynamicContext(session, schema, bound, { oldVersions: new Map(), newVersions, derivedColumns: new Map(), derivedTypes: new Map() });
@@ -341,7 +347,8 @@ async function fullRefresh(session: Session, dt: DynamicTableDef, bound: BoundQu
       const inserted = await appendRows(session.conn, table, table.columns, next, w);
       return { inserted, deleted: 0, updated: 0, unchanged: 0 };
     }
-    return applyRowDiff(session.conn, table, storedRowsSql(dataTable(table), table, 'true'), next, pairKey, w);
+    if (mutable === undefined) return applyRowDiff(session.conn, table, storedRowsSql(dataTable(table), table, 'true'), next, pairKey, w);
+    return applyRowDiff(session.conn, table, storedRowsSql(dataTable(table), table, mutable), mutableRows(next, o.columns, mutable), pairKey, w);
   });
 }
 
@@ -368,8 +375,10 @@ export type PreparedWrite =
  * and its key is among the output columns (the stored rows of those partitions are compared with
  * their recomputation), otherwise from the top block's change (removed rows matched by value).
  */
-export async function prepareIncremental(run: IncrementalRun, top: Block, dt: DynamicTableDef, object: ObjectEntry, aggregate?: AggregateContext): Promise<PreparedWrite> {
+export async function prepareIncremental(run: IncrementalRun, top: Block, dt: DynamicTableDef, object: ObjectEntry, aggregate?: AggregateContext, mutable?: string): Promise<PreparedWrite> {
   const columns = object.columns;
+  // With IMMUTABLE WHERE, computed rows outside the mutable region are never written.
+  const inRegion = (sql: string) => (mutable === undefined ? sql : mutableRows(sql, columns, mutable));
   const outputs = run.columnsOf(top);
   checkWidth(dt, object, outputs.length);
   const pairKey = pairKeyOf(top, outputs);
@@ -381,22 +390,22 @@ export async function prepareIncremental(run: IncrementalRun, top: Block, dt: Dy
     if (viaState) return viaState;
     const touched = await run.touched(top);
     await run.prefilter(touched);
-    await run.materialize('_bkl_next', castToColumns(run.restricted(top, 'NEW', touched), columns));
+    await run.materialize('_bkl_next', inRegion(castToColumns(run.restricted(top, 'NEW', touched), columns)));
     const where = run.keyFilter(
       touched,
       positions.map((p) => duckIdent(columns[p].name)),
     );
-    return { kind: 'partitions', storedWhere: where, pairKey };
+    return { kind: 'partitions', storedWhere: mutable === undefined ? where : `(${where}) AND ${mutable}`, pairKey };
   }
   const appended = run.appendedRows(top);
   if (appended !== undefined) {
-    await run.materialize('_bkl_next', castToColumns(appended, columns));
+    await run.materialize('_bkl_next', inRegion(castToColumns(appended, columns)));
     return { kind: 'append' };
   }
   const d = await run.delta(top);
   if (!d) return { kind: 'none' };
-  await run.materialize('_bkl_removed', `SELECT * FROM (${castToColumns(`SELECT * FROM temp.${d.removed}`, columns)}) AS _x(${ks.join(', ')})`);
-  await run.materialize('_bkl_next', castToColumns(`SELECT * FROM temp.${d.added}`, columns));
+  await run.materialize('_bkl_removed', `SELECT * FROM (${inRegion(castToColumns(`SELECT * FROM temp.${d.removed}`, columns))}) AS _x(${ks.join(', ')})`);
+  await run.materialize('_bkl_next', inRegion(castToColumns(`SELECT * FROM temp.${d.added}`, columns)));
   const removed = { table: '_bkl_removed', width: n };
   await run.prefilter(removed);
   const cols = columns.map((col) => duckIdent(col.name));
@@ -411,9 +420,18 @@ export async function prepareIncremental(run: IncrementalRun, top: Block, dt: Dy
 }
 
 /** Writes a prepared incremental refresh with the table's new refresh state. */
-async function incrementalWrite(session: Session, dt: DynamicTableDef, run: IncrementalRun, top: Block, state: DtState, aggregate: AggregateContext, finish: Finish): Promise<DiffCounts> {
+async function incrementalWrite(
+  session: Session,
+  dt: DynamicTableDef,
+  run: IncrementalRun,
+  top: Block,
+  state: DtState,
+  aggregate: AggregateContext | undefined,
+  finish: Finish,
+  mutable: string | undefined,
+): Promise<DiffCounts> {
   const conn = session.conn;
-  const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt), aggregate);
+  const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt), aggregate, mutable);
   let deadStateRows = 0;
   const counts = await commitRefresh(session, dt, state, finish, async (w, o) => {
     const counts = await writePrepared(w, o);

@@ -87,7 +87,7 @@ export async function showDynamicTables(session: Session, stmt: ShowStatement): 
       'false',
       dataMs === undefined ? null : ts(session, new Date(dataMs)),
       'ROLE',
-      null,
+      dt.immutableWhere,
       null,
     ];
   });

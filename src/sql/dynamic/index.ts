@@ -9,3 +9,4 @@ export { derivedPlaceholder, inputPlaceholder, parsePlaceholder, type Placeholde
 export { inlineCtes } from './ctes.ts';
 export { aggregatePlan, changeFromState, deltaSelect, outputFromState, stateColumns, type AggregatePlan, type AggregatePart } from './aggregates.ts';
 export { filtersRowsOnTime, instantsSql, resolveTimes, TIME_FUNCTIONS, usesTime, type Moment } from './time-filters.ts';
+export { immutablePredicate } from './immutable-where.ts';

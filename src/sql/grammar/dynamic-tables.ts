@@ -4,11 +4,12 @@
  *   CREATE [OR REPLACE | OR ALTER] [TRANSIENT] DYNAMIC TABLE [IF NOT EXISTS] <name> [ ( <col> [<type>] [COMMENT '…'], … ) ]   -- a type casts the column
  *     TARGET_LAG = { '<n> { seconds | minutes | hours | days }' | DOWNSTREAM }
  *     WAREHOUSE = <wh> [ REFRESH_MODE = { AUTO | FULL | INCREMENTAL | ADAPTIVE } ] [ INITIALIZE = { ON_CREATE | ON_SCHEDULE } ]
- *     [ CLUSTER BY (…) ] [ DATA_RETENTION_TIME_IN_DAYS = n ] [ MAX_DATA_EXTENSION_TIME_IN_DAYS = n ] [ COMMENT = '…' ]
+ *     [ CLUSTER BY (…) ] [ IMMUTABLE WHERE ( <predicate> ) ] [ DATA_RETENTION_TIME_IN_DAYS = n ] [ MAX_DATA_EXTENSION_TIME_IN_DAYS = n ] [ COMMENT = '…' ]
  *   AS <query>
  *   CREATE [OR REPLACE] DYNAMIC TABLE <name> CLONE <source> [ { AT | BEFORE } ( … ) ] [ TARGET_LAG = … ] [ WAREHOUSE = … ]
  *   ALTER DYNAMIC TABLE [IF EXISTS] <name> [, <name> …] REFRESH
- *   ALTER DYNAMIC TABLE [IF EXISTS] <name> { SUSPEND | RESUME | SET TARGET_LAG = … | SET WAREHOUSE = … | SET COMMENT = … }
+ *   ALTER DYNAMIC TABLE [IF EXISTS] <name> { SUSPEND | RESUME | SET TARGET_LAG = … | SET WAREHOUSE = … | SET COMMENT = …
+ *     | SET IMMUTABLE WHERE ( <predicate> ) | UNSET IMMUTABLE WHERE }
  */
 import { errors } from '../errors.ts';
 import type { AlterDynamicTableStatement, CreateDynamicTableStatement } from '../statements/statement.ts';
@@ -75,6 +76,8 @@ export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; o
       stmt.properties[w] = c.value();
     } else if (c.accept('CLUSTER', 'BY')) {
       c.parenthesizedText();
+    } else if (c.accept('IMMUTABLE', 'WHERE')) {
+      stmt.properties.IMMUTABLE_WHERE = immutableWhere(c);
     } else if (c.accept('COPY', 'GRANTS')) {
       /* grants arrive with governance */
     } else if (c.at('WITH', 'TAG') || c.at('TAG') || c.at('WITH', 'ROW') || c.at('ROW', 'ACCESS')) {
@@ -91,6 +94,13 @@ export function parseCreateDynamicTable(c: Cursor, head: { orReplace: boolean; o
   // Accepted and unused locally, but required by Snowflake: a definition without it would not deploy.
   if (!stmt.properties.WAREHOUSE) throw errors.syntaxMessage('A dynamic table needs WAREHOUSE.');
   return stmt;
+}
+
+/** IMMUTABLE WHERE ( <predicate> ): the predicate's text, checked against the table's columns later. */
+function immutableWhere(c: Cursor): ParsedValue {
+  const text = c.parenthesizedText();
+  if (text === '') throw c.unexpected();
+  return { kind: 'string', text };
 }
 
 export function parseAlterDynamicTable(c: Cursor): AlterDynamicTableStatement {
@@ -112,6 +122,11 @@ export function parseAlterDynamicTable(c: Cursor): AlterDynamicTableStatement {
       if (w === 'REFRESH_MODE' || w === 'INITIALIZE') {
         throw errors.syntaxMessage(`${w} cannot be changed by ALTER DYNAMIC TABLE; use CREATE OR ALTER DYNAMIC TABLE (or CREATE OR REPLACE).`);
       }
+      if (c.accept('IMMUTABLE', 'WHERE')) {
+        props.IMMUTABLE_WHERE = immutableWhere(c);
+        c.acceptSymbol('COMMA');
+        continue;
+      }
       if (w === undefined || !['TARGET_LAG', 'WAREHOUSE', 'COMMENT', 'DATA_RETENTION_TIME_IN_DAYS', 'MAX_DATA_EXTENSION_TIME_IN_DAYS', 'SCHEDULER'].includes(w)) break;
       c.next();
       c.acceptSymbol('EQ');
@@ -123,6 +138,10 @@ export function parseAlterDynamicTable(c: Cursor): AlterDynamicTableStatement {
   } else if (c.accept('UNSET')) {
     const names2: string[] = [];
     do {
+      if (c.accept('IMMUTABLE', 'WHERE')) {
+        names2.push('IMMUTABLE_WHERE');
+        continue;
+      }
       const w = c.word();
       if (w === undefined) throw c.unexpected();
       names2.push(w);

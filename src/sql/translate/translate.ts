@@ -126,12 +126,22 @@ export interface TranslatedExpression {
   info: TranslationInfo;
 }
 
-/** A standalone expression (column DEFAULT, SET value) with no FROM scope. */
-export function translateExpression(exprSql: string, ctx: TranslateContext): TranslatedExpression {
+/**
+ * A standalone expression (column DEFAULT, SET value): with no FROM scope, or over `columns` (a row's
+ * columns, referenced unqualified). `rewrite` sees the prepared syntax tree first.
+ */
+export function translateExpression(
+  exprSql: string,
+  ctx: TranslateContext,
+  options: { columns?: { name: string; type: SfType | undefined }[]; rewrite?: (ast: AstNode) => AstNode } = {},
+): TranslatedExpression {
   const info = newInfo();
   const q = new QueryTranslator(ctx, info);
-  const ast = prepareAst(parseExpressionAst(exprSql));
-  const t = q.exprs.expr(ast, new Scope());
+  const prepared = prepareAst(parseExpressionAst(exprSql));
+  const ast = options.rewrite ? options.rewrite(prepared) : prepared;
+  const scope = new Scope();
+  if (options.columns) scope.add({ alias: '', columns: options.columns });
+  const t = q.exprs.expr(ast, scope);
   const sql = printDuckDb(mk.select([t.node]));
   // Strip the `SELECT ` the printer added: the caller embeds the expression (e.g. as a DEFAULT).
   if (!sql.startsWith('SELECT ')) throw new Error(`unexpected printed expression: ${sql}`);
