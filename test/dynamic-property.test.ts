@@ -36,6 +36,9 @@ const QUERIES: Record<string, string> = {
   time_distinct: `SELECT k, count(DISTINCT g) AS dg, count(*) AS n FROM a WHERE v > ${THRESHOLD} GROUP BY k`,
   // MEDIAN recomputed for the touched groups from the same counts (NUMBER at its scale + 3, FLOAT).
   running_median: `SELECT k, median(v) AS med, median(v::NUMBER(10,2) / 4) AS mq, median(v::FLOAT / 3) AS mf, count(*) AS n FROM a GROUP BY k`,
+  // PIVOT / UNPIVOT: rewritten into a GROUP BY of conditional aggregates and a join with the names.
+  pivot: `SELECT * FROM (SELECT k, g, v FROM a) PIVOT (sum(v) FOR g IN ('x', 'y', NULL)) AS p`,
+  unpivot: `SELECT * FROM (SELECT id, k, v, k * 2 AS k2 FROM a) UNPIVOT (val FOR col IN (v, k2))`,
   extremes_join: `SELECT b.cat, a.g, min(a.v) AS lo, max(a.id) AS hi, max(b.w) AS wmax, min(a.g) AS gmin, count(*) AS n FROM a JOIN b ON a.k = b.k GROUP BY b.cat, a.g`,
   global_aggregate: `SELECT count(*) AS n, sum(v) AS s FROM a`,
   dedup_qualify: `SELECT * FROM a QUALIFY row_number() OVER (PARTITION BY k ORDER BY v DESC NULLS LAST, id) = 1`,
