@@ -81,6 +81,18 @@ const STEPS = Number(process.env.BACKLOT_PROPERTY_STEPS ?? 14);
 
 let dir: string;
 const clock = new ManualClock('2026-01-01T00:00:00Z');
+/**
+ * IMMUTABLE WHERE shapes: the incremental table must equal its FULL twin (both keep the frozen rows;
+ * the query itself no longer describes them). Predicates on the data only: a predicate on the time
+ * that lets rows leave the frozen region again is outside what incremental refresh follows.
+ */
+const IMMUTABLE: Record<string, [string, string]> = {
+  imm_projection: ['SELECT id, k, v FROM a', 'k <= 1'],
+  imm_group: ['SELECT k, sum(v) AS s, count(*) AS n, max(g) AS gm FROM a GROUP BY k', 'k = 2 OR n > 3'],
+  imm_join: ['SELECT a.id, a.v, b.w FROM a JOIN b ON a.k = b.k', 'w > 30'],
+  imm_distinct: ['SELECT DISTINCT k, g FROM a', "g = 'x'"],
+};
+
 let engine: Engine;
 let s: Session;
 
@@ -154,7 +166,15 @@ describe('incremental refresh equals full recomputation', () => {
       await s.execute(`CREATE DYNAMIC TABLE inc_${name} TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${QUERIES[name]}`);
       await s.execute(`CREATE DYNAMIC TABLE full_${name} TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = FULL AS ${QUERIES[name]}`);
     }
-    const all = names.flatMap((n) => [`inc_${n}`, `full_${n}`]);
+    const frozen = Object.keys(IMMUTABLE).filter((n) => !only || only.includes(n));
+    for (const name of frozen) {
+      const [query, predicate] = IMMUTABLE[name];
+      for (const mode of ['INCREMENTAL', 'FULL']) {
+        const table = `${mode === 'FULL' ? 'full' : 'inc'}_${name}`;
+        await s.execute(`CREATE DYNAMIC TABLE ${table} TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = ${mode} IMMUTABLE WHERE (${predicate}) AS ${query}`);
+      }
+    }
+    const all = [...names, ...frozen].flatMap((n) => [`inc_${n}`, `full_${n}`]);
     for (let step = 0; step < STEPS; step += 1) {
       const statements = Array.from({ length: int(1, 3) }, change);
       if (random() < 0.3) {
@@ -172,11 +192,12 @@ describe('incremental refresh equals full recomputation', () => {
         expect(await difference(`inc_${name}`, `full_${name}`), context).toBe(0);
         expect(await difference(`inc_${name}`, `(${QUERIES[name]})`), context).toBe(0);
       }
+      for (const name of frozen) expect(await difference(`inc_${name}`, `full_${name}`), `step ${step} (${statements.join('; ')}), ${name}`).toBe(0);
       const actions = await rows(
         `SELECT name, refresh_action, state_message FROM TABLE(INFORMATION_SCHEMA.DYNAMIC_TABLE_REFRESH_HISTORY(RESULT_LIMIT => 10000)) ` +
           `WHERE name LIKE 'INC\\_%' AND refresh_trigger = 'MANUAL' QUALIFY row_number() OVER (PARTITION BY name ORDER BY refresh_start_time DESC) = 1`,
       );
-      expect(actions.length).toBe(names.length);
+      expect(actions.length).toBe(names.length + frozen.length);
       for (const [name, action, message] of actions) expect(['INCREMENTAL', 'NO_DATA'], `${name}: ${action} ${message}`).toContain(action);
     }
   });
