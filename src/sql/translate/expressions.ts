@@ -8,9 +8,10 @@ import { errors } from '../errors.ts';
 import { lookupFunction, unsupportedReason } from '../functions/catalogue.ts';
 import type { CallInfo } from '../functions/spec.ts';
 import { duckTypeOf, T, type SfType } from '../types/snowflake-types.ts';
-import { constantValue, dataOf, ident, identValue, kindOf, mk, node, numberLiteral, stringLiteral, withData, type AstNode, type Ident } from './ast.ts';
+import { constantValue, dataOf, identValue, kindOf, mk, node, numberLiteral, stringLiteral, withData, type AstNode, type Ident } from './ast.ts';
 import type { TranslateContext, TranslationInfo } from './context.ts';
-import { Scope } from './scope.ts';
+import type { Scope } from './scope.ts';
+import { expandStarArguments, higherOrder, trueEvents } from './call-forms.ts';
 import { castTo, typeFromDataType } from './casts.ts';
 import { numberQuotient, quotientScale } from './number-division.ts';
 import { coerce, extractPath, isVariant, parsePath, toVariant } from './variant.ts';
@@ -301,7 +302,7 @@ export class ExpressionTranslator {
     if (session) return session;
     // (With OVER it is handled by window().)
     if (name === 'CONDITIONAL_TRUE_EVENT') throw errors.syntaxMessage(`Window function ${name} requires an OVER clause.`);
-    if (name === 'TRANSFORM' || name === 'FILTER' || name === 'REDUCE') return this.higherOrder(name, rawArgs, scope);
+    if (name === 'TRANSFORM' || name === 'FILTER' || name === 'REDUCE') return higherOrder(this, name, rawArgs, scope);
     if (['SEQ1', 'SEQ2', 'SEQ4', 'SEQ8'].includes(name)) {
       // Over GENERATOR the row counter is the generator's own row number (usable inside aggregates).
       const gen = scope.generator();
@@ -340,34 +341,6 @@ export class ExpressionTranslator {
     };
     const type = typeof spec.returns === 'function' ? spec.returns(info) : spec.returns;
     return { node: spec.emit(info), type };
-  }
-
-  /**
-   * TRANSFORM(array, x -> expr), FILTER(array, x -> cond), REDUCE(array, init, (acc, x) -> expr) over
-   * a semi-structured ARRAY: the lambda runs in DuckDB over the array's elements, each a VARIANT (and
-   * REDUCE's accumulator too), so Snowflake's conversions of VARIANT values apply inside it.
-   */
-  private higherOrder(name: 'TRANSFORM' | 'FILTER' | 'REDUCE', args: AstNode[], scope: Scope): Typed {
-    const params = name === 'REDUCE' ? 2 : 1;
-    if (args.length !== params + 1) throw errors.wrongArgumentCount(`${name}(…)`, args.length, String(params + 1));
-    const lambda = dataOf<Data>(args[args.length - 1], 'lambda');
-    const names = ((lambda?.parameters as Ident[]) ?? []).map((p) => identValue(p) ?? '');
-    if (!lambda || names.length !== params) {
-      throw errors.invalidArgument(name, `the last argument must be a lambda with ${params === 1 ? 'one parameter' : 'two parameters'}`);
-    }
-    const array = this.expr(args[0], scope);
-    if (array.type !== undefined && array.type.kind !== 'ARRAY' && !isVariant(array.type)) {
-      throw errors.invalidArgument(name, `the first argument must be an ARRAY, not ${array.type.kind}`);
-    }
-    const inner = new Scope(scope);
-    inner.add({ alias: '', columns: names.map((n) => ({ name: n, type: T.variant() })) });
-    const body = this.expr(lambda.body as AstNode, inner);
-    const elements = mk.fn('sf_jlist', [toVariant(array.node, array.type)]);
-    const fn = (bodyNode: AstNode) => node('lambda', { parameters: names.map((n) => ident(n)), body: bodyNode, colon: false, parameter_types: [] });
-    if (name === 'TRANSFORM') return { node: mk.fn('to_json', [mk.fn('list_transform', [elements, fn(toVariant(body.node, body.type))])]), type: T.array() };
-    if (name === 'FILTER') return { node: mk.fn('to_json', [mk.fn('list_filter', [elements, fn(this.asBoolean(body))])]), type: T.array() };
-    const init = this.expr(args[1], scope);
-    return { node: mk.fn('list_reduce', [elements, fn(toVariant(body.node, body.type)), toVariant(init.node, init.type)]), type: T.variant() };
   }
 
   /** Functions answered by the session itself: LAST_QUERY_ID, SYSTEM$WAIT, SYSTEM$STREAM_HAS_DATA. */
@@ -448,7 +421,7 @@ export class ExpressionTranslator {
       const sum = node('window_function', { this: mk.fn('sum', [x]), over });
       return { node: mk.fn('sf_div', [x, sum]), type: T.float() };
     }
-    if (innerKind === 'function' && String(innerData.name).toUpperCase() === 'CONDITIONAL_TRUE_EVENT') return this.trueEvents(innerData, over, scope);
+    if (innerKind === 'function' && String(innerData.name).toUpperCase() === 'CONDITIONAL_TRUE_EVENT') return trueEvents(this, innerData, over, scope);
     if (innerKind !== 'function' && innerKind !== 'aggregate_function') throw errors.unsupported(`window over ${innerKind}`);
     const t = this.call(innerData, scope, innerKind === 'aggregate_function', inner, true);
     if (kindOf(t.node) !== 'aggregate_function' && containsAggregate(t.node)) {
@@ -457,19 +430,6 @@ export class ExpressionTranslator {
       return { node: windowEach(t.node, e, over), type: t.type };
     }
     return { node: withData(e, { this: t.node, over }), type: t.type };
-  }
-
-  /**
-   * CONDITIONAL_TRUE_EVENT(cond) OVER (…): how many rows of the partition, in the window's order up to
-   * and including this one, met the condition (0 before the first) — a running count, row by row.
-   */
-  private trueEvents(d: Data, over: Data, scope: Scope): Typed {
-    const args = (d.args as AstNode[]) ?? [];
-    if (args.length !== 1) throw errors.wrongArgumentCount('CONDITIONAL_TRUE_EVENT(…)', args.length, '1');
-    if (!over || ((over.order_by as unknown[]) ?? []).length === 0) throw errors.syntaxMessage('CONDITIONAL_TRUE_EVENT requires an ORDER BY in its OVER clause.');
-    const hit = mk.caseWhen([[this.condition(args[0], scope), mk.number(1)]], mk.number(0));
-    const rows = { kind: 'Rows', start: 'UnboundedPreceding', end: 'CurrentRow', exclude: null, kind_text: 'ROWS', start_side_text: 'PRECEDING' };
-    return { node: node('window_function', { this: mk.fn('sum', [hit]), over: { ...over, frame: rows } }), type: T.number(38, 0) };
   }
 
   private over(o: Data, scope: Scope): Data {
@@ -520,28 +480,6 @@ function harmonize(l: Typed, r: Typed): [Typed, Typed] {
 }
 
 /** Kinds whose aggregates belong to a query of their own, not to the call being windowed. */
-/**
- * Functions whose `*` (or `t.*`) argument stands for the columns of the FROM clause: HASH(*) hashes
- * them all, OBJECT_CONSTRUCT(*) makes an object keyed by their names.
- */
-const STAR_ARGUMENTS: Record<string, 'columns' | 'pairs'> = { HASH: 'columns', OBJECT_CONSTRUCT: 'pairs', OBJECT_CONSTRUCT_KEEP_NULL: 'pairs' };
-
-function expandStarArguments(name: string, args: AstNode[], scope: Scope): AstNode[] {
-  const shape = STAR_ARGUMENTS[name];
-  if (!shape || !args.some((a) => kindOf(a) === 'star')) return args;
-  return args.flatMap((a) => {
-    const star = dataOf<Data>(a, 'star');
-    if (!star) return [a];
-    const qualifier = identValue(star.table as Ident | null);
-    const except = new Set(((star.except as Ident[]) ?? []).map((x) => identValue(x)));
-    const relations = qualifier !== undefined ? scope.relations.filter((r) => r.alias === qualifier) : scope.relations;
-    if (qualifier !== undefined && relations.length === 0) throw errors.invalidIdentifier(`${qualifier}.*`);
-    const columns = relations.flatMap((r) => r.columns.filter((c) => !except.has(c.name)).map((c) => mk.column(c.name, r.alias === '' ? undefined : r.alias)));
-    if (columns.length === 0) throw errors.syntaxMessage(`${name}(*) needs a FROM clause with columns.`);
-    return shape === 'columns' ? columns : columns.flatMap((c) => [mk.string(identValue(dataOf<Data>(c, 'column')!.name as Ident)!), c]);
-  });
-}
-
 const OWN_QUERY = new Set(['subquery', 'select', 'exists']);
 
 function containsAggregate(v: unknown): boolean {
