@@ -42,6 +42,10 @@ export const MACROS: Record<string, string> = {
     `WHEN abs(a) < la2 AND abs(b) < lb2 THEN CAST(CASE WHEN (a < 0) <> (b < 0) THEN -1 ELSE 1 END * ` +
     `((2 * abs(CAST(a * hma AS HUGEINT)) * hmk + abs(CAST(b * hmb AS HUGEINT))) // (2 * abs(CAST(b * hmb AS HUGEINT)))) AS DECIMAL(38,0)) * unit ` +
     `ELSE CAST(round(a / b * ms) AS DECIMAL(38,0)) * unit END`,
+  // Great-circle distance in km on a sphere of radius 6371 (Snowflake's documented example matches it).
+  sf_haversine: `(lat1, lon1, lat2, lon2) AS 2 * 6371 * asin(sqrt(pow(sin(radians(lat2 - lat1) / 2), 2) + cos(radians(lat1)) * cos(radians(lat2)) * pow(sin(radians(lon2 - lon1) / 2), 2)))`,
+  // Equal-width buckets 1..n over [lo, hi); 0 below, n + 1 from hi on (NULL for a NULL value).
+  sf_width_bucket: `(x, lo, hi, n) AS CASE WHEN n <= 0 OR lo = hi THEN error('WIDTH_BUCKET needs a positive bucket count and distinct bounds') WHEN x IS NULL THEN NULL WHEN lo < hi THEN CASE WHEN x < lo THEN 0 WHEN x >= hi THEN n + 1 ELSE CAST(floor((x - lo) * n / (hi - lo)) AS BIGINT) + 1 END ELSE CASE WHEN x > lo THEN 0 WHEN x <= hi THEN n + 1 ELSE CAST(floor((lo - x) * n / (lo - hi)) AS BIGINT) + 1 END END`,
   sf_insert: `(s, pos, len, t) AS substr(s, 1, pos - 1) || t || substr(s, pos + len)`,
   sf_mod: `(a, b) AS CASE WHEN b = 0 THEN error('Division by zero') ELSE a % b END`,
   sf_div0: `(a, b) AS CASE WHEN b = 0 THEN 0 ELSE a / b END`,

@@ -146,6 +146,8 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
 
   // Numbers
   ABS: typed('abs', ['NUMBER'], (c) => c.types[0]),
+  HAVERSINE: typed('sf_haversine', ['FLOAT', 'FLOAT', 'FLOAT', 'FLOAT'], FLOAT),
+  WIDTH_BUCKET: typed('sf_width_bucket', ['FLOAT', 'FLOAT', 'FLOAT', 'NUMBER'], NUM),
   // Under GROUP BY ROLLUP / CUBE / GROUPING SETS: which of the expressions are rolled up, as bits.
   GROUPING: { min: 1, max: Infinity, returns: NUM, emit: (c) => call('grouping', ...c.args) },
   GROUPING_ID: { min: 1, max: Infinity, returns: NUM, emit: (c) => call('grouping', ...c.args) },
