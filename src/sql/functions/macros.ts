@@ -53,6 +53,11 @@ export const MACROS: Record<string, string> = {
   sf_random: `() AS CAST((random() * 2 - 1) * 9.2e18 AS BIGINT)`,
   sf_uniform_int: `(lo, hi) AS CAST(floor(random() * (hi - lo + 1)) + lo AS BIGINT)`,
   sf_uniform_float: `(lo, hi) AS random() * (hi - lo) + lo`,
+  // NORMAL by Box–Muller: from random() (a RANDOM() generator) or from two hashes of a seed.
+  sf_normal: `(m, s) AS m + s * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())`,
+  sf_normal_seeded: `(m, s, g) AS m + s * sqrt(-2 * ln(1 - (hash(g) % 9007199254740992) / 9007199254740992.0)) * cos(2 * pi() * (hash(g, 1) % 9007199254740992) / 9007199254740992.0)`,
+  // RANDSTR: each character drawn from 0-9, a-z, A-Z by a hash of the seed and its position.
+  sf_randstr: `(n, g) AS array_to_string(list_transform(range(n), i -> substr('0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ', CAST(hash(g, i) % 62 AS BIGINT) + 1, 1)), '')`,
   sf_uniform_int_seeded: `(lo, hi, g) AS CAST(lo + (hash(g) % CAST(hi - lo + 1 AS UBIGINT)) AS BIGINT)`,
   sf_hash: `(x) AS CAST(CAST(hash(x) AS HUGEINT) - 9223372036854775808 AS BIGINT)`,
   sf_float_to_varchar: `(x) AS CASE WHEN isfinite(x) AND x = trunc(x) AND abs(x) < 1e15 THEN CAST(CAST(x AS BIGINT) AS VARCHAR) ELSE CAST(x AS VARCHAR) END`,

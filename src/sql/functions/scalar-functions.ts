@@ -183,6 +183,25 @@ export const SCALAR_FUNCTIONS: Record<string, FunctionSpec> = {
   BITOR: { min: 2, max: 2, returns: NUM, emit: (c) => mk.binary('bitwise_or', c.args[0], c.args[1]) },
   BITXOR: { min: 2, max: 2, returns: NUM, emit: (c) => call('xor', c.args[0], c.args[1]) },
   RANDOM: { min: 0, max: 1, returns: NUM, emit: () => call('sf_random') },
+  NORMAL: {
+    min: 3,
+    max: 3,
+    returns: FLOAT,
+    emit: (c) => {
+      const [mean, stddev, gen] = coerceArgs(c, ['FLOAT', 'FLOAT', 'NUMBER']);
+      return isRandomCall(c.raw[2]) ? call('sf_normal', mean, stddev) : call('sf_normal_seeded', mean, stddev, gen);
+    },
+  },
+  RANDSTR: {
+    min: 2,
+    max: 2,
+    returns: STR,
+    emit: (c) => {
+      const [length, gen] = coerceArgs(c, ['NUMBER', 'NUMBER']);
+      // A RANDOM() generator is evaluated for every character (each draws anew); a seed gives one string.
+      return call('sf_randstr', mk.cast(length, 'BIGINT'), gen);
+    },
+  },
   UNIFORM: { min: 3, max: 3, returns: (c) => (c.types[0]?.kind === 'FLOAT' || c.types[1]?.kind === 'FLOAT' ? FLOAT : NUM), emit: uniform },
 
   // Strings
