@@ -192,6 +192,17 @@ export const AGGREGATE_FUNCTIONS: Record<string, FunctionSpec> = {
   },
   ARRAY_AGG: arrayAgg(false),
   ARRAY_UNIQUE_AGG: arrayAgg(true),
+  // Multiset union: each value as many times as the input array holding it most often (NULLs ignored).
+  ARRAY_UNION_AGG: {
+    min: 1,
+    max: 1,
+    aggregate: true,
+    returns: ARRAY,
+    emit: (c) => {
+      const arrays = aggregateCall({ ...c, filter: withNotNull(c, c.args[0]) }, 'list', [call('sf_jlist', toVariant(c.args[0], c.types[0]))]);
+      return call('sf_union_multiset', arrays);
+    },
+  },
   OBJECT_AGG: {
     min: 2,
     max: 2,

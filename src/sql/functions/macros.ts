@@ -89,6 +89,11 @@ export const MACROS: Record<string, string> = {
   // fewer (EXCEPT) or at least (INTERSECTION) k times.
   sf_array_except: multisetMacro('>'),
   sf_array_intersection: multisetMacro('<='),
+  // ARRAY_UNION_AGG over the group's arrays (a list of JSON lists): every non-null value, repeated as
+  // often as the array holding it most often holds it.
+  sf_union_multiset:
+    `(l) AS coalesce(to_json(flatten(list_transform(list_distinct(list_filter(flatten(l), x -> json_type(x) <> 'NULL')), ` +
+    `e -> list_transform(range(list_max(list_transform(l, arr -> len(list_filter(arr, x -> x = e))))), i -> e)))), '[]'::JSON)`,
   sf_array_flatten:
     `(a) AS CASE WHEN list_bool_or(list_transform(sf_jlist(a), e -> json_type(e) <> 'ARRAY')) THEN error('ARRAY_FLATTEN: every element must be an ARRAY') ` +
     `ELSE to_json(flatten(list_transform(sf_jlist(a), e -> sf_jlist(e)))) END`,
