@@ -11,6 +11,12 @@ const TIMESTAMP_FORMATS = `['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%m/%d/%Y 
 const OFFSET_TIMESTAMP_FORMATS = `['%Y-%m-%d %H:%M:%S %z', '%Y-%m-%d %H:%M:%S.%f %z', '%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%d %H:%M %z']`;
 const INITCAP_DELIMITERS = ` \t\n\r\f\v!?@"^#$&~_,.:;+-*%/|\\[](){}<>`;
 
+/** OBJECT_PICK (`keep`) / OBJECT_DELETE: the object with only, or without, the keys listed in `ks`. */
+function objectKeysMacro(keep: boolean): string {
+  const entry = `k -> row(k, json_extract(o, '$."' || replace(k, '"', '\\"') || '"'))`;
+  return `(o, ks) AS CASE WHEN json_type(o) = 'OBJECT' THEN to_json(map_from_entries(list_filter(list_transform(json_keys(o), ${entry}), e -> ${keep ? '' : 'NOT '}list_contains(ks, e[1])))) END`;
+}
+
 /** ARRAY_EXCEPT / ARRAY_INTERSECTION: keeps a's k-th occurrence of an element when k `keep` b's count of it. */
 function multisetMacro(keep: '>' | '<='): string {
   const occurrence = 'len(list_filter(sf_jlist(a)[1:p[2]], e -> e = p[1]))';
@@ -109,8 +115,8 @@ export const MACROS: Record<string, string> = {
     `CASE WHEN nulls_first THEN list_filter(sf_jlist(a), e -> json_type(e) = 'NULL') ELSE [] END, ` +
     `CASE WHEN ascending THEN sf_array_sorted(a) ELSE list_reverse(sf_array_sorted(a)) END, ` +
     `CASE WHEN nulls_first THEN [] ELSE list_filter(sf_jlist(a), e -> json_type(e) = 'NULL') END)) END`,
-  sf_object_delete: `(o, ks) AS CASE WHEN json_type(o) = 'OBJECT' THEN to_json(map_from_entries(list_filter(list_transform(json_keys(o), k -> row(k, json_extract(o, '$."' || replace(k, '"', '\\"') || '"'))), e -> NOT list_contains(ks, e[1])))) END`,
-  sf_object_pick: `(o, ks) AS CASE WHEN json_type(o) = 'OBJECT' THEN to_json(map_from_entries(list_filter(list_transform(json_keys(o), k -> row(k, json_extract(o, '$."' || replace(k, '"', '\\"') || '"'))), e -> list_contains(ks, e[1])))) END`,
+  sf_object_delete: objectKeysMacro(false),
+  sf_object_pick: objectKeysMacro(true),
   sf_split: `(s, sep) AS to_json(CASE WHEN sep = '' THEN [s] ELSE string_split(s, sep) END)`,
   // Strings
   sf_check_length: `(v, n) AS CASE WHEN length(CAST(v AS VARCHAR)) > n THEN error('String ''' || left(CAST(v AS VARCHAR), 50) || ''' is too long and would be truncated') ELSE v END`,

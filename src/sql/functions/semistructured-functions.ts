@@ -5,6 +5,7 @@ import { errors } from '../errors.ts';
 import { mk, stringLiteral, type AstNode } from '../translate/ast.ts';
 import { coerce, extractPath, parsePath, toVariant, variantToVarchar } from '../translate/variant.ts';
 import { ARRAY, BOOL, call, coerceArgs, NUM, OBJECT, STR, VARIANT, type CallInfo, type FunctionSpec } from './spec.ts';
+import type { SfType } from '../types/snowflake-types.ts';
 
 function text(c: CallInfo, i: number): AstNode {
   return coerce(c.args[i], c.types[i], 'VARCHAR');
@@ -12,6 +13,11 @@ function text(c: CallInfo, i: number): AstNode {
 
 function variantArg(c: CallInfo, i: number): AstNode {
   return toVariant(c.args[i], c.types[i]);
+}
+
+/** A function whose `arity` arguments are all VARIANT, computed by one macro. */
+function variantMacro(macro: string, arity: number, returns: SfType): FunctionSpec {
+  return { min: arity, max: arity, returns, emit: (c) => call(macro, ...c.args.map((_, i) => variantArg(c, i))) };
 }
 
 /** OBJECT_DELETE / OBJECT_PICK keys: the arguments after the object, or one ARRAY of them. */
@@ -128,32 +134,22 @@ export const SEMISTRUCTURED_FUNCTIONS: Record<string, FunctionSpec> = {
     returns: OBJECT,
     emit: (c) => call('json_merge_patch', variantArg(c, 0), call('json_object', text(c, 1), variantArg(c, 2))),
   },
-  OBJECT_KEYS: { min: 1, max: 1, returns: ARRAY, emit: (c) => call('sf_object_keys', variantArg(c, 0)) },
-  ARRAY_SIZE: { min: 1, max: 1, returns: NUM, emit: (c) => call('sf_array_size', variantArg(c, 0)) },
-  ARRAY_CONTAINS: {
-    min: 2,
-    max: 2,
-    returns: BOOL,
-    emit: (c) => call('sf_array_contains', variantArg(c, 0), variantArg(c, 1)),
-  },
-  ARRAY_POSITION: {
-    min: 2,
-    max: 2,
-    returns: NUM,
-    emit: (c) => call('sf_array_position', variantArg(c, 0), variantArg(c, 1)),
-  },
+  OBJECT_KEYS: variantMacro('sf_object_keys', 1, ARRAY),
+  ARRAY_SIZE: variantMacro('sf_array_size', 1, NUM),
+  ARRAY_CONTAINS: variantMacro('sf_array_contains', 2, BOOL),
+  ARRAY_POSITION: variantMacro('sf_array_position', 2, NUM),
   ARRAY_TO_STRING: { min: 2, max: 2, returns: STR, emit: (c) => call('sf_array_to_string', variantArg(c, 0), text(c, 1)) },
-  ARRAY_CAT: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_cat', variantArg(c, 0), variantArg(c, 1)) },
-  ARRAY_APPEND: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_append', variantArg(c, 0), variantArg(c, 1)) },
-  ARRAY_DISTINCT: { min: 1, max: 1, returns: ARRAY, emit: (c) => call('sf_array_distinct', variantArg(c, 0)) },
-  ARRAY_PREPEND: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_prepend', variantArg(c, 0), variantArg(c, 1)) },
-  ARRAY_COMPACT: { min: 1, max: 1, returns: ARRAY, emit: (c) => call('sf_array_compact', variantArg(c, 0)) },
-  ARRAY_REMOVE: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_remove', variantArg(c, 0), variantArg(c, 1)) },
-  ARRAY_EXCEPT: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_except', variantArg(c, 0), variantArg(c, 1)) },
-  ARRAY_INTERSECTION: { min: 2, max: 2, returns: ARRAY, emit: (c) => call('sf_array_intersection', variantArg(c, 0), variantArg(c, 1)) },
-  ARRAY_FLATTEN: { min: 1, max: 1, returns: ARRAY, emit: (c) => call('sf_array_flatten', variantArg(c, 0)) },
-  ARRAY_MAX: { min: 1, max: 1, returns: VARIANT, emit: (c) => call('sf_array_max', variantArg(c, 0)) },
-  ARRAY_MIN: { min: 1, max: 1, returns: VARIANT, emit: (c) => call('sf_array_min', variantArg(c, 0)) },
+  ARRAY_CAT: variantMacro('sf_array_cat', 2, ARRAY),
+  ARRAY_APPEND: variantMacro('sf_array_append', 2, ARRAY),
+  ARRAY_DISTINCT: variantMacro('sf_array_distinct', 1, ARRAY),
+  ARRAY_PREPEND: variantMacro('sf_array_prepend', 2, ARRAY),
+  ARRAY_COMPACT: variantMacro('sf_array_compact', 1, ARRAY),
+  ARRAY_REMOVE: variantMacro('sf_array_remove', 2, ARRAY),
+  ARRAY_EXCEPT: variantMacro('sf_array_except', 2, ARRAY),
+  ARRAY_INTERSECTION: variantMacro('sf_array_intersection', 2, ARRAY),
+  ARRAY_FLATTEN: variantMacro('sf_array_flatten', 1, ARRAY),
+  ARRAY_MAX: variantMacro('sf_array_max', 1, VARIANT),
+  ARRAY_MIN: variantMacro('sf_array_min', 1, VARIANT),
   ARRAY_SORT: {
     min: 1,
     max: 3,
@@ -208,9 +204,9 @@ export const SEMISTRUCTURED_FUNCTIONS: Record<string, FunctionSpec> = {
       return extractPath(variantArg(c, 0), parsePath(path));
     },
   },
-  TYPEOF: { min: 1, max: 1, returns: STR, emit: (c) => call('sf_typeof', variantArg(c, 0)) },
-  IS_NULL_VALUE: { min: 1, max: 1, returns: BOOL, emit: (c) => call('sf_is_null_value', variantArg(c, 0)) },
-  STRIP_NULL_VALUE: { min: 1, max: 1, returns: VARIANT, emit: (c) => call('sf_strip_null_value', variantArg(c, 0)) },
+  TYPEOF: variantMacro('sf_typeof', 1, STR),
+  IS_NULL_VALUE: variantMacro('sf_is_null_value', 1, BOOL),
+  STRIP_NULL_VALUE: variantMacro('sf_strip_null_value', 1, VARIANT),
   IS_OBJECT: isType('OBJECT'),
   IS_ARRAY: isType('ARRAY'),
   IS_VARCHAR: isType('VARCHAR'),
