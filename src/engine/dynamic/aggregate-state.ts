@@ -5,18 +5,23 @@
  * (which, for changes scattered over many groups, is a pass over the whole input). Only a group whose
  * MIN or MAX a removed row held, with no added row reaching it, is still recomputed from its rows.
  *
- * The state is a cache, not data: it can always be rebuilt from the inputs as of the last refresh.
- * So it lives in memory — a temporary table on the refresh connection, written in the refresh's
- * transaction (DuckDB rolls temporary tables back with it) but never to the write-ahead log — and the
- * input versions it is valid for are kept beside it, per connection, once the refresh has committed.
- * After a restart (or a full refresh, which leaves it behind) the first incremental refresh rebuilds
- * it once.
+ * Each group has exactly one stored row (no HAVING: a group with rows is a row), so the state is
+ * kept in the dynamic table's own rows, as physical columns after the user columns and the row id and
+ * version (`_BACKLOT_STATE_K1`, `_BACKLOT_STATE_N`, …; readers name the user columns, so nobody
+ * else sees them). Writing a touched group's new row writes its new state with it: there is no second
+ * table to update, which was a fifth of a scattered refresh. The state columns are no row's values:
+ * a group whose output did not change but whose state did (rows added and removed) has them set in
+ * place, with no new version.
  *
- * Each group's state also names the group's stored row (its row id and version). With the state
- * kept, a refresh therefore writes the touched groups without reading the stored rows at all: the
- * old row's values are the old state's output (the aggregates kept are exact), the new row's the new
- * state's, and the row to replace is found by its row id. The state is valid only while the table's
- * rows are the ones it last wrote (the table's last change is recorded with it).
+ * The state is a cache, not data: it can always be rebuilt from the inputs as of the last refresh.
+ * The versions it is valid for are kept in memory, per refresh connection, once the refresh that
+ * wrote it has committed; any other write of the table (a full refresh, a refresh by another path)
+ * changes the table's version and so invalidates it. After a restart, or such a write, the first
+ * incremental refresh rebuilds it: every group's state as of the previous refresh, set in place in
+ * the group's row (found by the group key, which is an output column). A refresh therefore writes
+ * the touched groups without reading their stored values: the old row's values are the old state's
+ * output (the aggregates kept are exact), the new row's the new state's, and the row to replace is
+ * found by its row id.
  */
 import {
   aggregatePlan,
@@ -31,7 +36,6 @@ import {
   medianType,
   newColumn,
   oldColumn,
-  outputFromState,
   renderSelect,
   ROW_ID,
   stateColumns,
@@ -43,13 +47,15 @@ import {
   type SelectBlock,
   type SfType,
 } from '../../sql/index.ts';
-import { NEXT_ROW_ID, type ColumnEntry, type PendingWrite, type StorageConnection } from '../../storage/index.ts';
+import { applyChanges, NEXT_ROW_ID, type ChangeCounts, type ColumnEntry, type PendingWrite, type StorageConnection, type VersionedTable } from '../../storage/index.ts';
 import { derivedTable } from './dt-context.ts';
-import { castToColumns, type IncrementalRun } from './incremental.ts';
+import { StoredRowsDiffer, type IncrementalRun } from './incremental.ts';
 
 /** Where the refresh keeps an aggregate table's state, and whether it holds for given versions. */
 export interface AggregateContext {
   dtId: number;
+  /** The dynamic table's data table (`_backlot_data."T42"`); none when validating a definition. */
+  stored?: string;
   /**
    * True when the kept state is exact for the previous refresh's inputs (at `versions`) and the
    * dynamic table's rows are still the ones the state last wrote.
@@ -61,28 +67,24 @@ export interface AggregateContext {
 export interface StateValidity {
   inputs: Map<number, number>;
   tableVersion: number;
-  /** Rows deleted from the state table since it was last written whole (DuckDB keeps them). */
-  deadRows: number;
 }
 
 export interface AggregateWrite {
   kind: 'aggregate';
-  /** The stored rows of the touched groups. */
-  storedWhere: string;
-  /** Output positions of the group key columns (unique per row). */
-  positions: number[];
+  /**
+   * The state was not valid: every group's state as of the previous refresh is in `temp._bkl_aggb`
+   * (with its stored row's id, `_row`), to be set in the stored rows before the change is written.
+   */
   rebuild: boolean;
   merged: string;
-  /** The state table's columns (the merged table has them, then `_srid`). */
+  /** The state columns (lower case; the merged table has them first). */
   stateColumns: string[];
-  /** The touched groups' new rows (a query over the merged state, read once by the write). */
-  next: string;
   /**
-   * With the kept state, which knows each group's stored row (its row id and version) and — the
-   * state path's aggregates being exact — its values: every touched group's old and new row and
-   * what happens to it, with no read of the stored rows (see `addressedRows`).
+   * The state knows each group's stored row (its row id and version) and — the state path's
+   * aggregates being exact — its values: every touched group's old and new row and what happens to
+   * it, with no read of the stored rows (see `addressedRows`).
    */
-  addressed: string | undefined;
+  addressed: string;
   /** COUNT(DISTINCT x) and MEDIAN parts: each one's count per group and value (`side`) and its change (`pairs`). */
   valueCounts: ValueCounts[];
 }
@@ -102,25 +104,21 @@ interface ValueCounts {
   keys: string[];
 }
 
-const stateTableName = (dtId: number): string => `_bkl_agg_${dtId}`;
 /** A COUNT(DISTINCT) or MEDIAN part's kept counts (validation runs with dtId -1 build theirs empty). */
 const valueCountsPrefix = (dtId: number): string => `_bkl_dst${dtId < 0 ? 'v' : dtId}_`;
 const valueCountsTableName = (dtId: number, index: number): string => `${valueCountsPrefix(dtId)}${index}`;
 /** The keys of the groups whose MIN / MAX a refresh recomputed (kept until the next refresh). */
 export const lostExtremesTable = (topBlockId: number): string => `_bkl_lost${STATE_ID_BASE + topBlockId}`;
-export const aggregateStateTable = (dtId: number): string => `temp.${stateTableName(dtId)}`;
+/** A state column's name in the dynamic table's data table (`_n` → `_BACKLOT_STATE_N`). */
+export const storedStateColumn = (c: string): string => `_BACKLOT_STATE${c.toUpperCase()}`;
+/** The relation of each group's kept state (with `_row` and `_ver`, its row's id and version). */
+const AGGB = 'temp._bkl_aggb';
 
-/** The output query over the state, per block (blocks are kept per binding; building it takes ms). */
-const outputs = new WeakMap<Block, AstNode | undefined>();
+/** The old and new rows side by side over the state, per block (blocks are kept per binding; building it takes ms). */
+const changes = new WeakMap<Block, AstNode | undefined>();
 
 /** Per refresh connection, what each table's state is valid for. */
 const validAt = new WeakMap<StorageConnection, Map<number, StateValidity>>();
-
-/**
- * Columns the state keeps besides the aggregates: the row id and version of the group's stored row
- * (NULL when the group has none), so that a refresh knows the row it replaces without reading it.
- */
-const ROW_COLUMNS = ['_row', '_ver'];
 
 /** Argument types MIN / MAX state is kept for. */
 const ORDERED_KINDS = new Set(['NUMBER', 'FLOAT', 'VARCHAR', 'DATE', 'TIME', 'TIMESTAMP_NTZ', 'TIMESTAMP_LTZ', 'TIMESTAMP_TZ', 'BOOLEAN']);
@@ -139,9 +137,13 @@ export async function prepareAggregate(
   const plan = aggregatePlan(top);
   if (!plan) return undefined;
   const stateId = STATE_ID_BASE + top.id;
-  let output = outputs.get(top);
-  if (output === undefined && !outputs.has(top)) outputs.set(top, (output = outputFromState(top, plan, stateId)));
-  if (!output) return undefined;
+  // Columns the merged state has besides the state: the old state's, and the stored row's id, the
+  // id a new row gets and the stored row's version.
+  const stateCols = stateColumns(plan);
+  const extra = [...stateCols.slice(plan.keys.length).map((c) => `_O${c.slice(1)}`), '_ROW', '_NROW', '_VER'];
+  let change = changes.get(top);
+  if (change === undefined && !changes.has(top)) changes.set(top, (change = changeFromState(top, plan, stateId, [...stateCols, ...extra])));
+  if (!change) return undefined;
   // With removed rows, a MIN / MAX needs the extreme of the added rows (`_m<i>`) and of the removed
   // ones (`_r<i>`) apart; with appends only, every row adds (_sg = 1).
   const removals = plan.hasExtremes && !run.insertOnly;
@@ -240,7 +242,20 @@ export async function prepareAggregate(
   const counted = plan.parts.filter((p) => p.kind === 'DISTINCT' || p.kind === 'MEDIAN');
   if (rebuild) {
     const old = run.translate(renderSelect(top, () => 'OLD', { select, rowsOnly: true })).sql;
-    await run.materialize('_bkl_aggb', aggregateOf(signed({ sql: old, sign: 1 }), false, true));
+    const all = aggregateOf(signed({ sql: old, sign: 1 }), false, true);
+    // Each group's stored row, found by the group key (output columns `positions`, in key order).
+    const nul = 'CAST(NULL AS BIGINT)';
+    const on = keys.map((k, i) => `_t.${duckIdent(columns[positions[i]].name)} IS NOT DISTINCT FROM _b.${k}`).join(' AND ');
+    const rows = ctx.stored
+      ? `SELECT _b.*, _t.${duckIdent(ROW_ID)} AS _row, _t.${duckIdent(VERSION)} AS _ver FROM (${all}) AS _b LEFT JOIN ${ctx.stored} AS _t ON ${on}`
+      : `SELECT *, ${nul} AS _row, ${nul} AS _ver FROM (${all})`;
+    const groups = await run.materialize('_bkl_aggb', rows);
+    // Every group has exactly one stored row and every row a group: the stored rows are the old
+    // state's output. Anything else (rows written by hand in a broken data directory) recomputes.
+    if (ctx.stored) {
+      const r = await run.query(`SELECT count(_row), count(DISTINCT _row), (SELECT count(*) FROM ${ctx.stored}) FROM ${AGGB}`);
+      if (r[0].some((v) => Number(v) !== groups)) throw new StoredRowsDiffer();
+    }
     for (const p of counted) {
       const a = `_a${p.index}`;
       await run.keep(
@@ -258,8 +273,10 @@ export async function prepareAggregate(
     else medians.push([p, d]);
   }
   // The touched groups' new state (`_N`, `_S<i>`, `_C<i>` after the keys): old state plus the delta.
-  const source = rebuild ? 'temp._bkl_aggb' : aggregateStateTable(ctx.dtId);
-  const cols = stateColumns(plan).map((c) => c.toLowerCase());
+  const cols = stateCols.map((c) => c.toLowerCase());
+  const source = rebuild
+    ? AGGB
+    : `(SELECT ${cols.map((c) => `${duckIdent(storedStateColumn(c))} AS ${c}`).join(', ')}, ${duckIdent(ROW_ID)} AS _row, ${duckIdent(VERSION)} AS _ver FROM ${ctx.stored})`;
   const stateType = (c: string): SfType | undefined =>
     c.startsWith('_s') ? sumTypes.get(Number(c.slice(2)))! : c.startsWith('_m') ? mTypes.get(Number(c.slice(2))) : T.number(18, 0);
   const merged = derivedTable(stateId, 'dnew');
@@ -280,43 +297,21 @@ export async function prepareAggregate(
     return removals ? `CASE WHEN ${lost(part)} THEN NULL ELSE ${merge} END AS ${c}` : `${merge} AS ${c}`;
   };
   const sums = cols.slice(nk).map(combine);
-  // With the kept state, each touched group's state row is remembered by its rowid (`_srid`): only
-  // this connection writes the temporary state table, so the rowid still names that row when the
-  // write deletes it — no second join on the keys.
   // Beside the new state: the old one (`_o…`), the stored row's id and version, and `_nrow` for the
-  // id a new row will get (allocated inside the write transaction, see updateAggregateState).
-  const nul = 'CAST(NULL AS BIGINT)';
+  // id a new row will get (allocated inside the write transaction, see allocateRowIds).
   const olds = cols.slice(nk).map((c) => `s.${c} AS _o${c.slice(1)}`);
-  const kept = rebuild ? [`${nul} AS _srid`, `${nul} AS _row`, `${nul} AS _ver`] : ['s._rid AS _srid', 's._row', 's._ver'];
   // With removals, a last column `_lost`: some extreme of a group that still has rows was lost.
   // (The relation declared to the translator below leaves it out; only the recompute reads it.)
   const lostColumn = removals ? `, coalesce(s._n, 0) + d._n > 0 AND (${extremes.map(lost).join(' OR ')}) AS _lost` : '';
-  const list = `${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${kept[0]}, ${olds.join(', ')}, ${kept[1]}, ${nul} AS _nrow, ${kept[2]}${lostColumn}`;
-  await run.materialize(merged, joinKept(delta, source, keys, list));
+  const list = `${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${olds.join(', ')}, s._row, CAST(NULL AS BIGINT) AS _nrow, s._ver${lostColumn}`;
+  await run.materialize(merged, joinKept(delta, source, keys, list, '', false));
   if (removals) await recomputeLostExtremes(run, top, select, stateId, keys, extremes);
   for (const [p, counts] of medians) await recomputeMedians(run, merged, keys, p, counts, mTypes.get(p.index)!);
-  const stateCols = stateColumns(plan);
-  const extra = ['_SRID', ...stateCols.slice(nk).map((c) => `_O${c.slice(1)}`), '_ROW', '_NROW', '_VER'];
   const bigint = T.number(18, 0);
   run.plan.derivedColumns.set(stateId, [...stateCols, ...extra]);
-  run.plan.derivedTypes.set(stateId, [...keyTypes, ...cols.slice(nk).map(stateType), bigint, ...cols.slice(nk).map(stateType), bigint, bigint, bigint]);
-
-  const next = castToColumns(run.translate(output).sql, columns);
-  let addressed: string | undefined;
-  if (!rebuild) {
-    let change = changes.get(top);
-    if (change === undefined && !changes.has(top)) changes.set(top, (change = changeFromState(top, plan, stateId, [...stateCols, ...extra])));
-    if (change) addressed = addressedRows(run.translate(change).sql, columns, [...stateCols, ...extra].map((c) => c.toLowerCase()));
-  }
-  // The merged state has a row for every touched group (its key columns lead).
-  const touched = { table: merged, width: nk };
-  // No constant prefilter: the stored table is the (small) output, and DuckDB hands the touched
-  // keys' bounds from the semi join's build side to the scan itself.
-  const storedWhere = run.keyFilter(
-    touched,
-    positions.map((p) => duckIdent(columns[p].name)),
-  );
-  return { kind: 'aggregate', storedWhere, positions, rebuild, merged, stateColumns: cols, next, addressed, valueCounts };
+  run.plan.derivedTypes.set(stateId, [...keyTypes, ...cols.slice(nk).map(stateType), ...cols.slice(nk).map(stateType), bigint, bigint, bigint]);
+  const addressed = addressedRows(run.translate(change).sql, columns, [...stateCols, ...extra].map((c) => c.toLowerCase()));
+  return { kind: 'aggregate', rebuild, merged, stateColumns: cols, addressed, valueCounts };
 }
 
 /** DuckDB's median of `value`, as MEDIAN is translated: a NUMBER cast to the median's own scale first. */
@@ -364,18 +359,20 @@ async function mergeValueCounts(run: IncrementalRun, dtId: number, p: AggregateP
 }
 
 /**
- * The rows of `rows` (aliased `d`) LEFT JOINed by the group keys with a kept table (aliased `s`, its
- * rowid as `_rid`), selecting `list`. Groups are matched with `=` — which lets DuckDB pass the touched
- * keys' bounds to the kept table's scan and skip the rest (IS NOT DISTINCT FROM does not) — and groups
- * with a NULL key apart. `also` adds to both join conditions.
+ * The rows of `rows` (aliased `d`) LEFT JOINed by the group keys with a kept relation (aliased `s`,
+ * with its rowid as `_rid` when `rid`: `kept` is then a table), selecting `list`. Groups are matched
+ * with `=` — which lets DuckDB pass the touched keys' bounds to the kept table's scan and skip the
+ * rest (IS NOT DISTINCT FROM does not) — and groups with a NULL key apart. `also` adds to both join
+ * conditions.
  */
-function joinKept(rows: string, kept: string, keys: string[], list: string, also = ''): string {
+function joinKept(rows: string, kept: string, keys: string[], list: string, also = '', rid = true): string {
   const someNull = keys.map((k) => `${k} IS NULL`).join(' OR ');
   const on = (op: string) => keys.map((k) => `s.${k} ${op} d.${k}`).join(' AND ') + also;
+  const s = rid ? '*, rowid AS _rid' : '*';
   return (
     `WITH _d AS MATERIALIZED (${rows}) ` +
-    `SELECT ${list} FROM (SELECT * FROM _d WHERE NOT (${someNull})) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${kept}) s ON ${on('=')} ` +
-    `UNION ALL SELECT ${list} FROM (SELECT * FROM _d WHERE ${someNull}) d LEFT JOIN (SELECT *, rowid AS _rid FROM ${kept} WHERE ${someNull}) s ON ${on('IS NOT DISTINCT FROM')}`
+    `SELECT ${list} FROM (SELECT * FROM _d WHERE NOT (${someNull})) d LEFT JOIN (SELECT ${s} FROM ${kept}) s ON ${on('=')} ` +
+    `UNION ALL SELECT ${list} FROM (SELECT * FROM _d WHERE ${someNull}) d LEFT JOIN (SELECT ${s} FROM ${kept} WHERE ${someNull}) s ON ${on('IS NOT DISTINCT FROM')}`
   );
 }
 
@@ -428,17 +425,14 @@ async function recomputeLostExtremes(run: IncrementalRun, top: SelectBlock, sele
   );
 }
 
-/** The side-by-side query over the state, per block (as `outputs`). */
-const changes = new WeakMap<Block, AstNode | undefined>();
-
 /**
  * Per touched group: the new row's values (`_x<i>`, cast to the table's columns), the old row's
  * (`_y<i>`), the merged state's columns, and `_op` — 'I' (no stored row, the group has rows now),
  * 'D' (a stored row, no rows left), 'U' (values changed), 'S' (same values), NULL (neither).
  * Old values come from the old state: the state path's aggregates (fixed-point sums, counts,
- * extremes) are exact, so they are what the stored row holds. The write reads this query four or
- * five times (counts, history, rows, state) rather than materialising it: one temporary table of the
- * touched groups cost as much as the repeated reads in the bench.
+ * extremes) are exact, so they are what the stored row holds. The write reads this query four times
+ * (counts, history, deletes, rows) rather than materialising it: one temporary table of the touched
+ * groups cost as much as the repeated reads in the bench.
  */
 function addressedRows(sql: string, columns: ColumnEntry[], merged: string[]): string {
   const n = columns.length;
@@ -459,7 +453,7 @@ export function addressedChanges(prepared: AggregateWrite, width: number): strin
   const news = Array.from({ length: width }, (_, i) => `_x${i + 1} AS ${duckIdent(newColumn(i + 1))}`);
   return (
     `(SELECT CAST(NULL AS BIGINT) AS ${duckIdent(CHANGE_ROWID)}, _op AS ${duckIdent(CHANGE_OP)}, ` +
-    `CASE WHEN _op = 'I' THEN _nrow ELSE _row END AS ${duckIdent(ROW_ID)}, _ver AS ${duckIdent(VERSION)}, ${[...olds, ...news].join(', ')} ` +
+    `CASE WHEN _op = 'I' THEN _nrow ELSE _row END AS ${duckIdent(ROW_ID)}, _ver AS ${duckIdent(VERSION)}, ${[...olds, ...news, ...prepared.stateColumns].join(', ')} ` +
     `FROM (${prepared.addressed}) WHERE _op IS NOT NULL)`
   );
 }
@@ -473,80 +467,51 @@ export async function allocateRowIds(conn: StorageConnection, prepared: Aggregat
 }
 
 /**
- * Inside the refresh's write transaction, after the rows were written, with the kept state: brings
- * the touched groups' state to the refresh's versions, each group with its stored row's id and
- * version. Returns how many deleted rows the state table holds afterwards.
+ * Inside the refresh's write transaction: the touched groups' rows written with their new state by
+ * row id (no read of the stored rows), after — when the state was rebuilt — every group's state as
+ * of the previous refresh was set in its stored row; then the COUNT(DISTINCT) and MEDIAN counts.
  */
-export async function updateAggregateState(
-  conn: StorageConnection,
-  dtId: number,
-  prepared: AggregateWrite,
-  w: PendingWrite,
-  /**
-   * How many touched groups are new ('I' rows), kept ('U' and 'S' rows: the state has them and they
-   * still have rows) and gone ('D' rows): statements with no rows are skipped.
-   */
-  counts: { fresh: number; kept: number; gone: number },
-): Promise<number> {
-  const table = aggregateStateTable(dtId);
-  const ver = `CASE WHEN _op IN ('I', 'U') THEN ${w.version} ELSE _ver END`;
-  const row = 'CASE WHEN _n > 0 THEN coalesce(_nrow, _row) END';
-  const steps: string[] = [];
-  if (counts.kept > 0) {
-    // In place: a DELETE and re-INSERT would leave dead rows.
-    const aggregates = prepared.stateColumns.slice(prepared.positions.length);
-    const assigned = [...aggregates.map((c) => [c, c]), ['_row', row], ['_ver', ver]];
-    steps.push(
-      `UPDATE ${table} SET ${assigned.map(([c]) => `${c} = _m.${c}`).join(', ')} ` +
-        `FROM (SELECT _srid, ${assigned.map(([c, v]) => `${v} AS ${c}`).join(', ')} FROM (${prepared.addressed}) WHERE _srid IS NOT NULL AND _n <> 0) AS _m ` +
-        `WHERE ${table}.rowid = _m._srid`,
-    );
+export async function writeAggregate(conn: StorageConnection, t: VersionedTable, stored: string, prepared: AggregateWrite, w: PendingWrite): Promise<ChangeCounts> {
+  const columns = prepared.stateColumns.map(storedStateColumn);
+  if (prepared.rebuild) {
+    await ensureStateColumns(conn, stored, prepared.stateColumns);
+    const set = columns.map((c, i) => `${duckIdent(c)} = _b.${prepared.stateColumns[i]}`).join(', ');
+    await conn.run(`UPDATE ${stored} SET ${set} FROM ${AGGB} AS _b WHERE ${stored}.${duckIdent(ROW_ID)} = _b._row`);
   }
-  if (counts.gone > 0) steps.push(`DELETE FROM ${table} WHERE rowid IN (SELECT _srid FROM temp.${prepared.merged} WHERE _srid IS NOT NULL AND _n = 0)`);
-  if (counts.fresh > 0) {
-    const cols = prepared.stateColumns.join(', ');
-    steps.push(`INSERT INTO ${table} (${cols}, ${ROW_COLUMNS.join(', ')}) SELECT ${cols}, ${row}, ${ver} FROM (${prepared.addressed}) WHERE _srid IS NULL AND _n <> 0`);
-  }
-  // A temporary table is never checkpointed, so DuckDB never reclaims its deleted rows: they stay
-  // in memory and in every scan. Once they outnumber the live rows, the table is rewritten — last,
-  // as the statements above name state rows by the rowids the merge read.
-  let dead = (aggregateStateValidity(conn, dtId)?.deadRows ?? 0) + counts.gone;
-  if (counts.gone > 0) {
-    const live = Number((await conn.query(`SELECT count(*) FROM ${table}`)).rows[0][0]) - counts.gone + counts.fresh;
-    if (dead > live) {
-      steps.push(`CREATE OR REPLACE TEMP TABLE ${stateTableName(dtId)} AS SELECT * FROM ${table}`);
-      dead = 0;
-    }
-  }
-  if (steps.length > 0) await conn.run(steps.join(';\n'));
-  return dead;
+  await allocateRowIds(conn, prepared);
+  const counts = await applyChanges(conn, t, addressedChanges(prepared, t.columns.length), w, {
+    unique: true,
+    byRowId: true,
+    extra: { columns, values: prepared.stateColumns },
+  });
+  await updateValueCounts(conn, prepared);
+  return counts;
 }
 
 /**
- * Inside the refresh's write transaction, after the rows were written, with the state rebuilt: the
- * state of every untouched group and the touched groups' new state, then each group's stored row
- * found by its key (once). The table it writes holds no deleted rows.
+ * Gives the data table the state columns `temp._bkl_aggb` has, with its types: a table written
+ * before (or by another definition of the table) has none, or others, which are dropped.
  */
-export async function rebuildAggregateState(conn: StorageConnection, dtId: number, prepared: AggregateWrite, storedKeys: string[], storedTable: string): Promise<void> {
-  const table = aggregateStateTable(dtId);
-  const cols = prepared.stateColumns.join(', ');
-  const merged = `temp.${prepared.merged}`;
-  const sameKey = (a: string, b: string[]) => b.map((k, i) => `${a}._k${i + 1} IS NOT DISTINCT FROM ${k}`).join(' AND ');
-  const keys = storedKeys.map((_, i) => `_k${i + 1}`);
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${stateTableName(dtId)} AS SELECT *, CAST(NULL AS BIGINT) AS _row, CAST(NULL AS BIGINT) AS _ver FROM temp._bkl_aggb b ` +
-      `WHERE NOT EXISTS (SELECT 1 FROM ${merged} d WHERE ${sameKey('d', keys.map((k) => `b.${k}`))}); ` +
-      `INSERT INTO ${table} (${cols}) SELECT ${cols} FROM ${merged} WHERE _n <> 0; ` +
-      `UPDATE ${table} SET _row = _t.${duckIdent(ROW_ID)}, _ver = _t.${duckIdent(VERSION)} FROM ${storedTable} AS _t ` +
-      `WHERE ${sameKey(table, storedKeys.map((k) => `_t.${k}`))}`,
-  );
+async function ensureStateColumns(conn: StorageConnection, stored: string, stateColumns: string[]): Promise<void> {
+  const typeOf = async (table: string) => new Map((await conn.query(`DESCRIBE ${table}`)).rows.map((r) => [String(r[0]), String(r[1])]));
+  const want = await typeOf(AGGB);
+  const have = await typeOf(stored);
+  const steps: string[] = [];
+  const wanted = new Map(stateColumns.map((c) => [storedStateColumn(c), want.get(c)!]));
+  for (const [name, type] of have) {
+    if (name.startsWith(storedStateColumn('')) && wanted.get(name) !== type) steps.push(`ALTER TABLE ${stored} DROP COLUMN ${duckIdent(name)}`);
+  }
+  for (const [name, type] of wanted) {
+    if (have.get(name) !== type) steps.push(`ALTER TABLE ${stored} ADD COLUMN ${duckIdent(name)} ${type}`);
+  }
+  if (steps.length > 0) await conn.run(steps.join(';\n'));
 }
 
 /** After the refresh that wrote the state committed: the versions it is valid for. */
-export function aggregateStateWritten(conn: StorageConnection, dtId: number, versions: Map<number, number>, tableVersion: number, deadRows: number): void {
+export function aggregateStateWritten(conn: StorageConnection, dtId: number, versions: Map<number, number>, tableVersion: number): void {
   let tables = validAt.get(conn);
   if (!tables) validAt.set(conn, (tables = new Map()));
-  tables.set(dtId, { inputs: new Map(versions), tableVersion, deadRows });
+  tables.set(dtId, { inputs: new Map(versions), tableVersion });
 }
 
 /** What a table's state on this connection is valid for, if it has one. */
@@ -559,9 +524,12 @@ export function forgetAggregateValidity(conn: StorageConnection, dtId: number): 
   validAt.get(conn)?.delete(dtId);
 }
 
-/** Forgets a table's state (the table was dropped for good, or replaced). */
+/**
+ * Forgets a table's state (the table was dropped for good, or replaced): its validity and its value
+ * counts. (The state columns go with the table's rows.)
+ */
 export async function dropAggregateState(conn: StorageConnection, dtId: number): Promise<void> {
   validAt.get(conn)?.delete(dtId);
   const sides = await conn.query(`SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '${valueCountsPrefix(dtId)}')`);
-  await conn.run([aggregateStateTable(dtId), ...sides.rows.map((r) => `temp.${String(r[0])}`)].map((t) => `DROP TABLE IF EXISTS ${t}`).join('; '));
+  if (sides.rows.length > 0) await conn.run(sides.rows.map((r) => `DROP TABLE IF EXISTS temp.${String(r[0])}`).join('; '));
 }

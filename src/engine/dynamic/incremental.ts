@@ -69,6 +69,12 @@ const ORDERABLE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|
 const translations = new WeakMap<object, Map<string, { sql: string; columns: Column[] }>>();
 const TRANSLATIONS_KEPT = 1000;
 
+/**
+ * The stored rows of a dynamic table are not the previous refresh's result as computed now (a data
+ * directory changed by hand): the refresh recomputes the table instead (a REINITIALIZE).
+ */
+export class StoredRowsDiffer extends Error {}
+
 /** Per connection, the input image views kept between refreshes (view name → its CREATE text). */
 const keptViews = new WeakMap<StorageConnection, Map<string, string>>();
 
@@ -127,7 +133,12 @@ export class IncrementalRun {
     return result;
   }
 
-  /** Runs a statement on the run's temporary tables (nothing, in a dry run). */
+  /** Reads a query's rows (outside a dry run: the caller knows the tables it reads exist). */
+  async query(sql: string): Promise<unknown[][]> {
+    return (await this.conn.query(sql)).rows;
+  }
+
+    /** Runs a statement on the run's temporary tables (nothing, in a dry run). */
   async execute(sql: string): Promise<void> {
     if (!this.dryRun) await this.conn.run(sql);
   }

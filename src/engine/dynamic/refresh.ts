@@ -32,8 +32,6 @@ import {
 } from '../../sql/index.ts';
 import {
   appendRows,
-  applyChanges,
-  applyKeyedDiff,
   applyRowDiff,
   dataTable,
   storedRowsSql,
@@ -44,12 +42,12 @@ import {
   type PendingWrite,
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
-import { addressedChanges, aggregateStateValidity, forgetAggregateValidity, aggregateStateWritten, allocateRowIds, prepareAggregate, rebuildAggregateState, updateAggregateState, updateValueCounts, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
+import { aggregateStateValidity, forgetAggregateValidity, aggregateStateWritten, prepareAggregate, writeAggregate, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
 import { boundDynamicQuery, dynamicContext, refuseViewsOnDynamic, setInstants, timeUse } from './dt-context.ts';
 import { mutableRegion, mutableRows } from './immutable.ts';
 import type { RefreshAction } from './dt-history.ts';
 import { dynamicDef, isDynamic, type DynamicTableDef } from './dt-model.ts';
-import { castToColumns, IncrementalRun } from './incremental.ts';
+import { castToColumns, IncrementalRun, StoredRowsDiffer } from './incremental.ts';
 
 /** What a dynamic table's contents reflect: the versions of its inputs it was computed from. */
 export interface DtState {
@@ -100,8 +98,6 @@ type Finish = { ready(): Promise<unknown>; sql(counts: DiffCounts): string[] } |
  */
 export const FULL_REFRESH_SHARE = 0.15;
 export const FULL_REFRESH_MIN_ROWS = 10_000;
-
-class StoredRowsDiffer extends Error {}
 
 const ZERO: DiffCounts = { inserted: 0, deleted: 0, updated: 0, unchanged: 0 };
 
@@ -202,6 +198,7 @@ export async function refreshDynamicTable(
     try {
       const aggregate: AggregateContext = {
         dtId: dt.id,
+        stored: dataTable(versionedTable(liveObject(session, dt))),
         validFor: async (versions) => {
           const valid = aggregateStateValidity(session.conn, dt.id);
           if (!valid || valid.tableVersion !== tableVersion(session, dt)) return false;
@@ -432,14 +429,13 @@ async function incrementalWrite(
 ): Promise<DiffCounts> {
   const conn = session.conn;
   const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt), aggregate, mutable);
-  let deadStateRows = 0;
   const counts = await commitRefresh(session, dt, state, finish, async (w, o) => {
     const counts = await writePrepared(w, o);
     w.atCommit.push(...run.dropStatements());
     return counts;
   });
   run.dropped();
-  if (prepared.kind === 'aggregate') aggregateStateWritten(conn, dt.id, state.inputVersions, tableVersion(session, dt), deadStateRows);
+  if (prepared.kind === 'aggregate') aggregateStateWritten(conn, dt.id, state.inputVersions, tableVersion(session, dt));
   // Rows left or entered a time filter without an input changing: a kept state no longer holds.
   else if (run.timeMovedAtAll) forgetAggregateValidity(conn, dt.id);
   return counts;
@@ -455,20 +451,9 @@ async function incrementalWrite(
         return { inserted, deleted: 0, updated: 0, unchanged };
       }
       case 'aggregate': {
-        if (prepared.addressed) {
-          // The state names each touched group's stored row: no read of the stored rows.
-          await allocateRowIds(conn, prepared);
-          const c = await applyChanges(conn, table, addressedChanges(prepared, table.columns.length), w, { unique: true, byRowId: true });
-          deadStateRows = await updateAggregateState(conn, dt.id, prepared, w, { fresh: c.inserted, kept: c.updated + c.same, gone: c.deleted });
-          await updateValueCounts(conn, prepared);
-          return { inserted: c.inserted + c.updated, deleted: c.deleted + c.updated, updated: c.updated, unchanged: c.same };
-        }
-        // One row per group: stored and recomputed rows pair up by the group key.
-        const counts = await applyKeyedDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), prepared.next, prepared.positions, w);
-        const keys = prepared.positions.map((p) => duckIdent(table.columns[p]));
-        await rebuildAggregateState(conn, dt.id, prepared, keys, dataTable(table));
-        await updateValueCounts(conn, prepared);
-        return counts;
+        // The state names each touched group's stored row: no read of the stored rows.
+        const c = await writeAggregate(conn, table, dataTable(table), prepared, w);
+        return { inserted: c.inserted + c.updated, deleted: c.deleted + c.updated, updated: c.updated, unchanged: c.same };
       }
       case 'partitions':
         return applyRowDiff(conn, table, storedRowsSql(dataTable(table), table, prepared.storedWhere), 'SELECT * FROM temp._bkl_next', prepared.pairKey, w);

@@ -73,8 +73,8 @@ export async function purgeExpired(engine: Engine, conn: StorageConnection): Pro
     await catalog.reload(conn);
     throw e;
   }
-  // A table's stage goes with the table, once the table is gone for good (and a dynamic table's
-  // aggregate state, kept in memory on the refresh connection).
+  // A table's stage goes with the table, once the table is gone for good (and what the refresh
+  // connection keeps for a dynamic table's aggregate state: its validity and value counts).
   for (const o of expired) if (o.kind === 'TABLE') engine.stageFiles.drop('table', String(o.id));
   for (const o of expired) if (o.properties.DYNAMIC === 'true') engine.dynamicTables.forgetAggregateState(o.id);
   return report;

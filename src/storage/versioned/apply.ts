@@ -67,6 +67,12 @@ export interface ApplyOptions {
    * carry the row id they get (allocated by the caller inside the write transaction).
    */
   byRowId?: boolean;
+  /**
+   * Physical columns of the data table beyond the user columns (a dynamic table's running aggregate
+   * state): `columns` are written from the change table's `values` with every new image ('I', 'U'),
+   * and set in place for 'S' rows — they are no row's values, so changing them makes no new version.
+   */
+  extra?: { columns: string[]; values: string[] };
 }
 
 /**
@@ -100,7 +106,9 @@ export async function applyChanges(conn: StorageConnection, t: VersionedTable, c
   }
   const olds = t.columns.map((_, i) => duckIdent(oldColumn(i + 1))).join(', ');
   const news = t.columns.map((_, i) => duckIdent(newColumn(i + 1))).join(', ');
-  const cols = columnList(t.columns);
+  const extra = options.extra;
+  const cols = columnList(extra ? [...t.columns, ...extra.columns] : t.columns);
+  const values = extra ? `${news}, ${extra.values.join(', ')}` : news;
   const steps: string[] = [];
   if (updated + deleted > 0) {
     steps.push(
@@ -109,10 +117,14 @@ export async function applyChanges(conn: StorageConnection, t: VersionedTable, c
     );
   }
   if (updated > 0) {
-    steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${news}, ${ROW}, ${w.version} FROM ${source} WHERE ${op} = 'U'`);
+    steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${values}, ${ROW}, ${w.version} FROM ${source} WHERE ${op} = 'U'`);
   }
   if (inserted > 0) {
-    steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${news}, ${options.byRowId ? ROW : NEXT_ROW_ID}, ${w.version} FROM ${source} WHERE ${op} = 'I'`);
+    steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${values}, ${options.byRowId ? ROW : NEXT_ROW_ID}, ${w.version} FROM ${source} WHERE ${op} = 'I'`);
+  }
+  if (extra && same > 0) {
+    const set = extra.columns.map((c, i) => `${duckIdent(c)} = _s.${extra.values[i]}`).join(', ');
+    steps.push(`UPDATE ${dataTable(t)} SET ${set} FROM (SELECT * FROM ${source} WHERE ${op} = 'S') AS _s WHERE ${dataTable(t)}.${targetColumn} = _s.${target}`);
   }
   // One round trip for all the writes (they run in order, in the caller's transaction).
   if (steps.length > 0) await conn.run(steps.join(';\n'));
