@@ -47,7 +47,7 @@ import {
   type SelectBlock,
   type SfType,
 } from '../../sql/index.ts';
-import { applyChanges, NEXT_ROW_ID, type ChangeCounts, type ColumnEntry, type PendingWrite, type StorageConnection, type VersionedTable } from '../../storage/index.ts';
+import { applyChanges, type ChangeCounts, type ColumnEntry, type PendingWrite, type StorageConnection, type VersionedTable } from '../../storage/index.ts';
 import { derivedTable } from './dt-context.ts';
 import { StoredRowsDiffer, type IncrementalRun } from './incremental.ts';
 
@@ -76,15 +76,15 @@ export interface AggregateWrite {
    * (with its stored row's id, `_row`), to be set in the stored rows before the change is written.
    */
   rebuild: boolean;
-  merged: string;
-  /** The state columns (lower case; the merged table has them first). */
+  /** The state columns (lower case). */
   stateColumns: string[];
   /**
-   * The state knows each group's stored row (its row id and version) and — the state path's
-   * aggregates being exact — its values: every touched group's old and new row and what happens to
-   * it, with no read of the stored rows (see `addressedRows`).
+   * The change to write, a temporary table in applyChanges' form plus the new state columns. The
+   * state knows each group's stored row (its row id and version) and — the state path's aggregates
+   * being exact — its values: every touched group's old and new row and what happens to it, with no
+   * read of the stored rows (see `addressedRows`).
    */
-  addressed: string;
+  changes: string;
   /** COUNT(DISTINCT x) and MEDIAN parts: each one's count per group and value (`side`) and its change (`pairs`). */
   valueCounts: ValueCounts[];
 }
@@ -114,8 +114,13 @@ export const storedStateColumn = (c: string): string => `_BACKLOT_STATE${c.toUpp
 /** The relation of each group's kept state (with `_row` and `_ver`, its row's id and version). */
 const AGGB = 'temp._bkl_aggb';
 
-/** The old and new rows side by side over the state, per block (blocks are kept per binding; building it takes ms). */
-const changes = new WeakMap<Block, AstNode | undefined>();
+/**
+ * The old and new rows side by side over the state, per block and merged-state relation id (blocks
+ * are kept per binding; building it takes ms).
+ */
+const changes = new WeakMap<Block, Map<number, AstNode | undefined>>();
+/** The relation holding a refresh's change to write. */
+const CHANGES_TABLE = '_bkl_agg_changes';
 
 /** Per refresh connection, what each table's state is valid for. */
 const validAt = new WeakMap<StorageConnection, Map<number, StateValidity>>();
@@ -125,6 +130,8 @@ const ORDERED_KINDS = new Set(['NUMBER', 'FLOAT', 'VARCHAR', 'DATE', 'TIME', 'TI
 
 /** Block ids of state relations are set apart from the planner's own block numbers. */
 const STATE_ID_BASE = 1_000_000;
+/** … and those of a merged state that is a view (see prepareAggregate). */
+const VIEW_STATE_ID_BASE = 2_000_000;
 
 export async function prepareAggregate(
   run: IncrementalRun,
@@ -136,17 +143,23 @@ export async function prepareAggregate(
   if (top.kind !== 'select') return undefined;
   const plan = aggregatePlan(top);
   if (!plan) return undefined;
-  const stateId = STATE_ID_BASE + top.id;
-  // Columns the merged state has besides the state: the old state's, and the stored row's id, the
-  // id a new row gets and the stored row's version.
-  const stateCols = stateColumns(plan);
-  const extra = [...stateCols.slice(plan.keys.length).map((c) => `_O${c.slice(1)}`), '_ROW', '_NROW', '_VER'];
-  let change = changes.get(top);
-  if (change === undefined && !changes.has(top)) changes.set(top, (change = changeFromState(top, plan, stateId, [...stateCols, ...extra])));
-  if (!change) return undefined;
   // With removed rows, a MIN / MAX needs the extreme of the added rows (`_m<i>`) and of the removed
   // ones (`_r<i>`) apart; with appends only, every row adds (_sg = 1).
   const removals = plan.hasExtremes && !run.insertOnly;
+  // The touched groups' merged state is a view (read once, by the change table) unless some of its
+  // groups are recomputed in place: a lost MIN / MAX, a MEDIAN. A view and a table cannot share a
+  // name, so the two have different relation ids.
+  const recomputed = removals || plan.parts.some((p) => p.kind === 'MEDIAN');
+  const stateId = (recomputed ? STATE_ID_BASE : VIEW_STATE_ID_BASE) + top.id;
+  // Columns the merged state has besides the state: the old state's, and the stored row's id and
+  // version.
+  const stateCols = stateColumns(plan);
+  const extra = [...stateCols.slice(plan.keys.length).map((c) => `_O${c.slice(1)}`), '_ROW', '_VER'];
+  let perId = changes.get(top);
+  if (!perId) changes.set(top, (perId = new Map()));
+  let change = perId.get(stateId);
+  if (change === undefined && !perId.has(stateId)) perId.set(stateId, (change = changeFromState(top, plan, stateId, [...stateCols, ...extra])));
+  if (!change) return undefined;
   // Those extremes are only right when every removed row was a row before and every added row is one
   // now. With two changed inputs of a join, the delta rule's terms also hold rows that were neither
   // (an input's new row against another's old image) — once removed, once added, so a SUM or COUNT
@@ -297,21 +310,26 @@ export async function prepareAggregate(
     return removals ? `CASE WHEN ${lost(part)} THEN NULL ELSE ${merge} END AS ${c}` : `${merge} AS ${c}`;
   };
   const sums = cols.slice(nk).map(combine);
-  // Beside the new state: the old one (`_o…`), the stored row's id and version, and `_nrow` for the
-  // id a new row will get (allocated inside the write transaction, see allocateRowIds).
+  // Beside the new state: the old one (`_o…`) and the stored row's id and version.
   const olds = cols.slice(nk).map((c) => `s.${c} AS _o${c.slice(1)}`);
   // With removals, a last column `_lost`: some extreme of a group that still has rows was lost.
   // (The relation declared to the translator below leaves it out; only the recompute reads it.)
   const lostColumn = removals ? `, coalesce(s._n, 0) + d._n > 0 AND (${extremes.map(lost).join(' OR ')}) AS _lost` : '';
-  const list = `${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${olds.join(', ')}, s._row, CAST(NULL AS BIGINT) AS _nrow, s._ver${lostColumn}`;
-  await run.materialize(merged, joinKept(delta, source, keys, list, '', false));
-  if (removals) await recomputeLostExtremes(run, top, select, stateId, keys, extremes);
-  for (const [p, counts] of medians) await recomputeMedians(run, merged, keys, p, counts, mTypes.get(p.index)!);
+  const list = `${keys.map((k) => `d.${k}`).join(', ')}, ${sums.join(', ')}, ${olds.join(', ')}, s._row, s._ver${lostColumn}`;
+  const mergedSql = joinKept(delta, source, keys, list, '', false);
+  if (recomputed) {
+    await run.materialize(merged, mergedSql);
+    if (removals) await recomputeLostExtremes(run, top, select, stateId, keys, extremes);
+    for (const [p, counts] of medians) await recomputeMedians(run, merged, keys, p, counts, mTypes.get(p.index)!);
+  } else await run.view(merged, mergedSql);
   const bigint = T.number(18, 0);
   run.plan.derivedColumns.set(stateId, [...stateCols, ...extra]);
-  run.plan.derivedTypes.set(stateId, [...keyTypes, ...cols.slice(nk).map(stateType), ...cols.slice(nk).map(stateType), bigint, bigint, bigint]);
+  run.plan.derivedTypes.set(stateId, [...keyTypes, ...cols.slice(nk).map(stateType), ...cols.slice(nk).map(stateType), bigint, bigint]);
+  // Materialised once, before the write transaction: the write's statements (counts, history,
+  // deletes, rows) then each plan a scan of a small table instead of this query.
   const addressed = addressedRows(run.translate(change).sql, columns, [...stateCols, ...extra].map((c) => c.toLowerCase()));
-  return { kind: 'aggregate', rebuild, merged, stateColumns: cols, addressed, valueCounts };
+  await run.materialize(CHANGES_TABLE, changeTable(addressed, columns.length, cols));
+  return { kind: 'aggregate', rebuild, stateColumns: cols, changes: `temp.${CHANGES_TABLE}`, valueCounts };
 }
 
 /** DuckDB's median of `value`, as MEDIAN is translated: a NUMBER cast to the median's own scale first. */
@@ -430,9 +448,7 @@ async function recomputeLostExtremes(run: IncrementalRun, top: SelectBlock, sele
  * (`_y<i>`), the merged state's columns, and `_op` — 'I' (no stored row, the group has rows now),
  * 'D' (a stored row, no rows left), 'U' (values changed), 'S' (same values), NULL (neither).
  * Old values come from the old state: the state path's aggregates (fixed-point sums, counts,
- * extremes) are exact, so they are what the stored row holds. The write reads this query four times
- * (counts, history, deletes, rows) rather than materialising it: one temporary table of the touched
- * groups cost as much as the repeated reads in the bench.
+ * extremes) are exact, so they are what the stored row holds.
  */
 function addressedRows(sql: string, columns: ColumnEntry[], merged: string[]): string {
   const n = columns.length;
@@ -447,23 +463,18 @@ function addressedRows(sql: string, columns: ColumnEntry[], merged: string[]): s
   return `SELECT *, ${op} AS _op FROM (${typed})`;
 }
 
-/** `addressedRows` as a change table for applyChanges: stored rows named by row id, not rowid. */
-export function addressedChanges(prepared: AggregateWrite, width: number): string {
+/**
+ * `addressedRows` as a change table for applyChanges, with the new state columns: stored rows named
+ * by row id, not rowid (a new group's row gets its id when it is written).
+ */
+function changeTable(addressed: string, width: number, stateColumns: string[]): string {
   const olds = Array.from({ length: width }, (_, i) => `_y${i + 1} AS ${duckIdent(oldColumn(i + 1))}`);
   const news = Array.from({ length: width }, (_, i) => `_x${i + 1} AS ${duckIdent(newColumn(i + 1))}`);
   return (
-    `(SELECT CAST(NULL AS BIGINT) AS ${duckIdent(CHANGE_ROWID)}, _op AS ${duckIdent(CHANGE_OP)}, ` +
-    `CASE WHEN _op = 'I' THEN _nrow ELSE _row END AS ${duckIdent(ROW_ID)}, _ver AS ${duckIdent(VERSION)}, ${[...olds, ...news, ...prepared.stateColumns].join(', ')} ` +
-    `FROM (${prepared.addressed}) WHERE _op IS NOT NULL)`
+    `SELECT CAST(NULL AS BIGINT) AS ${duckIdent(CHANGE_ROWID)}, _op AS ${duckIdent(CHANGE_OP)}, ` +
+    `_row AS ${duckIdent(ROW_ID)}, _ver AS ${duckIdent(VERSION)}, ${[...olds, ...news, ...stateColumns].join(', ')} ` +
+    `FROM (${addressed}) WHERE _op IS NOT NULL`
   );
-}
-
-/**
- * Inside the refresh's write transaction, before the rows are written: row ids for the groups that
- * get a row for the first time (allocated under the write lock, as every row id is).
- */
-export async function allocateRowIds(conn: StorageConnection, prepared: AggregateWrite): Promise<void> {
-  await conn.run(`UPDATE temp.${prepared.merged} SET _nrow = ${NEXT_ROW_ID} WHERE _row IS NULL AND _n > 0`);
 }
 
 /**
@@ -478,8 +489,7 @@ export async function writeAggregate(conn: StorageConnection, t: VersionedTable,
     const set = columns.map((c, i) => `${duckIdent(c)} = _b.${prepared.stateColumns[i]}`).join(', ');
     await conn.run(`UPDATE ${stored} SET ${set} FROM ${AGGB} AS _b WHERE ${stored}.${duckIdent(ROW_ID)} = _b._row`);
   }
-  await allocateRowIds(conn, prepared);
-  const counts = await applyChanges(conn, t, addressedChanges(prepared, t.columns.length), w, {
+  const counts = await applyChanges(conn, t, prepared.changes, w, {
     unique: true,
     byRowId: true,
     extra: { columns, values: prepared.stateColumns },

@@ -187,25 +187,30 @@ export class IncrementalRun {
     return counts;
   }
 
-  /**
-   * The DOLD and DNEW views of an input's change table. Views hold no rows, so outside a transaction
-   * (where nothing can roll their creation back) they are kept on the connection and made again only
-   * when their text changes.
-   */
+  /** The DOLD and DNEW views of an input's change table. */
   private async imageViews(id: number, cols: string, table: string): Promise<void> {
     const dold = inputChangesTable(id, 'dold');
     const dnew = inputChangesTable(id, 'dnew');
-    const sql =
-      `CREATE OR REPLACE TEMP VIEW ${dold} AS SELECT ${cols} FROM temp.${table} WHERE _bkl_old; ` +
-      `CREATE OR REPLACE TEMP VIEW ${dnew} AS SELECT ${cols} FROM temp.${table} WHERE NOT _bkl_old`;
+    await this.view(dold, `SELECT ${cols} FROM temp.${table} WHERE _bkl_old`, dnew, `SELECT ${cols} FROM temp.${table} WHERE NOT _bkl_old`);
+  }
+
+  /**
+   * Creates temporary views (name, query, name, query, …). Views hold no rows, so outside a
+   * transaction (where nothing can roll their creation back) they are kept on the connection and
+   * made again only when their text changes; otherwise they are dropped with the run's tables.
+   */
+  async view(...pairs: string[]): Promise<void> {
+    const first = pairs[0];
+    let sql = '';
+    for (let i = 0; i < pairs.length; i += 2) sql += `${i > 0 ? '; ' : ''}CREATE OR REPLACE TEMP VIEW ${pairs[i]} AS ${pairs[i + 1]}`;
     const keep = !this.dryRun && !this.conn.transactionOpen;
     let kept = keptViews.get(this.conn);
     if (!kept) keptViews.set(this.conn, (kept = new Map()));
-    if (keep && kept.get(dold) === sql) return;
-    kept.delete(dold);
-    if (!keep) this.views.add(dold).add(dnew);
+    if (keep && kept.get(first) === sql) return;
+    kept.delete(first);
+    if (!keep) for (let i = 0; i < pairs.length; i += 2) this.views.add(pairs[i]);
     await this.conn.run(sql);
-    if (keep) kept.set(dold, sql);
+    if (keep) kept.set(first, sql);
   }
 
   /**

@@ -62,10 +62,7 @@ export interface ChangeCounts {
 export interface ApplyOptions {
   /** The caller guarantees each target row appears at most once (the duplicate check is skipped). */
   unique?: boolean;
-  /**
-   * Target rows are named by their row id (ROW_ID) instead of DuckDB's rowid, and inserted rows
-   * carry the row id they get (allocated by the caller inside the write transaction).
-   */
+  /** Target rows are named by their row id (ROW_ID) instead of DuckDB's rowid. */
   byRowId?: boolean;
   /**
    * Physical columns of the data table beyond the user columns (a dynamic table's running aggregate
@@ -120,7 +117,7 @@ export async function applyChanges(conn: StorageConnection, t: VersionedTable, c
     steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${values}, ${ROW}, ${w.version} FROM ${source} WHERE ${op} = 'U'`);
   }
   if (inserted > 0) {
-    steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${values}, ${options.byRowId ? ROW : NEXT_ROW_ID}, ${w.version} FROM ${source} WHERE ${op} = 'I'`);
+    steps.push(`INSERT INTO ${dataTable(t)} (${cols}, ${ROW}, ${VER}) SELECT ${values}, ${NEXT_ROW_ID}, ${w.version} FROM ${source} WHERE ${op} = 'I'`);
   }
   if (extra && same > 0) {
     const set = extra.columns.map((c, i) => `${duckIdent(c)} = _s.${extra.values[i]}`).join(', ');
