@@ -1,7 +1,7 @@
 /**
  * Running aggregate state (see src/sql/dynamic/aggregates.ts): for a top GROUP BY block whose
- * aggregates are SUM / COUNT / COUNT(DISTINCT) / AVG / MIN / MAX / MEDIAN, a per-group state table lets a refresh update the
- * touched groups from the changed rows alone, instead of re-reading all rows of every touched group
+ * aggregates are SUM / COUNT / COUNT(DISTINCT) / AVG / MIN / MAX / MEDIAN, a running state per group
+ * lets a refresh update the touched groups from the changed rows alone, instead of re-reading all rows of every touched group
  * (which, for changes scattered over many groups, is a pass over the whole input). Only a group whose
  * MIN or MAX a removed row held, with no added row reaching it, is still recomputed from its rows.
  *
@@ -85,6 +85,8 @@ export interface AggregateWrite {
    * read of the stored rows (see `addressedRows`).
    */
   changes: string;
+  /** Its rows by operation. */
+  counted: ChangeCounts;
   /** COUNT(DISTINCT x) and MEDIAN parts: each one's count per group and value (`side`) and its change (`pairs`). */
   valueCounts: ValueCounts[];
 }
@@ -328,8 +330,11 @@ export async function prepareAggregate(
   // Materialised once, before the write transaction: the write's statements (counts, history,
   // deletes, rows) then each plan a scan of a small table instead of this query.
   const addressed = addressedRows(run.translate(change).sql, columns, [...stateCols, ...extra].map((c) => c.toLowerCase()));
-  await run.materialize(CHANGES_TABLE, changeTable(addressed, columns.length, cols));
-  return { kind: 'aggregate', rebuild, stateColumns: cols, changes: `temp.${CHANGES_TABLE}`, valueCounts };
+  const op = duckIdent(CHANGE_OP);
+  const ops = ['I', 'U', 'D', 'S'].map((o) => `count(*) FILTER (WHERE ${op} = '${o}')`).join(', ');
+  const n = (await run.materialize(CHANGES_TABLE, changeTable(addressed, columns.length, cols), '', `SELECT ${ops} FROM temp.${CHANGES_TABLE}`)).map(Number);
+  const byOp = { inserted: n[0], updated: n[1], deleted: n[2], same: n[3] };
+  return { kind: 'aggregate', rebuild, stateColumns: cols, changes: `temp.${CHANGES_TABLE}`, counted: byOp, valueCounts };
 }
 
 /** DuckDB's median of `value`, as MEDIAN is translated: a NUMBER cast to the median's own scale first. */
@@ -491,6 +496,7 @@ export async function writeAggregate(conn: StorageConnection, t: VersionedTable,
   }
   const counts = await applyChanges(conn, t, prepared.changes, w, {
     unique: true,
+    counted: prepared.counted,
     byRowId: true,
     extra: { columns, values: prepared.stateColumns },
   });

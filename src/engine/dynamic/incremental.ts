@@ -143,14 +143,22 @@ export class IncrementalRun {
     if (!this.dryRun) await this.conn.run(sql);
   }
 
-  /** Creates (or replaces) a temporary table from a query; returns its row count. */
-  async materialize(name: string, sql: string): Promise<number> {
+  /**
+   * Creates (or replaces) a temporary table from a query; returns its row count. In the same round
+   * trip, `before` (statements) runs first and `after` last: a query over the new table whose first
+   * row splits its row count (its values add up to it), returned instead.
+   */
+  async materialize(name: string, sql: string, before?: string): Promise<number>;
+  async materialize(name: string, sql: string, before: string, after: string): Promise<unknown[]>;
+  async materialize(name: string, sql: string, before = '', after?: string): Promise<number | unknown[]> {
     this.temps.set(name, Infinity);
-    const r = await this.conn.query(`CREATE OR REPLACE TEMP TABLE ${name} AS ${this.dryRun ? `SELECT * FROM (${sql}) WHERE false` : sql}`);
+    const create = `CREATE OR REPLACE TEMP TABLE ${name} AS ${this.dryRun ? `SELECT * FROM (${sql}) WHERE false` : sql}`;
+    const r = await this.conn.query(`${before ? `${before}; ` : ''}${create}${after ? `; ${after}` : ''}`);
     // DuckDB answers CREATE TABLE … AS with the number of rows written.
-    const rows = Number(r.rows[0]?.[0] ?? 0);
+    const row = r.rows[0] ?? [0];
+    const rows = after ? row.reduce<number>((a, v) => a + Number(v), 0) : Number(row[0]);
     this.temps.set(name, rows);
-    return rows;
+    return after ? row : rows;
   }
 
   /**
@@ -158,9 +166,9 @@ export class IncrementalRun {
    * as two temporary views over it (what the generated queries read as DOLD and DNEW).
    */
   async prepareInputs(): Promise<Map<number, { inserted: number; deleted: number }>> {
-    // The versions the generated queries read their inputs at (see translate).
-    const versions = versionVariablesSql(this.session, this.bound, this.plan);
-    if (versions) await this.conn.run(versions);
+    // The versions the generated queries read their inputs at (see translate), set in the first
+    // input's round trip.
+    let before = versionVariablesSql(this.session, this.bound, this.plan) ?? '';
     const counts = new Map<number, { inserted: number; deleted: number }>();
     for (const id of this.changed) {
       const object = this.session.engine.catalog.objects.get(id)!;
@@ -171,17 +179,20 @@ export class IncrementalRun {
       // Appends (the commit log says so): the new rows, with no pairing of before and after images.
       const appended = this.session.engine.commits.changesIn(id, from, to)?.appendOnly === true;
       const t = versionedTable(object);
-      const rows = appended
-        ? await this.materialize(all, `SELECT ${cols}, false AS _bkl_old FROM (${insertedSql(t, from, to)})`)
-        : await this.materialize(all, `SELECT ${cols}, _backlot_old AS _bkl_old FROM (${imagesSql(t, from, to)})`);
-      await this.imageViews(id, cols, all);
       if (appended) {
+        const rows = await this.materialize(all, `SELECT ${cols}, false AS _bkl_old FROM (${insertedSql(t, from, to)})`, before);
         counts.set(id, { deleted: 0, inserted: rows });
-        continue;
+      } else {
+        // The old and new images counted in the same round trip.
+        const split = `SELECT count(*) FILTER (WHERE _bkl_old), count(*) FILTER (WHERE NOT _bkl_old) FROM temp.${all}`;
+        const n = await this.materialize(all, `SELECT ${cols}, _backlot_old AS _bkl_old FROM (${imagesSql(t, from, to)})`, before, split);
+        counts.set(id, { deleted: Number(n[0]), inserted: Number(n[1]) });
       }
-      const n = await this.conn.query(`SELECT count(*) FILTER (WHERE _bkl_old), count(*) FILTER (WHERE NOT _bkl_old) FROM temp.${all}`);
-      counts.set(id, { deleted: Number(n.rows[0][0]), inserted: Number(n.rows[0][1]) });
+      before = '';
+      await this.imageViews(id, cols, all);
     }
+    // No input changed (only the time moved): the versions are still read.
+    if (before) await this.conn.run(before);
     // Rows also leave a time-filtered block as time passes.
     this.insertOnly = [...counts.values()].every((n) => n.deleted === 0) && !this.timeMovedAtAll;
     return counts;

@@ -70,6 +70,8 @@ export interface ApplyOptions {
    * and set in place for 'S' rows — they are no row's values, so changing them makes no new version.
    */
   extra?: { columns: string[]; values: string[] };
+  /** The change table's operations, counted by the caller (with `unique`): no pass to count them. */
+  counted?: ChangeCounts;
 }
 
 /**
@@ -84,14 +86,19 @@ export async function applyChanges(conn: StorageConnection, t: VersionedTable, c
   const target = duckIdent(options.byRowId ? ROW_ID : CHANGE_ROWID);
   const targetColumn = options.byRowId ? ROW : 'rowid';
   // One pass for the counts and for whether any target row appears more than once.
-  const stats = await conn.query(
-    `SELECT count(*) FILTER (WHERE ${op} = 'I'), count(*) FILTER (WHERE ${op} = 'U'), count(*) FILTER (WHERE ${op} = 'D'), ` +
-      `${options.unique ? '0' : `count(${target}) - count(DISTINCT ${target})`}, count(*) FILTER (WHERE ${op} = 'S') FROM ${changes}`,
-  );
-  let [inserted, updated, deleted] = stats.rows[0].slice(0, 3).map((v) => Number(v));
-  const same = Number(stats.rows[0][4]);
+  const c = options.unique ? options.counted : undefined;
+  const stats = c
+    ? [c.inserted, c.updated, c.deleted, 0, c.same]
+    : (
+        await conn.query(
+          `SELECT count(*) FILTER (WHERE ${op} = 'I'), count(*) FILTER (WHERE ${op} = 'U'), count(*) FILTER (WHERE ${op} = 'D'), ` +
+            `${options.unique ? '0' : `count(${target}) - count(DISTINCT ${target})`}, count(*) FILTER (WHERE ${op} = 'S') FROM ${changes}`,
+        )
+      ).rows[0].map((v) => Number(v));
+  let [inserted, updated, deleted] = stats.slice(0, 3);
+  const same = stats[4];
   let source = changes;
-  if (Number(stats.rows[0][3]) > 0) {
+  if (stats[3] > 0) {
     const dup = await conn.query(
       `SELECT ${target}, count(*) FILTER (WHERE ${op} = 'U') AS u FROM ${changes} WHERE ${target} IS NOT NULL GROUP BY ${target} HAVING count(*) > 1 ORDER BY u DESC LIMIT 1`,
     );
