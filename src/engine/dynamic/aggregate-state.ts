@@ -14,10 +14,10 @@
  * place, with no new version.
  *
  * The state is a cache, not data: it can always be rebuilt from the inputs as of the last refresh.
- * The versions it is valid for are kept in memory, per refresh connection, once the refresh that
- * wrote it has committed; any other write of the table (a full refresh, a refresh by another path)
- * changes the table's version and so invalidates it. After a restart, or such a write, the first
- * incremental refresh rebuilds it: every group's state as of the previous refresh, set in place in
+ * The refresh that writes it records, in the table's refresh state (committed with the rows), the
+ * table version at which it is exact; any other write of the table (a full refresh, a refresh by
+ * another path) clears that, and the next incremental refresh rebuilds it — as it does after a
+ * restart for COUNT(DISTINCT) and MEDIAN, whose value counts are temporary tables: every group's state as of the previous refresh, set in place in
  * the group's row (found by the group key, which is an output column). A refresh therefore writes
  * the touched groups without reading their stored values: the old row's values are the old state's
  * output (the aggregates kept are exact), the new row's the new state's, and the row to replace is
@@ -57,16 +57,10 @@ export interface AggregateContext {
   /** The dynamic table's data table (`_backlot_data."T42"`); none when validating a definition. */
   stored?: string;
   /**
-   * True when the kept state is exact for the previous refresh's inputs (at `versions`) and the
-   * dynamic table's rows are still the ones the state last wrote.
+   * True when the state in the rows is exact for the previous refresh's inputs: the refresh that last
+   * wrote the table kept it — and, with `counts`, the value counts beside it are on this connection.
    */
-  validFor(versions: Map<number, number>): Promise<boolean>;
-}
-
-/** What a table's kept state is valid for: its inputs' versions and its own table's last change. */
-export interface StateValidity {
-  inputs: Map<number, number>;
-  tableVersion: number;
+  validFor(counts: boolean): Promise<boolean>;
 }
 
 export interface AggregateWrite {
@@ -124,8 +118,11 @@ const changes = new WeakMap<Block, Map<number, AstNode | undefined>>();
 /** The relation holding a refresh's change to write. */
 const CHANGES_TABLE = '_bkl_agg_changes';
 
-/** Per refresh connection, what each table's state is valid for. */
-const validAt = new WeakMap<StorageConnection, Map<number, StateValidity>>();
+/**
+ * Per refresh connection, the table version each table's COUNT(DISTINCT) / MEDIAN value counts were
+ * written at (they are temporary tables: a restart loses them).
+ */
+const countsAt = new WeakMap<StorageConnection, Map<number, number>>();
 
 /** Argument types MIN / MAX state is kept for. */
 const ORDERED_KINDS = new Set(['NUMBER', 'FLOAT', 'VARCHAR', 'DATE', 'TIME', 'TIMESTAMP_NTZ', 'TIMESTAMP_LTZ', 'TIMESTAMP_TZ', 'BOOLEAN']);
@@ -253,8 +250,8 @@ export async function prepareAggregate(
   let delta = aggregateOf(changedRows, removals);
 
   // The state as of the previous refresh: kept, or rebuilt from the inputs at that version.
-  const rebuild = !(await ctx.validFor(run.plan.oldVersions));
   const counted = plan.parts.filter((p) => p.kind === 'DISTINCT' || p.kind === 'MEDIAN');
+  const rebuild = !(await ctx.validFor(counted.length > 0));
   if (rebuild) {
     const old = run.translate(renderSelect(top, () => 'OLD', { select, rowsOnly: true })).sql;
     const all = aggregateOf(signed({ sql: old, sign: 1 }), false, true);
@@ -523,29 +520,24 @@ async function ensureStateColumns(conn: StorageConnection, stored: string, state
   if (steps.length > 0) await conn.run(steps.join(';\n'));
 }
 
-/** After the refresh that wrote the state committed: the versions it is valid for. */
-export function aggregateStateWritten(conn: StorageConnection, dtId: number, versions: Map<number, number>, tableVersion: number): void {
-  let tables = validAt.get(conn);
-  if (!tables) validAt.set(conn, (tables = new Map()));
-  tables.set(dtId, { inputs: new Map(versions), tableVersion });
+/** After the refresh that wrote the state committed: the table version its value counts are for. */
+export function aggregateCountsWritten(conn: StorageConnection, dtId: number, tableVersion: number): void {
+  let tables = countsAt.get(conn);
+  if (!tables) countsAt.set(conn, (tables = new Map()));
+  tables.set(dtId, tableVersion);
 }
 
-/** What a table's state on this connection is valid for, if it has one. */
-export function aggregateStateValidity(conn: StorageConnection, dtId: number): StateValidity | undefined {
-  return validAt.get(conn)?.get(dtId);
-}
-
-/** Stops trusting a table's state (its definition changed): the next refresh that needs it rebuilds it. */
-export function forgetAggregateValidity(conn: StorageConnection, dtId: number): void {
-  validAt.get(conn)?.delete(dtId);
+/** Whether this connection holds a table's value counts as of `tableVersion`. */
+export function aggregateCountsKept(conn: StorageConnection, dtId: number, tableVersion: number): boolean {
+  return countsAt.get(conn)?.get(dtId) === tableVersion;
 }
 
 /**
- * Forgets a table's state (the table was dropped for good, or replaced): its validity and its value
- * counts. (The state columns go with the table's rows.)
+ * Forgets a table's value counts (the table was dropped for good, or replaced). The state columns go
+ * with the table's rows.
  */
 export async function dropAggregateState(conn: StorageConnection, dtId: number): Promise<void> {
-  validAt.get(conn)?.delete(dtId);
+  countsAt.get(conn)?.delete(dtId);
   const sides = await conn.query(`SELECT table_name FROM duckdb_tables() WHERE temporary AND starts_with(table_name, '${valueCountsPrefix(dtId)}')`);
   if (sides.rows.length > 0) await conn.run(sides.rows.map((r) => `DROP TABLE IF EXISTS temp.${String(r[0])}`).join('; '));
 }

@@ -23,7 +23,7 @@ import {
   type ParsedValue,
   type SfType,
 } from '../../sql/index.ts';
-import { appendRows, SYSTEM_SCHEMA, versionedTable, type ColumnEntry, type ObjectEntry, type PendingWrite } from '../../storage/index.ts';
+import { appendRows, versionedTable, type ColumnEntry, type ObjectEntry, type PendingWrite } from '../../storage/index.ts';
 import { alreadyExists, checkDuplicateColumns, newEntry, withoutComment } from '../ddl/create.ts';
 import { ddlTransaction, propertyText } from '../ddl/ddl-transaction.ts';
 import { dropObjectEntry } from '../ddl/drop.ts';
@@ -38,6 +38,7 @@ import { cloneDynamicTable } from './dt-clone.ts';
 import { bindDynamicQuery, dynamicContext, refuseViewsOnDynamic, setInstants } from './dt-context.ts';
 import { checkImmutableWhere } from './immutable.ts';
 import { castToColumns } from './incremental.ts';
+import { dtStateSql } from './refresh.ts';
 import { graphHistorySql } from './dt-history.ts';
 import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type RefreshMode, type SuspendReason, type TargetLag } from './dt-model.ts';
 import { validateIncremental } from './validate.ts';
@@ -324,13 +325,9 @@ async function initialContents(session: Session, created: ObjectEntry, bound: Bo
 
 /** Records, in the CREATE's transaction, the refresh state its first contents reflect. */
 async function adoptState(session: Session, created: ObjectEntry, bound: BoundQuery, now: Date): Promise<void> {
-  const versions = inputVersionsNow(session, bound);
-  const json = JSON.stringify(Object.fromEntries(versions));
-  await session.conn.run(
-    `DELETE FROM ${SYSTEM_SCHEMA}.dt_state WHERE dt_id = ${created.id}; ` +
-      `INSERT INTO ${SYSTEM_SCHEMA}.dt_state VALUES (${created.id}, ${now.getTime()}, '${json}', true)`,
-  );
-  session.engine.dynamicTables.adopt(created.id, { dataMs: now.getTime(), inputVersions: versions, initialized: true });
+  const state = { dataMs: now.getTime(), inputVersions: inputVersionsNow(session, bound), initialized: true };
+  await session.conn.run(dtStateSql(created.id, state).join('; '));
+  session.engine.dynamicTables.adopt(created.id, state);
 }
 
 const REFRESH_COLUMNS: [string, SfType][] = [

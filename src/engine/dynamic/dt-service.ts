@@ -24,7 +24,7 @@ import { dropAggregateState } from './aggregate-state.ts';
 import { DynamicTableHistory, type RefreshAction, type RefreshRecord, type RefreshTrigger } from './dt-history.ts';
 import { suspendCascade } from './suspension.ts';
 import { allDynamicTables, dynamicDef, type DynamicTableDef, type SuspendReason } from './dt-model.ts';
-import { refreshDynamicTable, type DtState, type RefreshOutcome } from './refresh.ts';
+import { dtStateSql, refreshDynamicTable, type DtState, type RefreshOutcome } from './refresh.ts';
 import { StartedRow } from './started-row.ts';
 
 const S = SYSTEM_SCHEMA;
@@ -82,6 +82,7 @@ export class DynamicTableService implements RetentionPins {
         dataMs: Number(r.data_ms),
         inputVersions: new Map(Object.entries(versions).map(([k, v]) => [Number(k), Number(v)])),
         initialized: r.initialized === true,
+        stateVersion: r.state_version === null || r.state_version === undefined ? undefined : Number(r.state_version),
       });
     }
     this.session = await this.engine.newSession({ user: 'SYSTEM', id: `dynamic-tables-${randomUUID()}` });
@@ -401,11 +402,7 @@ export class DynamicTableService implements RetentionPins {
   }
 
   private async saveState(id: number, st: DtState): Promise<void> {
-    const versions = JSON.stringify(Object.fromEntries(st.inputVersions));
-    await this.session.conn.run(
-      `BEGIN TRANSACTION; DELETE FROM ${S}.dt_state WHERE dt_id = ${id}; ` +
-        `INSERT INTO ${S}.dt_state VALUES (${id}, ${Math.trunc(st.dataMs)}, '${versions}', ${st.initialized}); COMMIT`,
-    );
+    await this.session.conn.run(['BEGIN TRANSACTION', ...dtStateSql(id, st), 'COMMIT'].join('; '));
   }
 
   // ---- suspending ----

@@ -42,7 +42,7 @@ import {
   type PendingWrite,
 } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
-import { aggregateStateValidity, forgetAggregateValidity, aggregateStateWritten, prepareAggregate, writeAggregate, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
+import { aggregateCountsKept, aggregateCountsWritten, prepareAggregate, writeAggregate, type AggregateContext, type AggregateWrite } from './aggregate-state.ts';
 import { boundDynamicQuery, dynamicContext, refuseViewsOnDynamic, setInstants, timeUse } from './dt-context.ts';
 import { mutableRegion, mutableRows } from './immutable.ts';
 import type { RefreshAction } from './dt-history.ts';
@@ -58,6 +58,22 @@ export interface DtState {
   inputRows?: number;
   /** Why the next refresh must recompute the table (its definition changed), if it must. */
   reinitialize?: string;
+  /**
+   * The table version at which the running aggregate state kept in the table's rows is exact for
+   * `inputVersions` (see aggregate-state.ts), if it is: written by the refresh that wrote the state,
+   * cleared by any other refresh that writes the table.
+   */
+  stateVersion?: number;
+}
+
+/** The dt_state row of a table: what a refresh commits and the scheduler saves. */
+export function dtStateSql(id: number, st: DtState): string[] {
+  const versions = JSON.stringify(Object.fromEntries(st.inputVersions));
+  return [
+    `DELETE FROM ${SYSTEM_SCHEMA}.dt_state WHERE dt_id = ${id}`,
+    `INSERT INTO ${SYSTEM_SCHEMA}.dt_state (dt_id, data_ms, input_versions, initialized, state_version) ` +
+      `VALUES (${id}, ${Math.trunc(st.dataMs)}, '${versions}', ${st.initialized}, ${st.stateVersion ?? 'NULL'})`,
+  ];
 }
 
 export interface InputChange {
@@ -119,7 +135,8 @@ export async function refreshDynamicTable(
   refuseViewsOnDynamic(bound, dt.fullName);
   const newVersions = new Map<number, number>();
   for (const [id, input] of bound.inputs) newVersions.set(id, inPipeline(input) ? engine.writes.latest : dataVersion);
-  const state: DtState = { dataMs, inputVersions: newVersions, initialized: true };
+  // (A NO_DATA refresh changes nothing: the stored state stays exact for the newer input versions.)
+  const state: DtState = { dataMs, inputVersions: newVersions, initialized: true, stateVersion: previous?.stateVersion };
   const done = (action: RefreshAction, counts: DiffCounts, inputsChanged: InputChange[], message: string | null, compiled: number): RefreshOutcome => ({
     action,
     counts,
@@ -146,7 +163,6 @@ export async function refreshDynamicTable(
 
   if (reinit !== undefined || dt.refreshMode === 'FULL') {
     // A recomputed definition may aggregate differently: the kept aggregate state no longer holds.
-    if (reinit !== undefined) forgetAggregateValidity(session.conn, dt.id);
     const compiled = performance.now();
     const action: RefreshAction = reinit !== undefined && reinit !== 'initial' ? 'REINITIALIZE' : dt.refreshMode === 'FULL' ? 'FULL' : 'INCREMENTAL';
     const inputs = [...bound.inputs.values()].map((i) => ({ name: i.displayName, kind: i.dynamic ? ('DYNAMIC_TABLE' as const) : ('TABLE' as const), inserted: 0, deleted: 0 }));
@@ -187,7 +203,6 @@ export async function refreshDynamicTable(
     }
     if (total !== Infinity) state.inputRows = total;
     if (adaptive && changedRows > FULL_REFRESH_SHARE * total) {
-      forgetAggregateValidity(session.conn, dt.id);
       const compiled = performance.now();
       const share = Math.round((100 * changedRows) / Math.max(total, 1));
       const message = `The changes are ${share}% of the input rows; recomputing the table was cheaper than an incremental refresh (ADAPTIVE reinitializes above ${FULL_REFRESH_SHARE * 100}%).`;
@@ -199,13 +214,9 @@ export async function refreshDynamicTable(
       const aggregate: AggregateContext = {
         dtId: dt.id,
         stored: dataTable(versionedTable(liveObject(session, dt))),
-        validFor: async (versions) => {
-          const valid = aggregateStateValidity(session.conn, dt.id);
-          if (!valid || valid.tableVersion !== tableVersion(session, dt)) return false;
-          const at = valid.inputs;
-          if ([...bound.inputs.keys()].some((id) => !at.has(id) || at.get(id)! > (versions.get(id) ?? 0))) return false;
-          return (await changedInputs(session, bound, { ...state, inputVersions: at }, versions)).size === 0;
-        },
+        // The state in the rows is exact for the previous refresh's inputs if the refresh that last
+        // wrote the table kept it; value counts kept beside it (in memory) must also be there.
+        validFor: async (counts) => previous!.stateVersion === tableVersion(session, dt) && (!counts || aggregateCountsKept(session.conn, dt.id, tableVersion(session, dt))),
       };
       // Immutable rows are not the state's groups' rows: such a table compares the stored rows.
       const counts = await incrementalWrite(session, dt, run, block, state, mutable === undefined ? aggregate : undefined, finishing('INCREMENTAL', inputsChanged, null, compiled), mutable);
@@ -287,8 +298,19 @@ function pairKeyOf(block: Block, outputs: { name: string }[]): number[] | undefi
   return keyPositions(block, outputs);
 }
 
-/** Commits the table's new rows and refresh state in one transaction (with `write` doing the rows). */
-async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtState, finish: Finish, write: (w: PendingWrite, o: ObjectEntry) => Promise<DiffCounts>): Promise<DiffCounts> {
+/**
+ * Commits the table's new rows and refresh state in one transaction (with `write` doing the rows).
+ * `keepsState`: the write kept the running aggregate state in the rows exact (the refresh state
+ * says at which table version); any other write leaves the stored state behind.
+ */
+async function commitRefresh(
+  session: Session,
+  dt: DynamicTableDef,
+  state: DtState,
+  finish: Finish,
+  write: (w: PendingWrite, o: ObjectEntry) => Promise<DiffCounts>,
+  keepsState = false,
+): Promise<DiffCounts> {
   const engine = session.engine;
   await finish?.ready();
   try {
@@ -301,12 +323,9 @@ async function commitRefresh(session: Session, dt: DynamicTableDef, state: DtSta
         throw errors.invalidOperation(`The definition of dynamic table '${dt.fullName}' changed during its refresh; the next refresh recomputes it.`);
       }
       const counts = await write(w, o);
-      const versions = JSON.stringify(Object.fromEntries(state.inputVersions));
+      state.stateVersion = keepsState ? (w.tables.has(dt.id) ? w.version : tableVersion(session, dt)) : undefined;
       // Written in the COMMIT's round trip, after the rows.
-      w.atCommit.push(
-        `DELETE FROM ${SYSTEM_SCHEMA}.dt_state WHERE dt_id = ${dt.id}`,
-        `INSERT INTO ${SYSTEM_SCHEMA}.dt_state VALUES (${dt.id}, ${Math.trunc(state.dataMs)}, '${versions}', true)`,
-      );
+      w.atCommit.push(...dtStateSql(dt.id, state));
       if (finish) w.atCommit.push(...finish.sql(counts));
       if (o.properties.INITIALIZED !== 'true') {
         await engine.catalog.change(session.conn).putObject({ ...o, properties: { ...o.properties, INITIALIZED: 'true' } });
@@ -429,15 +448,21 @@ async function incrementalWrite(
 ): Promise<DiffCounts> {
   const conn = session.conn;
   const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt), aggregate, mutable);
-  const counts = await commitRefresh(session, dt, state, finish, async (w, o) => {
-    const counts = await writePrepared(w, o);
-    w.atCommit.push(...run.dropStatements());
-    return counts;
-  });
+  const viaState = prepared.kind === 'aggregate';
+  const counts = await commitRefresh(
+    session,
+    dt,
+    state,
+    finish,
+    async (w, o) => {
+      const counts = await writePrepared(w, o);
+      w.atCommit.push(...run.dropStatements());
+      return counts;
+    },
+    viaState,
+  );
   run.dropped();
-  if (prepared.kind === 'aggregate') aggregateStateWritten(conn, dt.id, state.inputVersions, tableVersion(session, dt));
-  // Rows left or entered a time filter without an input changing: a kept state no longer holds.
-  else if (run.timeMovedAtAll) forgetAggregateValidity(conn, dt.id);
+  if (viaState) aggregateCountsWritten(conn, dt.id, tableVersion(session, dt));
   return counts;
 
   async function writePrepared(w: PendingWrite, o: ObjectEntry): Promise<DiffCounts> {

@@ -123,6 +123,9 @@ export const MIGRATIONS: (string[] | ((conn: StorageConnection) => Promise<strin
     const tables = await conn.rows(`SELECT table_name AS t FROM duckdb_tables() WHERE schema_name = '${S}' AND table_name LIKE 'dt\\_agg\\_%' ESCAPE '\\'`);
     return tables.map((r) => `DROP TABLE IF EXISTS ${S}."${String(r.t)}"`);
   },
+  // The aggregate state moved into the dynamic tables' own rows: the table version at which a
+  // table's stored state is exact for its refresh state's input versions (NULL: none is).
+  [`ALTER TABLE ${S}.dt_state ADD COLUMN IF NOT EXISTS state_version BIGINT`],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
