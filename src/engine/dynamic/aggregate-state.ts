@@ -1,9 +1,10 @@
 /**
  * Running aggregate state (see src/sql/dynamic/aggregates.ts): for a top GROUP BY block whose
  * aggregates are SUM / COUNT / COUNT(DISTINCT) / AVG / MIN / MAX / MEDIAN, a running state per group
- * lets a refresh update the touched groups from the changed rows alone, instead of re-reading all rows of every touched group
- * (which, for changes scattered over many groups, is a pass over the whole input). Only a group whose
- * MIN or MAX a removed row held, with no added row reaching it, is still recomputed from its rows.
+ * lets a refresh update the touched groups from the changed rows alone, instead of re-reading all
+ * rows of every touched group (which, for changes scattered over many groups, is a pass over the
+ * whole input). Only a group whose MIN or MAX a removed row held, with no added row reaching it, is
+ * still recomputed from its rows.
  *
  * Each group has exactly one stored row (no HAVING: a group with rows is a row), so the state is
  * kept in the dynamic table's own rows, as physical columns after the user columns and the row id and
@@ -11,17 +12,17 @@
  * else sees them). Writing a touched group's new row writes its new state with it: there is no second
  * table to update, which was a fifth of a scattered refresh. The state columns are no row's values:
  * a group whose output did not change but whose state did (rows added and removed) has them set in
- * place, with no new version.
+ * place, with no new version. A refresh therefore writes the touched groups without reading their
+ * stored values: the old row's values are the old state's output (the aggregates kept are exact), the
+ * new row's the new state's, and the row to replace is found by its row id.
  *
  * The state is a cache, not data: it can always be rebuilt from the inputs as of the last refresh.
  * The refresh that writes it records, in the table's refresh state (committed with the rows), the
  * table version at which it is exact; any other write of the table (a full refresh, a refresh by
- * another path) clears that, and the next incremental refresh rebuilds it — as it does after a
- * restart for COUNT(DISTINCT) and MEDIAN, whose value counts are temporary tables: every group's state as of the previous refresh, set in place in
- * the group's row (found by the group key, which is an output column). A refresh therefore writes
- * the touched groups without reading their stored values: the old row's values are the old state's
- * output (the aggregates kept are exact), the new row's the new state's, and the row to replace is
- * found by its row id.
+ * another path) clears that. The next incremental refresh then rebuilds it: every group's state as of
+ * the previous refresh, set in place in the group's row (found by the group key, which is an output
+ * column). COUNT(DISTINCT) and MEDIAN also keep a count per group and value in a temporary table, so
+ * such a table rebuilds after a restart too.
  */
 import {
   aggregatePlan,
