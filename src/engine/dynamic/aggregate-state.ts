@@ -130,8 +130,11 @@ const ORDERED_KINDS = new Set(['NUMBER', 'FLOAT', 'VARCHAR', 'DATE', 'TIME', 'TI
 
 /** Block ids of state relations are set apart from the planner's own block numbers. */
 const STATE_ID_BASE = 1_000_000;
-/** … and those of a merged state that is a view (see prepareAggregate). */
-const VIEW_STATE_ID_BASE = 2_000_000;
+/**
+ * … and those of a merged state that is a view (see prepareAggregate): one per table, so that each
+ * table's view is kept from one refresh to the next on the refresh connection.
+ */
+const viewStateId = (dtId: number, topBlockId: number): number => 10_000_000 + (dtId + 1) * 10_000 + topBlockId;
 
 export async function prepareAggregate(
   run: IncrementalRun,
@@ -150,7 +153,7 @@ export async function prepareAggregate(
   // groups are recomputed in place: a lost MIN / MAX, a MEDIAN. A view and a table cannot share a
   // name, so the two have different relation ids.
   const recomputed = removals || plan.parts.some((p) => p.kind === 'MEDIAN');
-  const stateId = (recomputed ? STATE_ID_BASE : VIEW_STATE_ID_BASE) + top.id;
+  const stateId = recomputed ? STATE_ID_BASE + top.id : viewStateId(ctx.dtId, top.id);
   // Columns the merged state has besides the state: the old state's, and the stored row's id and
   // version.
   const stateCols = stateColumns(plan);
