@@ -247,6 +247,26 @@ describe('engine', () => {
     expect(copied.columns.map((c) => c.name)).toEqual(['FAN', 'PTS', 'N']);
   });
 
+  it("keeps each aggregate table's merged-state view on the refresh connection between refreshes", async () => {
+    const s = await createFans(2000, 100);
+    await s.execute(`CREATE DYNAMIC TABLE fans2 TARGET_LAG = '1 hour' WAREHOUSE = wh REFRESH_MODE = INCREMENTAL AS ${FANS}`);
+    // White box: count the views the refreshes' own session creates.
+    const service = engine.dynamicTables as unknown as { session: Session };
+    const conn = service.session.conn as unknown as { run(sql: string): Promise<void> };
+    const run = conn.run.bind(conn);
+    let made = 0;
+    conn.run = async (sql: string) => {
+      if (sql.includes('CREATE OR REPLACE TEMP VIEW _bkl_d')) made += 1;
+      return run(sql);
+    };
+    for (let i = 0; i < 5; i += 1) {
+      await refreshChecked(s, 'fans', FANS, `UPDATE plays SET pts = pts + 1 WHERE fan % 10 = ${i}`);
+      await refreshChecked(s, 'fans2', FANS);
+    }
+    // Per table: one while its state is rebuilt (the first refresh), one kept from then on.
+    expect(made).toBe(4);
+  });
+
   it('recomputes only the groups whose MIN or MAX a change took away', async () => {
     const s = await engine.newSession();
     await s.execute('CREATE DATABASE d');
