@@ -48,7 +48,7 @@ import {
   type SelectBlock,
   type SfType,
 } from '../../sql/index.ts';
-import { applyChanges, type ChangeCounts, type ColumnEntry, type PendingWrite, type StorageConnection, type VersionedTable } from '../../storage/index.ts';
+import { applyChanges, dataTable, type ChangeCounts, type ColumnEntry, type PendingWrite, type StorageConnection, type VersionedTable } from '../../storage/index.ts';
 import { derivedTable } from './dt-context.ts';
 import { StoredRowsDiffer, type IncrementalRun } from './incremental.ts';
 
@@ -488,7 +488,8 @@ function changeTable(addressed: string, width: number, stateColumns: string[]): 
  * row id (no read of the stored rows), after — when the state was rebuilt — every group's state as
  * of the previous refresh was set in its stored row; then the COUNT(DISTINCT) and MEDIAN counts.
  */
-export async function writeAggregate(conn: StorageConnection, t: VersionedTable, stored: string, prepared: AggregateWrite, w: PendingWrite): Promise<ChangeCounts> {
+export async function writeAggregate(conn: StorageConnection, t: VersionedTable, prepared: AggregateWrite, w: PendingWrite): Promise<ChangeCounts> {
+  const stored = dataTable(t);
   const columns = prepared.stateColumns.map(storedStateColumn);
   if (prepared.rebuild) {
     await ensureStateColumns(conn, stored, prepared.stateColumns);

@@ -138,7 +138,7 @@ export class IncrementalRun {
     return (await this.conn.query(sql)).rows;
   }
 
-    /** Runs a statement on the run's temporary tables (nothing, in a dry run). */
+  /** Runs a statement on the run's temporary tables (nothing, in a dry run). */
   async execute(sql: string): Promise<void> {
     if (!this.dryRun) await this.conn.run(sql);
   }

@@ -213,7 +213,7 @@ export async function refreshDynamicTable(
     try {
       const aggregate: AggregateContext = {
         dtId: dt.id,
-        stored: dataTable(versionedTable(liveObject(session, dt))),
+        stored: dataTable(versionedTable(object)),
         // The state in the rows is exact for the previous refresh's inputs if the refresh that last
         // wrote the table kept it; value counts kept beside it (in memory) must also be there.
         validFor: async (counts) => previous!.stateVersion === tableVersion(session, dt) && (!counts || aggregateCountsKept(session.conn, dt.id, tableVersion(session, dt))),
@@ -477,7 +477,7 @@ async function incrementalWrite(
       }
       case 'aggregate': {
         // The state names each touched group's stored row: no read of the stored rows.
-        const c = await writeAggregate(conn, table, dataTable(table), prepared, w);
+        const c = await writeAggregate(conn, table, prepared, w);
         return { inserted: c.inserted + c.updated, deleted: c.deleted + c.updated, updated: c.updated, unchanged: c.same };
       }
       case 'partitions':
