@@ -21,7 +21,8 @@
  * table version at which it is exact; any other write of the table (a full refresh, a refresh by
  * another path) clears that. The next incremental refresh then rebuilds it: every group's state as of
  * the previous refresh, set in place in the group's row (found by the group key, which is an output
- * column). COUNT(DISTINCT) and MEDIAN also keep a count per group and value in a temporary table, so
+ * column). A table's first contents are computed this way too, from an empty state with every input
+ * row a change (refresh.ts prepareFirstContents), so the state is there from the start. COUNT(DISTINCT) and MEDIAN also keep a count per group and value in a temporary table, so
  * such a table rebuilds after a restart too.
  */
 import {
@@ -62,6 +63,11 @@ export interface AggregateContext {
    * wrote the table kept it — and, with `counts`, the value counts beside it are on this connection.
    */
   validFor(counts: boolean): Promise<boolean>;
+  /**
+   * False: no COUNT(DISTINCT) or MEDIAN, whose per-value counts would be kept on this connection (a
+   * table's first contents written on the creating session's): such a query has no state path here.
+   */
+  valueCounts?: boolean;
 }
 
 export interface AggregateWrite {
@@ -255,6 +261,7 @@ export async function prepareAggregate(
 
   // The state as of the previous refresh: kept, or rebuilt from the inputs at that version.
   const counted = plan.parts.filter((p) => p.kind === 'DISTINCT' || p.kind === 'MEDIAN');
+  if (counted.length > 0 && ctx.valueCounts === false) return undefined;
   const rebuild = !(await ctx.validFor(counted.length > 0));
   if (rebuild) {
     const old = run.translate(renderSelect(top, () => 'OLD', { select, rowsOnly: true })).sql;

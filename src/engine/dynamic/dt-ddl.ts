@@ -38,7 +38,8 @@ import { cloneDynamicTable } from './dt-clone.ts';
 import { bindDynamicQuery, dynamicContext, refuseViewsOnDynamic, setInstants } from './dt-context.ts';
 import { checkImmutableWhere } from './immutable.ts';
 import { castToColumns } from './incremental.ts';
-import { dtStateSql } from './refresh.ts';
+import { writeAggregate } from './aggregate-state.ts';
+import { dtStateSql, prepareFirstContents } from './refresh.ts';
 import { graphHistorySql } from './dt-history.ts';
 import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type RefreshMode, type SuspendReason, type TargetLag } from './dt-model.ts';
 import { validateIncremental } from './validate.ts';
@@ -174,12 +175,18 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
       temporary: false,
     });
     await createPhysicalTable(session.conn, created, ctx);
-    if (onCreate) inserted = await initialContents(session, created, bound, write, now);
+    let stateVersion: number | undefined;
+    if (onCreate) {
+      const first = await initialContents(session, created, bound, write, now, mode !== 'FULL' && !p.IMMUTABLE_WHERE);
+      inserted = first.inserted;
+      // As a refresh that kept the state records it (refresh.ts commitRefresh).
+      if (first.stateKept) stateVersion = write.tables.has(id) ? write.version : 0;
+    }
     await session.conn.run(tableViewDdl(path.schema, created));
     await change.putObject(created);
     for (const sql of graphHistorySql(dynamicDef(catalog, created), bound.references, ['CREATE_DYNAMIC_TABLE'], now.getTime())) await session.conn.run(sql);
     // Every input as of now: nothing can commit in between, this transaction holds the write lock.
-    if (onCreate) await adoptState(session, created, bound, now);
+    if (onCreate) await adoptState(session, created, bound, now, stateVersion);
   }).catch((e) => {
     if (created) service.forget(created.id);
     throw e;
@@ -313,19 +320,44 @@ function inputVersionsNow(session: Session, bound: BoundQuery): Map<number, numb
 }
 
 /** The new table's first contents, from its query at the current version of every input. */
-async function initialContents(session: Session, created: ObjectEntry, bound: BoundQuery, write: PendingWrite, now: Date): Promise<number> {
+/**
+ * The table's first contents, in the CREATE's transaction. A table refreshed incrementally through its
+ * running aggregate state (`throughState`) gets the state with its rows (refresh.ts
+ * prepareFirstContents); `stateKept` then says so.
+ */
+async function initialContents(
+  session: Session,
+  created: ObjectEntry,
+  bound: BoundQuery,
+  write: PendingWrite,
+  now: Date,
+  throughState: boolean,
+): Promise<{ inserted: number; stateKept: boolean }> {
   const schema = session.engine.catalog.schemaOf(created);
   const plan = { oldVersions: new Map<number, number>(), newVersions: inputVersionsNow(session, bound), derivedColumns: new Map(), derivedTypes: new Map() };
   // CURRENT_TIMESTAMP and friends as of the contents' data timestamp (the refresh state's).
   await setInstants(session, bound, { OLD: now.getTime(), NEW: now.getTime() });
-  const t = translatePreparedQuery(resolveTimes(bound.ast), dynamicContext(session, schema, bound, plan));
   const table = versionedTable(created);
-  return appendRows(session.conn, table, table.columns, castToColumns(t.sql, created.columns), write);
+  // Per-value counts (COUNT(DISTINCT), MEDIAN) would be kept on this session's connection, not the
+  // refreshes': such a table builds its state at its first refresh instead.
+  const first = throughState ? await prepareFirstContents(session, created, bound, plan.newVersions, now.getTime(), false) : undefined;
+  if (first) {
+    try {
+      return { inserted: (await writeAggregate(session.conn, table, first.prepared, write)).inserted, stateKept: true };
+    } finally {
+      await first.run.dispose();
+    }
+  }
+  const t = translatePreparedQuery(resolveTimes(bound.ast), dynamicContext(session, schema, bound, plan));
+  return { inserted: await appendRows(session.conn, table, table.columns, castToColumns(t.sql, created.columns), write), stateKept: false };
 }
 
-/** Records, in the CREATE's transaction, the refresh state its first contents reflect. */
-async function adoptState(session: Session, created: ObjectEntry, bound: BoundQuery, now: Date): Promise<void> {
-  const state = { dataMs: now.getTime(), inputVersions: inputVersionsNow(session, bound), initialized: true };
+/**
+ * Records, in the CREATE's transaction, the refresh state its first contents reflect; with
+ * `stateVersion`, the table version its aggregate state is exact at.
+ */
+async function adoptState(session: Session, created: ObjectEntry, bound: BoundQuery, now: Date, stateVersion?: number): Promise<void> {
+  const state = { dataMs: now.getTime(), inputVersions: inputVersionsNow(session, bound), initialized: true, stateVersion };
   await session.conn.run(dtStateSql(created.id, state).join('; '));
   session.engine.dynamicTables.adopt(created.id, state);
 }

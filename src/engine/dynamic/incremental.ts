@@ -198,6 +198,23 @@ export class IncrementalRun {
     return counts;
   }
 
+  /**
+   * For a table's first refresh through its running aggregate state (refresh.ts): every input's rows
+   * as of now are its new image and none is old. They are read in place through the DOLD and DNEW
+   * views; a change set of whole inputs is not copied into a table.
+   */
+  async prepareWholeInputs(): Promise<void> {
+    const variables = versionVariablesSql(this.session, this.bound, this.plan);
+    if (variables) await this.conn.run(variables);
+    for (const id of this.changed) {
+      const object = this.session.engine.catalog.objects.get(id)!;
+      const cols = object.columns.map((col) => duckIdent(col.name)).join(', ');
+      const rows = insertedSql(versionedTable(object), 0, this.plan.newVersions.get(id)!);
+      await this.view(inputChangesTable(id, 'dold'), `SELECT ${cols} FROM (${rows}) WHERE false`, inputChangesTable(id, 'dnew'), `SELECT ${cols} FROM (${rows})`);
+    }
+    this.insertOnly = !this.timeMovedAtAll;
+  }
+
   /** The DOLD and DNEW views of an input's change table. */
   private async imageViews(id: number, cols: string, table: string): Promise<void> {
     const dold = inputChangesTable(id, 'dold');

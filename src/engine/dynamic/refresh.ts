@@ -3,7 +3,8 @@
  *
  * - NO_DATA when no input changed since the versions its contents reflect;
  * - a full refresh (FULL mode, the first refresh, inputs replaced or altered — REINITIALIZE — or, in
- *   ADAPTIVE mode, a change too large a share of the inputs for incremental work to pay);
+ *   ADAPTIVE mode, a change too large a share of the inputs for incremental work to pay); a first
+ *   refresh kept by a running aggregate state is computed through it instead (prepareFirstContents);
  * - otherwise incremental (incremental.ts).
  *
  * Base tables are read as of the data version, dynamic-table inputs as of their latest refresh (the
@@ -168,7 +169,12 @@ export async function refreshDynamicTable(
     const inputs = [...bound.inputs.values()].map((i) => ({ name: i.displayName, kind: i.dynamic ? ('DYNAMIC_TABLE' as const) : ('TABLE' as const), inserted: 0, deleted: 0 }));
     const message = reinit !== undefined && reinit !== 'initial' ? reinit : null;
     const shown = reinit === 'initial' ? [] : inputs;
-    const counts = await fullRefresh(session, dt, bound, newVersions, state, finishing(action, shown, message, compiled), mutable);
+    const finish = finishing(action, shown, message, compiled);
+    if (reinit === 'initial' && dt.refreshMode !== 'FULL' && mutable === undefined) {
+      const counts = await initialThroughState(session, dt, bound, newVersions, state, dataMs, finish);
+      if (counts) return done(action, counts, shown, message, compiled);
+    }
+    const counts = await fullRefresh(session, dt, bound, newVersions, state, finish, mutable);
     return done(action, counts, shown, message, compiled);
   }
 
@@ -229,6 +235,71 @@ export async function refreshDynamicTable(
     }
   } finally {
     await run.dispose();
+  }
+}
+
+/**
+ * The first contents of a table kept by its running aggregate state (aggregate-state.ts), computed as
+ * an incremental refresh whose change is every input row, into a table and a state that are both
+ * empty: the state is then written with the rows, exact, and the next refresh uses it. (Filled by a
+ * full refresh, the table has no state, and the refresh after it rebuilds the state of every group:
+ * a second full computation.) Undefined, with nothing left behind, when the query has no state path or
+ * the table unexpectedly has rows; otherwise the caller writes `prepared` and disposes of `run`.
+ * `valueCounts`: COUNT(DISTINCT) and MEDIAN may keep their per-value counts on this connection.
+ */
+export async function prepareFirstContents(
+  session: Session,
+  object: ObjectEntry,
+  bound: BoundQuery,
+  newVersions: Map<number, number>,
+  dataMs: number,
+  valueCounts: boolean,
+): Promise<{ run: IncrementalRun; block: Block; prepared: AggregateWrite } | undefined> {
+  let block: Block;
+  try {
+    block = analyzedBlock(bound);
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  }
+  if (block.kind !== 'select' || !isKeyed(block)) return undefined;
+  const times = filtersOnTime(block) ? { OLD: dataMs, NEW: dataMs } : undefined;
+  const run = new IncrementalRun(session, session.engine.catalog.schemaOf(object), bound, new Set(bound.inputs.keys()), new Map(), newVersions, false, times);
+  let prepared: AggregateWrite | undefined;
+  try {
+    await run.prepareWholeInputs();
+    const outputs = run.columnsOf(block);
+    const positions = outputs.length === object.columns.length ? keyPositions(block, outputs) : undefined;
+    // An empty state (nothing is old) is "rebuilt" for nothing, which also checks the table is empty.
+    const aggregate: AggregateContext = { dtId: object.id, stored: dataTable(versionedTable(object)), validFor: async () => false, valueCounts };
+    if (positions) prepared = await prepareAggregate(run, block, object.columns, positions, aggregate);
+  } catch (e) {
+    if (!(e instanceof StoredRowsDiffer || e instanceof Unsupported)) {
+      await run.dispose();
+      throw e;
+    }
+  }
+  if (prepared) return { run, block, prepared };
+  await run.dispose();
+  return undefined;
+}
+
+/** A scheduled first refresh (INITIALIZE = ON_SCHEDULE) through the aggregate state, if it can be one. */
+async function initialThroughState(
+  session: Session,
+  dt: DynamicTableDef,
+  bound: BoundQuery,
+  newVersions: Map<number, number>,
+  state: DtState,
+  dataMs: number,
+  finish: Finish,
+): Promise<DiffCounts | undefined> {
+  const first = await prepareFirstContents(session, liveObject(session, dt), bound, newVersions, dataMs, true);
+  if (!first) return undefined;
+  try {
+    return await incrementalWrite(session, dt, first.run, first.block, state, undefined, finish, undefined, first.prepared);
+  } finally {
+    await first.run.dispose();
   }
 }
 
@@ -445,9 +516,11 @@ async function incrementalWrite(
   aggregate: AggregateContext | undefined,
   finish: Finish,
   mutable: string | undefined,
+  /** Already computed (a first refresh through the aggregate state). */
+  ready?: PreparedWrite,
 ): Promise<DiffCounts> {
   const conn = session.conn;
-  const prepared = await prepareIncremental(run, top, dt, liveObject(session, dt), aggregate, mutable);
+  const prepared = ready ?? (await prepareIncremental(run, top, dt, liveObject(session, dt), aggregate, mutable));
   const viaState = prepared.kind === 'aggregate';
   const counts = await commitRefresh(
     session,
