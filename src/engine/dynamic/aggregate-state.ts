@@ -22,8 +22,9 @@
  * another path) clears that. The next incremental refresh then rebuilds it: every group's state as of
  * the previous refresh, set in place in the group's row (found by the group key, which is an output
  * column). A table's first contents are computed this way too, from an empty state with every input
- * row a change (refresh.ts prepareFirstContents), so the state is there from the start. COUNT(DISTINCT) and MEDIAN also keep a count per group and value in a temporary table, so
- * such a table rebuilds after a restart too.
+ * row a change (refresh.ts prepareFirstContents), so the state is there from the start.
+ * COUNT(DISTINCT) and MEDIAN also keep a count per group and value in a temporary table, so such a
+ * table rebuilds after a restart too.
  */
 import {
   aggregatePlan,

@@ -319,11 +319,11 @@ function inputVersionsNow(session: Session, bound: BoundQuery): Map<number, numb
   return new Map([...bound.inputs.keys()].map((id) => [id, latest]));
 }
 
-/** The new table's first contents, from its query at the current version of every input. */
 /**
- * The table's first contents, in the CREATE's transaction. A table refreshed incrementally through its
- * running aggregate state (`throughState`) gets the state with its rows (refresh.ts
- * prepareFirstContents); `stateKept` then says so.
+ * The new table's first contents, from its query at the current version of every input, in the
+ * CREATE's transaction. A table refreshed incrementally through its running aggregate state
+ * (`throughState`) gets the state with its rows (refresh.ts prepareFirstContents); `stateKept` then
+ * says so.
  */
 async function initialContents(
   session: Session,
