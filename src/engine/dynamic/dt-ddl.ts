@@ -39,7 +39,7 @@ import { bindDynamicQuery, dynamicContext, refuseViewsOnDynamic, setInstants } f
 import { checkImmutableWhere } from './immutable.ts';
 import { castToColumns } from './incremental.ts';
 import { writeAggregate } from './aggregate-state.ts';
-import { dtStateSql, prepareFirstContents } from './refresh.ts';
+import { dtStateSql, keptStateVersion, prepareFirstContents } from './refresh.ts';
 import { graphHistorySql } from './dt-history.ts';
 import { dynamicDef, isDynamic, lagText, parseTargetLag, type DynamicTableDef, type RefreshMode, type SuspendReason, type TargetLag } from './dt-model.ts';
 import { validateIncremental } from './validate.ts';
@@ -179,8 +179,7 @@ export async function createDynamicTable(session: Session, stmt: CreateDynamicTa
     if (onCreate) {
       const first = await initialContents(session, created, bound, write, now, mode !== 'FULL' && !p.IMMUTABLE_WHERE);
       inserted = first.inserted;
-      // As a refresh that kept the state records it (refresh.ts commitRefresh).
-      if (first.stateKept) stateVersion = write.tables.has(id) ? write.version : 0;
+      if (first.stateKept) stateVersion = keptStateVersion(session, write, id);
     }
     await session.conn.run(tableViewDdl(path.schema, created));
     await change.putObject(created);

@@ -40,7 +40,7 @@ import {
   type SelectBlock,
   type SfType,
 } from '../../sql/index.ts';
-import { imagesSql, insertedSql, versionedTable, type ColumnEntry, type SchemaEntry, type StorageConnection } from '../../storage/index.ts';
+import { imagesSql, insertedSql, stateSql, versionedTable, type ColumnEntry, type SchemaEntry, type StorageConnection } from '../../storage/index.ts';
 import type { Session } from '../session/session.ts';
 import { derivedTable, dynamicContext, inputChangesTable, versionVariablesSql, type RelationPlan } from './dt-context.ts';
 
@@ -209,7 +209,7 @@ export class IncrementalRun {
     for (const id of this.changed) {
       const object = this.session.engine.catalog.objects.get(id)!;
       const cols = object.columns.map((col) => duckIdent(col.name)).join(', ');
-      const rows = insertedSql(versionedTable(object), 0, this.plan.newVersions.get(id)!);
+      const rows = stateSql(versionedTable(object), String(this.plan.newVersions.get(id)!));
       await this.view(inputChangesTable(id, 'dold'), `SELECT ${cols} FROM (${rows}) WHERE false`, inputChangesTable(id, 'dnew'), `SELECT ${cols} FROM (${rows})`);
     }
     this.insertOnly = !this.timeMovedAtAll;

@@ -173,7 +173,8 @@ export async function refreshDynamicTable(
   const mutable = await mutableRegion(session, schema, dt.immutableWhere, object.columns, dt.fullName, dataMs, timeUse(bound).uses);
 
   if (reinit !== undefined || dt.refreshMode === 'FULL') {
-    // A recomputed definition may aggregate differently: the kept aggregate state no longer holds.
+    // Rows written by a full refresh carry no aggregate state (commitRefresh clears its version), so
+    // a first refresh goes through the state when the query has one.
     const compiled = performance.now();
     const action: RefreshAction = reinit !== undefined && reinit !== 'initial' ? 'REINITIALIZE' : dt.refreshMode === 'FULL' ? 'FULL' : 'INCREMENTAL';
     const inputs = [...bound.inputs.values()].map((i) => ({ name: i.displayName, kind: i.dynamic ? ('DYNAMIC_TABLE' as const) : ('TABLE' as const), inserted: 0, deleted: 0 }));
@@ -214,8 +215,8 @@ export async function refreshDynamicTable(
     const carried = previous!.inputRows === undefined ? undefined : previous!.inputRows + net;
     let total = carried ?? Infinity;
     const adaptive = dt.refreshMode === 'ADAPTIVE';
-    // The state holds, and is on this connection with any value counts (as validFor below asks).
-    const stateHolds = adaptive && previous!.stateVersion === tableVersion(session, dt) && aggregateCountsKept(session.conn, dt.id, tableVersion(session, dt));
+    // With value counts on this connection too: a refresh that would rebuild them is no cheaper.
+    const stateHolds = adaptive && aggregateStateHolds(session, dt, previous!, true);
     const limit = stateHolds ? STATE_FULL_REFRESH_SHARE : FULL_REFRESH_SHARE;
     if (adaptive && changedRows >= FULL_REFRESH_MIN_ROWS && (carried === undefined || changedRows > limit * carried)) {
       total = await inputRows(session, [...bound.inputs.keys()]);
@@ -234,9 +235,7 @@ export async function refreshDynamicTable(
       const aggregate: AggregateContext = {
         dtId: dt.id,
         stored: dataTable(versionedTable(object)),
-        // The state in the rows is exact for the previous refresh's inputs if the refresh that last
-        // wrote the table kept it; value counts kept beside it (in memory) must also be there.
-        validFor: async (counts) => previous!.stateVersion === tableVersion(session, dt) && (!counts || aggregateCountsKept(session.conn, dt.id, tableVersion(session, dt))),
+        validFor: async (counts) => aggregateStateHolds(session, dt, previous!, counts),
       };
       // Immutable rows are not the state's groups' rows: such a table compares the stored rows.
       const counts = await incrementalWrite(session, dt, run, block, state, mutable === undefined ? aggregate : undefined, finishing('INCREMENTAL', inputsChanged, null, compiled), mutable);
@@ -336,6 +335,24 @@ function tableVersion(session: Session, dt: DynamicTableDef): number {
   return session.engine.commits.lastChanged.get(dt.id) ?? 0;
 }
 
+/**
+ * Whether the running aggregate state in the table's rows is exact for the previous refresh's inputs:
+ * the refresh that last wrote the table kept it. With `counts`, the COUNT(DISTINCT) / MEDIAN value
+ * counts kept beside it (temporary tables) must also be on this connection.
+ */
+function aggregateStateHolds(session: Session, dt: DynamicTableDef, previous: DtState, counts: boolean): boolean {
+  const version = tableVersion(session, dt);
+  return previous.stateVersion === version && (!counts || aggregateCountsKept(session.conn, dt.id, version));
+}
+
+/**
+ * The table version a write that kept the aggregate state leaves it exact at: the write's, if it
+ * wrote rows of the table, else the table's last.
+ */
+export function keptStateVersion(session: Session, w: PendingWrite, dtId: number): number {
+  return w.tables.has(dtId) ? w.version : (session.engine.commits.lastChanged.get(dtId) ?? 0);
+}
+
 /** Why the whole table must be recomputed, if it must: 'initial', or what changed underneath. */
 function reinitializeReason(session: Session, dt: DynamicTableDef, bound: BoundQuery, previous: DtState | undefined): string | undefined {
   if (!previous || !previous.initialized) return 'initial';
@@ -408,7 +425,7 @@ async function commitRefresh(
         throw errors.invalidOperation(`The definition of dynamic table '${dt.fullName}' changed during its refresh; the next refresh recomputes it.`);
       }
       const counts = await write(w, o);
-      state.stateVersion = keepsState ? (w.tables.has(dt.id) ? w.version : tableVersion(session, dt)) : undefined;
+      state.stateVersion = keepsState ? keptStateVersion(session, w, dt.id) : undefined;
       // Written in the COMMIT's round trip, after the rows.
       w.atCommit.push(...dtStateSql(dt.id, state));
       if (finish) w.atCommit.push(...finish.sql(counts));
